@@ -1,0 +1,111 @@
+// kernel/bridge.ts
+// Messages between the socket thread (kernel/sockets.ts) and the main thread, where user code runs.
+// The main thread posts outputs and replies as they happen; postMessage does not wait for the
+// worker, so a cell that blocks the main thread still gets its output to iopub at once.
+// Requests are referred to by the sequence number the socket thread gave them (0 = no parent).
+import { Worker } from "node:worker_threads";
+import type { ConnectionInfo } from "./connection";
+import type { Header, Json } from "./wire";
+
+export type RequestChannel = "shell" | "control";
+
+/** Socket thread to main thread. */
+export type ToMain =
+  | { k: "bound" }
+  | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
+  | { k: "shutdown"; restart: boolean }
+  | { k: "input_reply"; id: number; value?: string; error?: string }
+  | { k: "barrier"; id: number; seq: number }
+  | { k: "closed" }
+  | { k: "fatal"; message: string };
+
+/** Main thread to socket thread. */
+export type ToWorker =
+  | { k: "iopub"; seq: number; type: string; content: Json; metadata?: Json }
+  | { k: "stream"; seq: number; name: "stdout" | "stderr"; text: string }
+  | { k: "reply"; seq: number; type: string; content: Json; metadata?: Json }
+  | { k: "done"; seq: number }
+  | { k: "input"; seq: number; id: number; prompt: string; password: boolean }
+  | { k: "barrier"; id: number }
+  | { k: "close" };
+
+export interface WorkerConfig { connection: ConnectionInfo }
+
+export interface IncomingRequest { seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
+
+export class Bridge {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly inputs = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+  private readonly barriers = new Map<number, (seq: number) => void>();
+  private onClosed?: () => void;
+  readonly bound: Promise<void>;
+
+  constructor(
+    config: WorkerConfig,
+    private readonly handlers: { request(r: IncomingRequest): void; shutdown(restart: boolean): void; fatal(message: string): void },
+  ) {
+    this.worker = new Worker(require.resolve("./sockets"), { workerData: config, stdout: false, stderr: false });
+    let ready!: () => void;
+    this.bound = new Promise((r) => (ready = r));
+    this.worker.on("message", (m: ToMain) => {
+      switch (m.k) {
+        case "bound": return ready();
+        case "request": return this.handlers.request(m);
+        case "shutdown": return this.handlers.shutdown(m.restart);
+        case "input_reply": return this.settleInput(m);
+        case "barrier": { const b = this.barriers.get(m.id); this.barriers.delete(m.id); return b?.(m.seq); }
+        case "closed": return this.onClosed?.();
+        case "fatal": return this.handlers.fatal(m.message);
+      }
+    });
+    this.worker.on("error", (err) => this.handlers.fatal(`socket thread failed: ${err.stack ?? err}`));
+  }
+
+  private post(m: ToWorker): void { this.worker.postMessage(m); }
+
+  stream(seq: number, name: "stdout" | "stderr", text: string): void { if (text) this.post({ k: "stream", seq, name, text }); }
+  iopub(seq: number, type: string, content: Json, metadata?: Json): void { this.post({ k: "iopub", seq, type, content, metadata }); }
+  status(seq: number, state: "busy" | "idle"): void { this.post({ k: "iopub", seq, type: "status", content: { execution_state: state } }); }
+  reply(seq: number, type: string, content: Json, metadata?: Json): void { this.post({ k: "reply", seq, type, content, metadata }); }
+  done(seq: number): void { this.post({ k: "done", seq }); }
+
+  /** input_request on stdin to the frontend that sent request `seq`. */
+  input(seq: number, prompt: string, password: boolean): Promise<string> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.inputs.set(id, { resolve, reject });
+      this.post({ k: "input", seq, id, prompt, password });
+    });
+  }
+
+  /** Reject every pending input (an interrupt stops a cell waiting at input()). */
+  cancelInputs(err: Error): void {
+    for (const p of this.inputs.values()) p.reject(err);
+    this.inputs.clear();
+  }
+
+  private settleInput(m: { id: number; value?: string; error?: string }): void {
+    const p = this.inputs.get(m.id);
+    if (!p) return;
+    this.inputs.delete(m.id);
+    if (m.error !== undefined) p.reject(new Error(m.error)); else p.resolve(m.value ?? "");
+  }
+
+  /** The sequence number of the newest request the socket thread has received. Every request with a
+   * smaller number has been delivered to the main thread before this resolves (one FIFO port). */
+  barrier(): Promise<number> {
+    const id = this.nextId++;
+    return new Promise((resolve) => { this.barriers.set(id, resolve); this.post({ k: "barrier", id }); });
+  }
+
+  /** Send what is queued, close the sockets, stop the thread. */
+  async close(timeoutMs = 2000): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.onClosed = () => { clearTimeout(timer); resolve(); };
+      this.post({ k: "close" });
+    });
+    await this.worker.terminate();
+  }
+}

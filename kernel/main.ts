@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// kernel/main.ts
+// Entry point. `main.js --connection-file F` runs the kernel: sockets on a worker thread
+// (kernel/sockets.ts), user code here on the main thread through the runtime's Evaluator.
+// `main.js install [--user|--prefix DIR|--sys-prefix]` writes the kernelspec (kernel/kernelspec.ts).
+// The runtime (and with it the TypeScript compiler) loads after the sockets are up, so the first
+// kernel_info_reply does not wait for it.
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CellIO, CommIO, EvaluatorApi } from "../runtime/io";
+import { Bridge } from "./bridge";
+import { readConnection } from "./connection";
+import { makeHandlers, type KernelContext } from "./handlers";
+import { History } from "./history";
+import { log } from "./log";
+import { Session } from "./session";
+
+const USAGE = `usage: tsgrad-kernel --connection-file FILE
+       tsgrad-kernel install [--user | --prefix DIR | --sys-prefix] [--name NAME] [--display-name NAME] [--interrupt-mode signal|message]`;
+
+/** WebGPU (Dawn on lavapipe) wants XDG_RUNTIME_DIR; give it a private one when missing or unusable. */
+function ensureRuntimeDir(): void {
+  const cur = process.env.XDG_RUNTIME_DIR;
+  try {
+    if (cur && statSync(cur).isDirectory()) { accessSync(cur, constants.W_OK); return; }
+  } catch { /* fall through */ }
+  const dir = join(tmpdir(), `tsgrad-runtime-${process.getuid?.() ?? "user"}`);
+  try { mkdirSync(dir, { recursive: true, mode: 0o700 }); process.env.XDG_RUNTIME_DIR = dir; } catch (err) {
+    log.warn(`cannot create ${dir}`, err);
+  }
+}
+
+function formatUncaught(kind: string, err: unknown): string {
+  const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  return `${kind}: ${text}\n`;
+}
+
+function runKernel(connectionFile: string): void {
+  ensureRuntimeDir();
+  const connection = readConnection(connectionFile);
+  const history = new History();
+  let evaluator: EvaluatorApi | undefined;
+  let stopping = false;
+
+  const ctx: KernelContext = {
+    bridge: undefined as unknown as Bridge,
+    session: undefined as unknown as Session,
+    history,
+    evaluator: () => (evaluator ??= loadEvaluator()),
+  };
+  const comms: CommIO = {
+    send: (type, content) => ctx.bridge.iopub(ctx.lastCell?.seq ?? 0, type, content),
+  };
+  function loadEvaluator(): EvaluatorApi {
+    const t0 = performance.now();
+    // Loaded on first use, not at import: it brings in the compiler.
+    const { Evaluator } = require("../runtime/evaluator") as { Evaluator: new (comms?: CommIO) => EvaluatorApi };
+    const ev = new Evaluator(comms);
+    log.debug(`runtime loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    return ev;
+  }
+
+  async function stop(restart: boolean): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info(restart ? "restart requested: exiting so the frontend starts a new kernel" : "shutdown requested");
+    ctx.session.stop();
+    history.flushSync();
+    await ctx.bridge.close();
+    process.exit(0);
+  }
+
+  ctx.bridge = new Bridge({ connection }, {
+    request: (r) => ctx.session.enqueue(r),
+    shutdown: (restart) => void stop(restart),
+    fatal: (message) => { log.error(message); history.flushSync(); process.exit(1); },
+  });
+  ctx.session = new Session(ctx.bridge, makeHandlers(ctx));
+
+  // SIGINT (from the frontend in signal mode, or raised by the socket thread for interrupt_request).
+  // While synchronous user code runs, vm's breakOnSigint takes it; otherwise we land here.
+  process.on("SIGINT", () => {
+    log.debug("SIGINT: interrupting");
+    const err = new Error("execution interrupted by the user");
+    err.name = "Interrupted";
+    ctx.bridge.cancelInputs(err);
+    evaluator?.interrupt();
+  });
+  // Errors user code throws later (timers, unawaited promises) go to the notebook, never kill us.
+  const toCell = (kind: string) => (err: unknown) => {
+    const cell: { io: CellIO } | undefined = ctx.lastCell;
+    if (cell) cell.io.stream("stderr", formatUncaught(kind, err)); else log.error(kind, err);
+  };
+  process.on("uncaughtException", toCell("Uncaught"));
+  process.on("unhandledRejection", toCell("Unhandled promise rejection"));
+
+  void ctx.bridge.bound.then(() => setImmediate(() => {
+    try { ctx.evaluator(); } catch (err) { log.error("cannot load the runtime", err); }
+  }));
+}
+
+function main(argv: string[]): void {
+  if (argv[0] === "install") {
+    const { installCli } = require("./kernelspec") as typeof import("./kernelspec");
+    process.exitCode = installCli(argv.slice(1));
+    return;
+  }
+  let file: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--connection-file" || a === "-f") file = argv[++i];
+    else if (a.startsWith("--connection-file=")) file = a.slice("--connection-file=".length);
+    else if (a === "--help" || a === "-h") { process.stdout.write(USAGE + "\n"); return; }
+  }
+  if (!file) { process.stderr.write(USAGE + "\n"); process.exitCode = 2; return; }
+  try { runKernel(file); } catch (err) {
+    log.error("cannot start", (err as Error).message);
+    process.exit(1);
+  }
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,67 @@
+// kernel/session.ts
+// The main thread's request loop: shell requests one at a time in arrival order (control requests
+// that reach the main thread run at once), busy/idle around each, the execution count, and the
+// abort window after an error with stop_on_error. The only main-thread code that publishes status.
+import type { Bridge, IncomingRequest } from "./bridge";
+import { log } from "./log";
+import { replyType } from "./messages";
+import type { Json } from "./wire";
+
+export type Handler = (req: IncomingRequest) => Promise<Json | undefined> | Json | undefined;
+
+export class Session {
+  executionCount = 0;
+  private readonly queue: IncomingRequest[] = [];
+  private running = false;
+  private stopped = false;
+  /** execute_requests numbered at or below this are answered "aborted" (set after an error). */
+  private abortThrough = 0;
+
+  constructor(private readonly bridge: Bridge, private readonly handlers: Record<string, Handler>) {}
+
+  enqueue(req: IncomingRequest): void {
+    if (this.stopped) return;
+    if (req.channel === "control") { void this.dispatch(req); return; }
+    this.queue.push(req);
+    if (!this.running) void this.pump();
+  }
+
+  /** Stop taking requests (shutdown). */
+  stop(): void { this.stopped = true; this.queue.length = 0; }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    for (let req = this.queue.shift(); req && !this.stopped; req = this.queue.shift()) await this.dispatch(req);
+    this.running = false;
+  }
+
+  private async dispatch(req: IncomingRequest): Promise<void> {
+    const type = req.header.msg_type;
+    this.bridge.status(req.seq, "busy");
+    try {
+      if (type === "execute_request" && req.seq <= this.abortThrough) {
+        this.bridge.reply(req.seq, "execute_reply", { status: "aborted", execution_count: null }, { status: "aborted" });
+      } else {
+        const handler = this.handlers[type];
+        if (!handler) log.warn(`${req.channel}: no handler for ${type}`);
+        const content = await handler?.(req);
+        const reply = replyType(type);
+        if (reply && content) this.bridge.reply(req.seq, reply, content, { status: content.status });
+      }
+    } catch (err) {
+      // Bugs in the kernel go to the kernel log; the loop keeps serving.
+      log.error(`${type} failed`, err);
+      const reply = replyType(type);
+      const e = err as Error;
+      if (reply) this.bridge.reply(req.seq, reply, { status: "error", ename: e?.name ?? "Error", evalue: e?.message ?? String(err), traceback: [] });
+    } finally {
+      this.bridge.status(req.seq, "idle");
+      this.bridge.done(req.seq);
+    }
+  }
+
+  /** After an error with stop_on_error: abort every execute_request already received. */
+  async abortQueued(): Promise<void> {
+    this.abortThrough = await this.bridge.barrier();
+  }
+}

@@ -1,0 +1,206 @@
+// kernel/sockets.ts
+// The socket thread (a worker_thread): shell/control/stdin ROUTER, iopub PUB, heartbeat REP. It keeps
+// answering while a cell blocks the main thread: heartbeat, kernel_info, interrupt and shutdown are
+// served here; output posted by the main thread goes to iopub at once, streams coalesced.
+// Verifies signatures and drops bad input (logged, never executed). What requests mean is left to
+// kernel/handlers.ts on the main thread.
+import { randomUUID } from "node:crypto";
+import { parentPort, workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import type { Channel } from "./connection";
+import { endpoint, isIpv6 } from "./connection";
+import type { RequestChannel, ToMain, ToWorker, WorkerConfig } from "./bridge";
+import { log } from "./log";
+import { CONTROL_LOCAL, MAIN_REQUESTS, kernelInfoContent, replyType } from "./messages";
+import { decode, encode, newHeader, Signer, type Header, type Json, type Message } from "./wire";
+
+const FLUSH_MS = 50;            // coalesce stream text for at most this long...
+const FLUSH_BYTES = 64 * 1024;  // ...or this much
+const port = parentPort!;
+const { connection } = workerData as WorkerConfig;
+const signer = new Signer(connection.key);
+const session = randomUUID();
+
+type Sock = zmq.Router | zmq.Publisher | zmq.Reply;
+const shell = new zmq.Router(), control = new zmq.Router(), stdin = new zmq.Router();
+const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 }), hb = new zmq.Reply();
+
+interface Req { identities: Buffer[]; header: Header; channel: RequestChannel }
+const requests = new Map<number, Req>();
+let seq = 0, lastCell = 0, inFlight = 0, closing = false;
+const NO_PARENT: Req = { identities: [], header: {} as Header, channel: "shell" };
+
+const toMain = (m: ToMain) => port.postMessage(m);
+
+// One ordered output queue for every socket: iopub output, then the reply, then idle, exactly in the
+// order the main thread produced them (the spec's "execute_reply after the last output").
+const outq: [Sock, Buffer[]][] = [];
+let pumping: Promise<void> | undefined;
+function out(sock: Sock, frames: Buffer[]): void {
+  outq.push([sock, frames]);
+  pumping ??= pump();
+}
+async function pump(): Promise<void> {
+  for (let i = 0; i < outq.length; i++) {
+    const [sock, frames] = outq[i];
+    try { await sock.send(frames); } catch (err) { log.warn("send failed", err); }
+    if (i > 1024) { outq.splice(0, i + 1); i = -1; }
+  }
+  outq.length = 0;
+  pumping = undefined;
+}
+
+function send(sock: Sock, parent: Req, type: string, content: Json, metadata: Json = {}, identities?: Buffer[]): void {
+  const msg = { identities: identities ?? [], header: newHeader(type, session), parent_header: parent.header, metadata, content };
+  out(sock, encode(msg, signer));
+}
+function publish(parent: Req, type: string, content: Json, metadata?: Json): void {
+  flushStream();
+  send(iopub, parent, type, content, metadata, [Buffer.from(type === "stream" ? `stream.${content.name}` : type)]);
+}
+
+// Stream coalescing: 10,000 console.log calls become a few stream messages, while the first line
+// of a slow loop still goes out at once (the first chunk after a quiet period flushes immediately).
+let buf: { seq: number; name: string; chunks: string[]; bytes: number } | undefined;
+let lastFlush = 0, timer: NodeJS.Timeout | undefined;
+function flushStream(): void {
+  if (timer) { clearTimeout(timer); timer = undefined; }
+  if (!buf) return;
+  const b = buf; buf = undefined; lastFlush = Date.now();
+  const text = b.chunks.length === 1 ? b.chunks[0] : b.chunks.join("");
+  send(iopub, parentOf(b.seq), "stream", { name: b.name, text }, {}, [Buffer.from(`stream.${b.name}`)]);
+}
+function addStream(s: number, name: string, text: string): void {
+  if (buf && (buf.seq !== s || buf.name !== name)) flushStream();
+  buf ??= { seq: s, name, chunks: [], bytes: 0 };
+  buf.chunks.push(text); buf.bytes += text.length;
+  if (buf.bytes >= FLUSH_BYTES) return flushStream();
+  timer ??= setTimeout(flushStream, Math.max(0, lastFlush + FLUSH_MS - Date.now()));
+}
+
+function parentOf(s: number): Req { return requests.get(s) ?? requests.get(lastCell) ?? NO_PARENT; }
+
+/** busy, reply, idle for a request served on this thread. */
+function answer(req: Req, content: Json): void {
+  publish(req, "status", { execution_state: "busy" });
+  send(req.channel === "shell" ? shell : control, req, replyType(req.header.msg_type)!, content, {}, req.identities);
+  publish(req, "status", { execution_state: "idle" });
+}
+
+function interruptMain(): void {
+  // SIGINT on our own process: vm's breakOnSigint stops synchronous user code, and the main
+  // thread's SIGINT handler calls Evaluator.interrupt() for code awaiting something.
+  process.kill(process.pid, "SIGINT");
+}
+
+function shutdown(req: Req, content: Json): void {
+  const restart = content.restart === true;
+  answer(req, { status: "ok", restart });
+  if (inFlight > 0) interruptMain();
+  toMain({ k: "shutdown", restart });
+  // The main thread exits after closing us; if user code holds it (or ignores SIGINT), end the process.
+  setTimeout(() => { log.warn("main thread did not exit after shutdown_request; killing the process"); process.kill(process.pid, "SIGKILL"); }, 5000).unref();
+}
+
+function onRequest(channel: RequestChannel, msg: Message): void {
+  const type = msg.header.msg_type;
+  const req: Req = { identities: msg.identities, header: msg.header, channel };
+  if (channel === "control" || type === "shutdown_request") {
+    if (type === "interrupt_request") { interruptMain(); return answer(req, { status: "ok" }); }
+    if (type === "shutdown_request") return shutdown(req, msg.content);
+    if (type === "kernel_info_request") return answer(req, kernelInfoContent());
+  } else if (type === "kernel_info_request" && inFlight === 0) {
+    // Nothing queued on the main thread: answer here, so a frontend's first kernel_info does not
+    // wait for the main thread to load the runtime.
+    return answer(req, kernelInfoContent());
+  }
+  if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
+  const s = ++seq;
+  requests.set(s, req);
+  if (channel === "shell") inFlight++;
+  toMain({ k: "request", seq: s, channel, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content });
+}
+
+// input_request msg_id -> bridge input id
+const pendingInputs = new Map<string, number>();
+function onStdin(msg: Message): void {
+  const parentId = (msg.parent_header as Header).msg_id;
+  const id = pendingInputs.get(parentId);
+  if (msg.header.msg_type !== "input_reply" || id === undefined) return log.warn(`stdin: dropped unexpected ${msg.header.msg_type}`);
+  pendingInputs.delete(parentId);
+  const value = msg.content.value;
+  toMain(typeof value === "string" ? { k: "input_reply", id, value } : { k: "input_reply", id, error: "input_reply without a string value" });
+}
+
+function requestInput(s: number, id: number, prompt: string, password: boolean): void {
+  const parent = parentOf(s);
+  flushStream();
+  const header = newHeader("input_request", session);
+  pendingInputs.set(header.msg_id, id);
+  out(stdin, encode({ identities: parent.identities, header, parent_header: parent.header, metadata: {}, content: { prompt, password } }, signer));
+}
+
+port.on("message", (m: ToWorker) => {
+  switch (m.k) {
+    case "stream": return addStream(m.seq, m.name, m.text);
+    case "iopub": return publish(parentOf(m.seq), m.type, m.content, m.metadata);
+    case "reply": {
+      flushStream();
+      const req = requests.get(m.seq);
+      if (!req) return log.warn(`reply ${m.type} for an unknown request`);
+      return send(req.channel === "shell" ? shell : control, req, m.type, m.content, m.metadata, req.identities);
+    }
+    case "done": {
+      const req = requests.get(m.seq);
+      if (req?.channel === "shell") inFlight--;
+      if (req?.header.msg_type === "execute_request") { if (lastCell !== m.seq) requests.delete(lastCell); lastCell = m.seq; }
+      else requests.delete(m.seq);
+      return;
+    }
+    case "input": return requestInput(m.seq, m.id, m.prompt, m.password);
+    case "barrier": return toMain({ k: "barrier", id: m.id, seq });
+    case "close": return void close();
+  }
+});
+
+async function close(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  flushStream();
+  await pumping;
+  for (const s of [shell, control, stdin, iopub, hb]) { s.linger = 200; s.close(); }
+  toMain({ k: "closed" });
+}
+
+async function serve(sock: zmq.Router, channel: Channel): Promise<void> {
+  for await (const frames of sock) {
+    let msg: Message;
+    try { msg = decode(frames, signer); } catch (err) {
+      log.warn(`${channel}: dropped message: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      if (channel === "stdin") onStdin(msg); else onRequest(channel as RequestChannel, msg);
+    } catch (err) { log.error(`${channel}: ${msg.header.msg_type} failed`, err); }
+  }
+}
+
+async function heartbeat(): Promise<void> {
+  for await (const frames of hb) await hb.send(frames);
+}
+
+async function main(): Promise<void> {
+  const socks: [Channel, Sock][] = [["shell", shell], ["control", control], ["stdin", stdin], ["iopub", iopub], ["hb", hb]];
+  for (const [ch, s] of socks) {
+    if (isIpv6(connection)) s.ipv6 = true;
+    await s.bind(endpoint(connection, ch));
+  }
+  log.info(`listening on ${connection.transport}://${connection.ip} (shell ${connection.shell_port}, iopub ${connection.iopub_port})`);
+  publish(NO_PARENT, "status", { execution_state: "starting" });
+  toMain({ k: "bound" });
+  for (const p of [serve(shell, "shell"), serve(control, "control"), serve(stdin, "stdin"), heartbeat()]) {
+    p.catch((err) => { if (!closing) log.error("socket loop stopped", err); });
+  }
+}
+
+main().catch((err) => toMain({ k: "fatal", message: `cannot bind sockets: ${(err as Error).message}` }));
