@@ -10,7 +10,7 @@ export interface ErrorContent { ename: string; evalue: string; traceback: string
 export type ExecuteReply =
   | { status: "ok"; execution_count: number; user_expressions: Record<string, unknown>; payload: unknown[] }
   | ({ status: "error"; execution_count: number; user_expressions: Record<string, unknown>; payload: unknown[] } & ErrorContent)
-  | { status: "aborted"; execution_count: number | null };
+  | { status: "aborted" };
 export interface StreamContent { name: "stdout" | "stderr"; text: string }
 export interface DisplayContent { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } }
 export type HistoryEntry = [number, number, string | [string, string | null]];

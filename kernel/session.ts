@@ -40,7 +40,8 @@ export class Session {
     this.bridge.status(req.seq, "busy");
     try {
       if (type === "execute_request" && req.seq <= this.abortThrough) {
-        this.bridge.reply(req.seq, "execute_reply", { status: "aborted", execution_count: null }, { status: "aborted" });
+        // ipykernel's abort reply: just the status.
+        this.bridge.reply(req.seq, "execute_reply", { status: "aborted" }, { status: "aborted" });
       } else {
         const handler = this.handlers[type];
         if (!handler) log.warn(`${req.channel}: no handler for ${type}`);

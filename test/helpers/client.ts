@@ -9,10 +9,15 @@ import { decode, DELIMITER, encode, newHeader, Signer, type Header, type Json, t
 
 export type ClientChannel = "shell" | "control" | "stdin";
 
+const arrivals = new WeakMap<Message, number>();
+/** When the client received a message (performance.now()). */
+export const arrivedAt = (m: Message) => arrivals.get(m) ?? NaN;
+
 class Inbox {
   readonly all: Message[] = [];
   private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   push(m: Message): void {
+    arrivals.set(m, performance.now());
     this.all.push(m);
     this.waiters = this.waiters.filter((w) => (w.pred(m) ? (w.resolve(m), false) : true));
   }
@@ -34,11 +39,12 @@ export const parentId = (m: Message) => (m.parent_header as Header).msg_id;
 export class Client {
   readonly session = randomUUID();
   readonly signer: Signer;
-  readonly shellSock = new zmq.Dealer({ routingId: this.session, linger: 0 });
-  readonly controlSock = new zmq.Dealer({ routingId: this.session, linger: 0 });
-  readonly stdinSock = new zmq.Dealer({ routingId: this.session, linger: 0 });
-  readonly iopubSock = new zmq.Subscriber({ linger: 0 });
-  readonly hbSock = new zmq.Request({ linger: 0, receiveTimeout: 1000 });
+  // reconnectInterval 10 ms (default 100): a kernel that is still starting is reached at once.
+  readonly shellSock = new zmq.Dealer({ routingId: this.session, linger: 0, reconnectInterval: 10 });
+  readonly controlSock = new zmq.Dealer({ routingId: this.session, linger: 0, reconnectInterval: 10 });
+  readonly stdinSock = new zmq.Dealer({ routingId: this.session, linger: 0, reconnectInterval: 10 });
+  readonly iopubSock = new zmq.Subscriber({ linger: 0, reconnectInterval: 10 });
+  readonly hbSock = new zmq.Request({ linger: 0, receiveTimeout: 1000, reconnectInterval: 10 });
   readonly replies = new Inbox();
   readonly iopub = new Inbox();
   readonly stdin = new Inbox();

@@ -7,7 +7,7 @@ import { decode, DELIMITER, encode, newHeader, PROTOCOL_VERSION, Signer } from "
 
 const KEY = "3a1f0c7e-5d1c-4a8e-9f25-0b7f3d1e2a44";
 
-function frames(key: string, content: object = { code: "1 + 1" }) {
+function frames(key: string, content: Record<string, unknown> = { code: "1 + 1" }) {
   const header = newHeader("execute_request", "s1", "u");
   return { header, frames: encode({ identities: [Buffer.from("client-1")], header, parent_header: {}, metadata: {}, content }, new Signer(key)) };
 }

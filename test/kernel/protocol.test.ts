@@ -1,0 +1,339 @@
+// test/kernel/protocol.test.ts
+// The real kernel (dist/kernel/main.js) driven by a real ZeroMQ client on loopback with a fresh key:
+// message sequences, signatures, bad input, output while a cell blocks, interrupts, stdin, history,
+// comms and shutdown. Build first: npx tsc -p tsconfig.json.
+import assert from "node:assert/strict";
+import { Client, DELIMITER, arrivedAt, parentId } from "../helpers/client";
+import { startKernel, type KernelProcess } from "../helpers/kernel_proc";
+import type { Header, Message } from "../../kernel/wire";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const types = (msgs: Message[]) => msgs.map((m) => m.header.msg_type);
+const streamText = (msgs: Message[]) => msgs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+
+async function noReply(c: Client, req: Header, ms = 400): Promise<void> {
+  await assert.rejects(c.reply(req, ms), /timed out/, `${req.msg_type} must not be answered`);
+}
+
+describe("kernel protocol", function () {
+  let k: KernelProcess, c: Client;
+  before(async () => {
+    k = await startKernel();
+    c = new Client(k.connection);
+    await c.ready();
+    await c.execute("const warm = 1;", {}, 60_000);   // the first cell loads the compiler
+  });
+  after(async () => { c?.close(); await k?.stop(); });
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") process.stderr.write(`--- kernel log ---\n${k.log()}\n`);
+  });
+
+  it("kernel_info: language_info, protocol 5.3, busy/idle with the request as parent, on shell and control", async () => {
+    for (const channel of ["shell", "control"] as const) {
+      const { req, reply, iopub } = await c.request(channel, "kernel_info_request");
+      const ci = reply.content as Record<string, any>;
+      assert.equal(reply.header.msg_type, "kernel_info_reply");
+      assert.equal(ci.status, "ok");
+      assert.equal(ci.protocol_version, "5.3");
+      assert.equal(ci.implementation, "tsgrad");
+      assert.equal(typeof ci.banner, "string");
+      assert.ok(Array.isArray(ci.help_links));
+      assert.deepEqual({ ...ci.language_info, version: undefined, nbconvert_exporter: undefined }, {
+        name: "typescript", mimetype: "text/typescript", file_extension: ".ts", pygments_lexer: "typescript",
+        codemirror_mode: "typescript", version: undefined, nbconvert_exporter: undefined,
+      });
+      assert.match(ci.language_info.version, /^\d+\.\d+\.\d+/);
+      assert.deepEqual(types(iopub), ["status", "status"]);
+      assert.deepEqual(iopub.map((m) => m.content.execution_state), ["busy", "idle"]);
+      assert.equal(parentId(reply), req.msg_id);
+      assert.equal(reply.header.session === c.session, false, "the kernel has its own session id");
+    }
+  });
+
+  it("execute: status busy → execute_input → stream → execute_result → status idle, all with the request as parent", async () => {
+    const { req, reply, iopub } = await c.execute("console.log('hi'); 1 + 1");
+    assert.deepEqual(types(iopub), ["status", "execute_input", "stream", "execute_result", "status"]);
+    assert.ok(iopub.every((m) => parentId(m) === req.msg_id));
+    assert.deepEqual(iopub[2].content, { name: "stdout", text: "hi\n" });
+    assert.equal((iopub[3].content.data as Record<string, string>)["text/plain"], "2");
+    assert.equal(reply.content.status, "ok");
+    assert.equal(iopub[1].content.execution_count, reply.content.execution_count);
+    assert.equal(iopub[3].content.execution_count, reply.content.execution_count);
+    assert.ok(arrivedAt(iopub[3]) <= arrivedAt(reply) + 5, "execute_result is sent before execute_reply");
+  });
+
+  it("execute: a throwing cell sends error on iopub and execute_reply{status: error}; silent sends no output", async () => {
+    const { reply, iopub } = await c.execute("throw new RangeError('nope')");
+    assert.equal(reply.content.status, "error");
+    assert.equal(reply.content.ename, "RangeError");
+    assert.match(String(reply.content.evalue), /nope/);
+    assert.ok(Array.isArray(reply.content.traceback));
+    assert.deepEqual(types(iopub), ["status", "execute_input", "error", "status"]);
+    const count = reply.content.execution_count as number;
+    const silent = await c.execute("console.log('quiet'); 5", { silent: true });
+    assert.equal(silent.reply.content.status, "ok");
+    assert.deepEqual(types(silent.iopub), ["status", "status"]);
+    const next = await c.execute("6");
+    assert.equal(next.reply.content.execution_count, count + 1, "silent cells do not count");
+  });
+
+  it("execute: user_expressions are evaluated after the cell", async () => {
+    const { reply } = await c.execute("const ue = 20;", { user_expressions: { twice: "ue * 2", bad: "nosuchname" } });
+    const ue = reply.content.user_expressions as Record<string, any>;
+    assert.deepEqual(ue.twice, { status: "ok", data: { "text/plain": "40" }, metadata: {} });
+    assert.equal(ue.bad.status, "error");
+  });
+
+  it("complete, inspect, is_complete: replies with the spec's fields", async () => {
+    const done = await c.request("shell", "complete_request", { code: "Math.fl", cursor_pos: 7 });
+    assert.equal(done.reply.content.status, "ok");
+    assert.ok((done.reply.content.matches as string[]).includes("floor"), JSON.stringify(done.reply.content.matches));
+    assert.equal(typeof done.reply.content.cursor_start, "number");
+    const ins = await c.request("shell", "inspect_request", { code: "Math.floor", cursor_pos: 8, detail_level: 0 });
+    assert.equal(ins.reply.content.status, "ok");
+    assert.equal(typeof ins.reply.content.found, "boolean");
+    const inc = await c.request("shell", "is_complete_request", { code: "function f() {" });
+    assert.equal(inc.reply.content.status, "incomplete");
+    const comp = await c.request("shell", "is_complete_request", { code: "1 + 1" });
+    assert.equal(comp.reply.content.status, "complete");
+  });
+
+  it("a forged or missing signature gets no reply, is never executed, and the kernel keeps serving", async () => {
+    const forged = await c.send("shell", "execute_request", { code: "globalThis.pwned = 1; console.log('pwned')", silent: false }, { signature: "f".repeat(64) });
+    const missing = await c.send("shell", "execute_request", { code: "globalThis.pwned = 2", silent: false }, { signature: "" });
+    const ctl = await c.send("control", "shutdown_request", { restart: false }, { signature: "0".repeat(64) });
+    await noReply(c, forged); await noReply(c, missing, 50); await noReply(c, ctl, 50);
+    assert.equal(c.iopub.all.filter((m) => [forged.msg_id, missing.msg_id].includes(parentId(m))).length, 0);
+    const { reply } = await c.execute("typeof (globalThis as any).pwned");
+    assert.equal(reply.content.status, "ok");
+    const check = c.iopub.all.find((m) => parentId(m) === parentId(reply) && m.header.msg_type === "execute_result")!;
+    assert.equal((check.content.data as Record<string, string>)["text/plain"], "'undefined'");
+    assert.match(k.log(), /shell: dropped message: bad signature/);
+    assert.match(k.log(), /shell: dropped message: missing signature/);
+    assert.ok(!k.log().includes(k.connection.key), "the key never appears in the log");
+  });
+
+  it("malformed frames, invalid JSON and an unknown msg_type are logged and dropped; the kernel keeps serving", async () => {
+    await c.sendRaw("shell", ["garbage"]);
+    await c.sendRaw("shell", [DELIMITER, "sig"]);
+    const parts = ["{not json", "{}", "{}", "{}"];
+    await c.sendRaw("shell", [DELIMITER, c.signer.sign(parts), ...parts]);
+    await c.sendRaw("control", [DELIMITER, c.signer.sign(["[]", "{}", "{}", "{}"]), "[]", "{}", "{}", "{}"]);
+    const unknown = await c.send("shell", "frobnicate_request", {});
+    await noReply(c, unknown);
+    const { reply } = await c.execute("3 * 3");
+    assert.equal(reply.content.status, "ok");
+    for (const re of [/no <IDS\|MSG> delimiter/, /expected 5 frames/, /header is not valid JSON/, /header is not a JSON object/, /unknown msg_type "frobnicate_request"/]) {
+      assert.match(k.log(), re);
+    }
+  });
+
+  it("heartbeat and control kernel_info answer while a cell runs a synchronous busy loop", async () => {
+    const req = await c.send("shell", "execute_request", { code: "const t0 = Date.now(); while (Date.now() - t0 < 1500) {}", silent: false });
+    await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 10_000, "execute_input");
+    await sleep(200);
+    const hb = await c.heartbeat();
+    assert.ok(hb < 100, `heartbeat took ${hb.toFixed(0)} ms`);
+    const t = performance.now();
+    const info = await c.send("control", "kernel_info_request");
+    await c.reply(info, 500);
+    assert.ok(performance.now() - t < 200);
+    assert.ok(!c.replies.all.some((m) => parentId(m) === req.msg_id), "the cell is still running");
+    assert.equal((await c.reply(req)).content.status, "ok");
+    await c.iopubUntilIdle(req);
+  });
+
+  it("a busy loop printing every 100 ms streams its first line within 300 ms", async () => {
+    const code = "const s0 = Date.now(); let n = 0;\n" +
+      "while (n < 20) { if (Date.now() - s0 >= n * 100) { console.log('tick ' + n); n++; } }";
+    const req = await c.send("shell", "execute_request", { code, silent: false });
+    const input = await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 10_000, "execute_input");
+    const first = await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "stream", 2_000, "the first line");
+    const latency = arrivedAt(first) - arrivedAt(input);
+    assert.ok(latency < 300, `first line after ${latency.toFixed(0)} ms`);
+    const msgs = await c.iopubUntilIdle(req);
+    const streams = msgs.filter((m) => m.header.msg_type === "stream");
+    assert.ok(streams.length >= 10, `only ${streams.length} stream messages: output was held back`);
+    assert.equal(streamText(msgs), Array.from({ length: 20 }, (_, i) => `tick ${i}\n`).join(""));
+  });
+
+  it("10,000 console.log lines arrive in order, coalesced into few stream messages, then idle", async () => {
+    const { reply, iopub } = await c.execute("for (let i = 0; i < 10000; i++) console.log('line ' + i);", {}, 30_000);
+    assert.equal(reply.content.status, "ok");
+    const text = streamText(iopub);
+    assert.equal(text, Array.from({ length: 10_000 }, (_, i) => `line ${i}\n`).join(""));
+    const n = iopub.filter((m) => m.header.msg_type === "stream").length;
+    assert.ok(n <= 50, `${n} stream messages`);
+    assert.equal(iopub.at(-1)!.content.execution_state, "idle");
+  });
+
+  it("stop_on_error: execute_requests queued behind a failing cell are aborted; later ones run", async () => {
+    const fail = await c.send("shell", "execute_request", { code: "await new Promise((r) => setTimeout(r, 300)); throw new Error('boom');", silent: false, stop_on_error: true });
+    const q1 = await c.send("shell", "execute_request", { code: "console.log('must not run 1')", silent: false });
+    const q2 = await c.send("shell", "execute_request", { code: "console.log('must not run 2')", silent: false });
+    assert.equal((await c.reply(fail)).content.status, "error");
+    for (const q of [q1, q2]) {
+      const r = await c.reply(q);
+      assert.equal(r.content.status, "aborted");
+      assert.deepEqual(types(await c.iopubUntilIdle(q)), ["status", "status"]);
+    }
+    const after = await c.execute("console.log('runs')");
+    assert.equal(after.reply.content.status, "ok");
+    assert.equal(streamText(after.iopub), "runs\n");
+    // stop_on_error false: the queue keeps going
+    const soft = await c.send("shell", "execute_request", { code: "await new Promise((r) => setTimeout(r, 200)); throw new Error('soft');", silent: false, stop_on_error: false });
+    const next = await c.send("shell", "execute_request", { code: "'still runs'", silent: false });
+    assert.equal((await c.reply(soft)).content.status, "error");
+    assert.equal((await c.reply(next)).content.status, "ok");
+    await c.iopubUntilIdle(next);
+  });
+
+  for (const mode of ["message", "signal"] as const) {
+    const interrupt = async () => {
+      if (mode === "signal") { k.proc.kill("SIGINT"); return; }
+      const r = await c.request("control", "interrupt_request");
+      assert.equal(r.reply.content.status, "ok");
+    };
+    for (const [kind, code] of [
+      ["a synchronous while(true){}", "while (true) {}"],
+      ["an async loop", "for (;;) await new Promise((r) => setTimeout(r, 10));"],
+    ]) {
+      it(`interrupt (${mode}): stops ${kind} within 1 s, keeps variables, runs the next cell`, async () => {
+        await c.execute(`const kept_${mode} = 42;`);
+        const req = await c.send("shell", "execute_request", { code, silent: false });
+        await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 10_000, "execute_input");
+        await sleep(300);
+        const t = performance.now();
+        await interrupt();
+        const reply = await c.reply(req, 5000);
+        const took = performance.now() - t;
+        assert.equal(reply.content.status, "error");
+        assert.equal(reply.content.ename, "Interrupted");
+        assert.ok(took < 1000, `interrupt took ${took.toFixed(0)} ms`);
+        await c.iopubUntilIdle(req);
+        const next = await c.execute(`kept_${mode} + 1`);
+        assert.equal(next.reply.content.status, "ok");
+        assert.equal((next.iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"], "43");
+      });
+    }
+  }
+
+  it("stdin: input() and password() send input_request and resume with input_reply", async () => {
+    const req = await c.send("shell", "execute_request", {
+      code: "const who = await input('name? '); const pw = await password('secret? '); console.log(`hello ${who}, ${pw.length} chars`)",
+      silent: false, allow_stdin: true,
+    });
+    const ask1 = await c.stdin.wait((m) => parentId(m) === req.msg_id && m.content.prompt === "name? ", 10_000, "input_request");
+    assert.equal(ask1.header.msg_type, "input_request");
+    assert.equal(ask1.content.password, false);
+    await c.send("stdin", "input_reply", { value: "Ada" }, { parent: ask1.header });
+    const ask2 = await c.stdin.wait((m) => parentId(m) === req.msg_id && m.content.prompt === "secret? ", 10_000, "password request");
+    assert.equal(ask2.content.password, true);
+    await c.send("stdin", "input_reply", { value: "hunter2" }, { parent: ask2.header });
+    assert.equal((await c.reply(req)).content.status, "ok");
+    assert.equal(streamText(await c.iopubUntilIdle(req)), "hello Ada, 7 chars\n");
+  });
+
+  it("stdin: input() with allow_stdin false fails the cell instead of hanging", async () => {
+    const { reply } = await c.execute("await input('x')", { allow_stdin: false });
+    assert.equal(reply.content.status, "error");
+    assert.match(`${reply.content.ename}: ${reply.content.evalue}`, /StdinNotAllowed|allow_stdin/);
+  });
+
+  it("an exception thrown later by a timer reaches the notebook's stderr and the kernel lives on", async () => {
+    const { req } = await c.execute("setTimeout(() => { throw new Error('late boom'); }, 50); 'scheduled'");
+    const err = await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "stream" && /late boom/.test(String(m.content.text)), 5000, "the late error");
+    assert.equal(err.content.name, "stderr");
+    await c.execute("Promise.reject(new Error('unhandled later')); 1");
+    const { reply } = await c.execute("2 + 2");
+    assert.equal(reply.content.status, "ok");
+  });
+
+  it("history: tail, range and search in this session", async () => {
+    await c.execute("const histMarker = 'alpha';");
+    await c.execute("histMarker + '!'");
+    await sleep(300);
+    const tail = await c.request("shell", "history_request", { hist_access_type: "tail", n: 2, output: false, raw: true });
+    const rows = tail.reply.content.history as [number, number, string][];
+    assert.deepEqual(rows.map((r) => r[2]), ["const histMarker = 'alpha';", "histMarker + '!'"]);
+    const withOut = await c.request("shell", "history_request", { hist_access_type: "tail", n: 1, output: true, raw: true });
+    assert.deepEqual((withOut.reply.content.history as any[])[0][2], ["histMarker + '!'", "'alpha!'"]);
+    const search = await c.request("shell", "history_request", { hist_access_type: "search", pattern: "*histMarker*", n: 10, unique: true, output: false, raw: true });
+    assert.equal((search.reply.content.history as unknown[]).length, 2);
+    const range = await c.request("shell", "history_request", { hist_access_type: "range", session: 0, start: rows[0][1], stop: rows[0][1] + 1, output: false, raw: true });
+    assert.deepEqual((range.reply.content.history as any[]).map((r) => r[2]), ["const histMarker = 'alpha';"]);
+  });
+});
+
+describe("kernel lifecycle", function () {
+  const kernels: KernelProcess[] = [], clients: Client[] = [];
+  async function launch(opts: Parameters<typeof startKernel>[0] = {}) {
+    const k = await startKernel(opts);
+    const c = new Client(k.connection);
+    kernels.push(k); clients.push(c);
+    return { k, c };
+  }
+  after(async () => {
+    for (const c of clients) c.close();
+    await Promise.all(kernels.map((k) => k.stop()));
+  });
+
+  it("startup: the first kernel_info_reply comes without waiting for the compiler", async () => {
+    const t0 = performance.now();
+    const { c } = await launch();
+    const req = await c.send("shell", "kernel_info_request");
+    await c.reply(req, 10_000);
+    const ms = performance.now() - t0;
+    // The target (0.5 s) is measured by bench:kernel on a quiet machine; here the bound is loose.
+    assert.ok(ms < 2000, `first kernel_info_reply after ${ms.toFixed(0)} ms`);
+  });
+
+  it("shutdown_request{restart: true} on control: reply, then the process exits; history persists into the next kernel", async () => {
+    const { k, c } = await launch();
+    await c.ready();
+    await c.execute("const persisted = 'across restarts'; // restart-marker", {}, 60_000);
+    await c.execute("persisted.length");
+    const { reply, iopub } = await c.request("control", "shutdown_request", { restart: true });
+    assert.deepEqual(reply.content, { status: "ok", restart: true });
+    assert.deepEqual(iopub.map((m) => m.content.execution_state), ["busy", "idle"]);
+    assert.equal(await Promise.race([k.exited, sleep(3000).then(() => "still running")]), 0);
+
+    // The frontend starts a fresh kernel with the same data folder.
+    const next = await launch({ dataDir: k.dataDir });
+    await next.c.ready();
+    const tail = await next.c.request("shell", "history_request", { hist_access_type: "tail", n: 2, output: false, raw: true });
+    const rows = tail.reply.content.history as [number, number, string][];
+    assert.deepEqual(rows.map((r) => r[2]), ["const persisted = 'across restarts'; // restart-marker", "persisted.length"]);
+    const prev = await next.c.request("shell", "history_request", { hist_access_type: "range", session: -1, start: 1, output: true, raw: true });
+    assert.deepEqual((prev.reply.content.history as any[]).map((r) => r[2]), [["const persisted = 'across restarts'; // restart-marker", null], ["persisted.length", "15"]]);
+    const found = await next.c.request("shell", "history_request", { hist_access_type: "search", pattern: "*restart-marker*", unique: true, output: false, raw: true });
+    assert.equal((found.reply.content.history as unknown[]).length, 1);
+    // The new kernel's cells number from 1 in a new session.
+    const { reply: r1 } = await next.c.execute("1");
+    assert.equal(r1.content.execution_count, 1);
+    await sleep(300);
+    const latest = await next.c.request("shell", "history_request", { hist_access_type: "tail", n: 1, output: false, raw: true });
+    assert.deepEqual((latest.reply.content.history as any[])[0], [rows[0][0] + 1, 1, "1"]);
+  });
+
+  it("shutdown_request while a cell spins in a busy loop still ends the process", async () => {
+    const { k, c } = await launch();
+    await c.ready();
+    const req = await c.send("shell", "execute_request", { code: "while (true) {}", silent: false });
+    await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 60_000, "execute_input");
+    await sleep(200);
+    const { reply } = await c.request("control", "shutdown_request", { restart: false });
+    assert.deepEqual(reply.content, { status: "ok", restart: false });
+    assert.equal(await Promise.race([k.exited, sleep(6000).then(() => "still running")]), 0);
+  });
+
+  it("ipc transport with an empty key (no signing) serves execute", async () => {
+    const { k, c } = await launch({ transport: "ipc", key: "" });
+    await c.ready();
+    const { reply, iopub } = await c.execute("console.log('over ipc'); 7", {}, 60_000);
+    assert.equal(reply.content.status, "ok");
+    assert.equal(streamText(iopub), "over ipc\n");
+    assert.equal(reply.header.msg_type, "execute_reply");
+    assert.match(k.log(), /listening on ipc:\/\//);
+  });
+});
