@@ -1,0 +1,52 @@
+"""jupyter_kernel_test against the installed "tsgrad" kernelspec (the one install.sh wrote into
+.venv/share/jupyter/kernels). Driven by test/interop/jupyter_kernel_test.test.ts, which sets
+TSGRAD_DATA_DIR to a fresh folder so the history file starts empty, and fails on any skip that
+is not listed there as unsupported.
+Run by hand: TSGRAD_DATA_DIR=$(mktemp -d) .venv/bin/python -m unittest -v test_jupyter_kernel"""
+
+import os
+import unittest
+
+import jupyter_kernel_test as jkt
+
+KERNEL = os.environ.get("TSGRAD_KERNEL_NAME", "tsgrad")
+
+
+class TsgradKernelTests(jkt.KernelTests):
+    kernel_name = KERNEL
+    language_name = "typescript"
+    file_extension = ".ts"
+
+    code_hello_world = 'console.log("hello, world")'
+    code_stderr = 'console.error("an error line")'
+
+    # Matches are compared as a set, so each prefix must have exactly these completions.
+    completion_samples = [
+        {"text": "Math.SQRT", "matches": {"SQRT1_2", "SQRT2"}},
+        {"text": "const jktCompletionVariable = 1;\njktCompletionVar", "matches": {"jktCompletionVariable"}},
+    ]
+    complete_code_samples = ["1 + 1", "const a = 1;", "function f(x: number) { return x; }", "for (const c of [1]) {}"]
+    incomplete_code_samples = ["function f(x: number) {", "const xs = [1,", "if (true) {", "const s = `open"]
+    invalid_code_samples = ["const = 1;", "1 +* 2", "}"]
+
+    code_generate_error = 'throw new Error("generated error")'
+
+    code_execute_result = [
+        {"code": "6 * 7 // jkt-history", "result": "42"},
+        {"code": '"a" + "b"', "result": "'ab'"},
+        {"code": "[1, 2, 3].map((x) => x * 2)", "result": "[ 2, 4, 6 ]"},
+    ]
+    code_history_pattern = "*jkt-history*"
+    supported_history_operations = ("tail", "range", "search")
+
+    code_display_data = [
+        {"code": 'display({ "text/html": "<b>hi</b>", "text/plain": "hi" })', "mime": "text/html"},
+        {"code": 'import * as tslab from "tslab";\ntslab.display.svg("<svg xmlns=\'http://www.w3.org/2000/svg\'/>")', "mime": "image/svg+xml"},
+    ]
+
+    code_inspect_sample = "Math.max"
+    code_clear_output = 'console.log("soon gone"); clearOutput()'
+
+
+if __name__ == "__main__":
+    unittest.main()
