@@ -1,0 +1,186 @@
+// native/src/conv.cpp
+// 2-d convolution (groups = 1) forward and both gradients plus the bias gradient, through oneDNN
+// primitives (the library PyTorch's CPU convolution uses). Primitives are created once per shape
+// and cached: creating one costs milliseconds. The primitives pick their own (blocked) layouts;
+// the engine's NCHW/OIHW arrays are wrapped zero-copy and reordered in and out where the chosen
+// layout differs, with cached reorder primitives.
+// P: [0] N, [1] C, [2] H, [3] W, [4] O, [5] kh, [6] kw, [7] OH, [8] OW, [9] sh, [10] sw,
+//    [11] ph, [12] pw, [13] dh, [14] dw, [15] has bias
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+#include <oneapi/dnnl/dnnl.hpp>
+#include "kernels.h"
+
+namespace tsg {
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+static engine& eng() {
+  static engine e(engine::kind::cpu, 0);
+  return e;
+}
+static stream& strm() {
+  static stream s(eng());
+  return s;
+}
+
+// A tensor as the caller holds it (plain layout over its pointer) and, when the primitive wants
+// another layout, a library-owned copy in that layout with the reorders between them.
+struct Port {
+  memory user, inner;
+  reorder toInner, toUser;
+  bool reordered = false;
+
+  void init(const memory::desc& userMd, const memory::desc& want, bool isInput) {
+    user = memory(userMd, eng(), DNNL_MEMORY_NONE);
+    if (want != userMd) {
+      reordered = true;
+      inner = memory(want, eng());
+      if (isInput) toInner = reorder(user, inner);
+      else toUser = reorder(inner, user);
+    } else {
+      inner = user;
+    }
+  }
+  memory& in(const void* p) {
+    user.set_data_handle(const_cast<void*>(p));
+    if (reordered) toInner.execute(strm(), user, inner);
+    return inner;
+  }
+  memory& out(void* p) {
+    user.set_data_handle(p);
+    return inner;
+  }
+  void flush() {
+    if (reordered) toUser.execute(strm(), inner, user);
+  }
+};
+
+struct ConvEntry {
+  memory::desc src, wei, bias, dst;
+  memory::dims strides, dil, padL, padR;
+  convolution_forward::primitive_desc fwdPd;
+  convolution_forward fwd;
+  Port fSrc, fWei, fDst;
+  memory fBias;
+  bool hasBwdData = false, hasBwdWeights = false;
+  convolution_backward_data bwdData;
+  Port dDiffDst, dWei, dDiffSrc;
+  convolution_backward_weights bwdWeights;
+  Port wSrc, wDiffDst, wDiffWei;
+  memory wDiffBias;
+  std::vector<float> scratchW, scratchB;  // when the caller wants only one of gw / gb
+};
+
+using Key = std::array<int64_t, 16>;
+static std::map<Key, std::unique_ptr<ConvEntry>> cache;
+static std::mutex cacheMutex;
+
+static ConvEntry& entry() {
+  Key key;
+  for (int i = 0; i < 16; i++) key[i] = pi(i);
+  key[15] = 0;  // bias or not: the same primitives (forward gets a bias md always)
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto it = cache.find(key);
+  if (it != cache.end()) return *it->second;
+  auto e = std::make_unique<ConvEntry>();
+  const int64_t N = pi(0), C = pi(1), H = pi(2), W = pi(3), O = pi(4), kh = pi(5), kw = pi(6);
+  const int64_t OH = pi(7), OW = pi(8);
+  e->src = memory::desc({N, C, H, W}, dt::f32, tag::nchw);
+  e->wei = memory::desc({O, C, kh, kw}, dt::f32, tag::oihw);
+  e->bias = memory::desc({O}, dt::f32, tag::x);
+  e->dst = memory::desc({N, O, OH, OW}, dt::f32, tag::nchw);
+  e->strides = {pi(9), pi(10)};
+  e->dil = {pi(13) - 1, pi(14) - 1};
+  e->padL = {pi(11), pi(12)};
+  // Right padding that makes oneDNN's output size equal the requested one (PyTorch floors).
+  e->padR = {(OH - 1) * pi(9) + (kh - 1) * pi(13) + 1 - H - pi(11),
+             (OW - 1) * pi(10) + (kw - 1) * pi(14) + 1 - W - pi(12)};
+  memory::desc anySrc({N, C, H, W}, dt::f32, tag::any), anyWei({O, C, kh, kw}, dt::f32, tag::any),
+      anyDst({N, O, OH, OW}, dt::f32, tag::any);
+  convolution_forward::desc fd(prop_kind::forward_training, algorithm::convolution_direct, anySrc, anyWei,
+                               e->bias, anyDst, e->strides, e->dil, e->padL, e->padR);
+  e->fwdPd = convolution_forward::primitive_desc(fd, eng());
+  e->fwd = convolution_forward(e->fwdPd);
+  e->fSrc.init(e->src, e->fwdPd.src_desc(), true);
+  e->fWei.init(e->wei, e->fwdPd.weights_desc(), true);
+  e->fDst.init(e->dst, e->fwdPd.dst_desc(), false);
+  e->fBias = memory(e->bias, eng(), DNNL_MEMORY_NONE);
+  auto& ref = *e;
+  cache.emplace(key, std::move(e));
+  return ref;
+}
+
+void conv2d(const float* x, const float* w, const float* bias, float* out) {
+  ConvEntry& e = entry();
+  std::vector<float> zeros;
+  if (!bias) {
+    zeros.assign(pi(4), 0.f);
+    bias = zeros.data();
+  }
+  e.fBias.set_data_handle(const_cast<float*>(bias));
+  e.fwd.execute(strm(), {{DNNL_ARG_SRC, e.fSrc.in(x)},
+                         {DNNL_ARG_WEIGHTS, e.fWei.in(w)},
+                         {DNNL_ARG_BIAS, e.fBias},
+                         {DNNL_ARG_DST, e.fDst.out(out)}});
+  e.fDst.flush();
+  strm().wait();
+}
+
+void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, float* gw, float* gb) {
+  ConvEntry& e = entry();
+  const memory::dims d = e.dst.dims();
+  memory::desc anySrc(e.src.dims(), dt::f32, tag::any), anyWei(e.wei.dims(), dt::f32, tag::any),
+      anyDst(d, dt::f32, tag::any);
+  if (gx) {
+    if (!e.hasBwdData) {
+      convolution_backward_data::desc bd(algorithm::convolution_direct, anySrc, anyWei, anyDst, e.strides,
+                                         e.dil, e.padL, e.padR);
+      convolution_backward_data::primitive_desc pd(bd, eng(), e.fwdPd);
+      e.bwdData = convolution_backward_data(pd);
+      e.dDiffDst.init(e.dst, pd.diff_dst_desc(), true);
+      e.dWei.init(e.wei, pd.weights_desc(), true);
+      e.dDiffSrc.init(e.src, pd.diff_src_desc(), false);
+      e.hasBwdData = true;
+    }
+    e.bwdData.execute(strm(), {{DNNL_ARG_DIFF_DST, e.dDiffDst.in(gy)},
+                               {DNNL_ARG_WEIGHTS, e.dWei.in(w)},
+                               {DNNL_ARG_DIFF_SRC, e.dDiffSrc.out(gx)}});
+    e.dDiffSrc.flush();
+  }
+  if (gw || gb) {
+    if (!e.hasBwdWeights) {
+      convolution_backward_weights::desc bd(algorithm::convolution_direct, anySrc, anyWei, e.bias, anyDst,
+                                            e.strides, e.dil, e.padL, e.padR);
+      convolution_backward_weights::primitive_desc pd(bd, eng(), e.fwdPd);
+      e.bwdWeights = convolution_backward_weights(pd);
+      e.wSrc.init(e.src, pd.src_desc(), true);
+      e.wDiffDst.init(e.dst, pd.diff_dst_desc(), true);
+      e.wDiffWei.init(e.wei, pd.diff_weights_desc(), false);
+      e.wDiffBias = memory(e.bias, eng(), DNNL_MEMORY_NONE);
+      e.hasBwdWeights = true;
+    }
+    if (!gw) {
+      e.scratchW.resize(e.wei.get_size() / sizeof(float));
+      gw = e.scratchW.data();
+    }
+    if (!gb) {
+      e.scratchB.resize(pi(4));
+      gb = e.scratchB.data();
+    }
+    e.wDiffBias.set_data_handle(gb);
+    e.bwdWeights.execute(strm(), {{DNNL_ARG_SRC, e.wSrc.in(x)},
+                                  {DNNL_ARG_DIFF_DST, e.wDiffDst.in(gy)},
+                                  {DNNL_ARG_DIFF_WEIGHTS, e.wDiffWei.out(gw)},
+                                  {DNNL_ARG_DIFF_BIAS, e.wDiffBias}});
+    e.wDiffWei.flush();
+  }
+  strm().wait();
+}
+
+}  // namespace tsg

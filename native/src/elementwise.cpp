@@ -1,0 +1,139 @@
+// native/src/elementwise.cpp
+// Float32 unary and binary element-wise kernels and strided copy, over the shared strided walk.
+// Op codes mirror UNARY_CODES / BINARY_CODES in runtime/tensor/cpu_native.ts; semantics follow
+// PyTorch (NaN propagates through relu, clamp, maximum and minimum).
+#include <cmath>
+#include "strided.h"
+
+// glibc's libmvec has AVX-512 versions of these; declaring them SIMD-callable lets GCC vectorise
+// the loops without -ffast-math (which would break NaN handling). glibc declares them itself
+// only under __FAST_MATH__.
+extern "C" {
+float expf(float) __attribute__((simd("notinbranch")));
+float logf(float) __attribute__((simd("notinbranch")));
+float tanhf(float) __attribute__((simd("notinbranch")));
+float expm1f(float) __attribute__((simd("notinbranch")));
+float log1pf(float) __attribute__((simd("notinbranch")));
+float sinf(float) __attribute__((simd("notinbranch")));
+float cosf(float) __attribute__((simd("notinbranch")));
+float erff(float) __attribute__((simd("notinbranch")));
+float powf(float, float) __attribute__((simd("notinbranch")));
+}
+
+namespace tsg {
+
+template <class F>
+static void unaryRun(const Layout<1>& L, const float* x, float* out, F f) {
+  const int64_t s = L.st[0][L.nd - 1];
+  forEachChunk<1>(L, [&](const int64_t* off, int64_t o, int64_t n) {
+    const float* xp = x + off[0];
+    float* op = out + o;
+    if (s == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = f(xp[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++) op[i] = f(xp[i * s]);
+    }
+  });
+}
+
+// P: layout<1> (nd, shape, strides, offset) in [0..17], then [18] param, [19] param2.
+void unary(int op, const float* x, float* out) {
+  const Layout<1> L = readLayout<1>();
+  const float p = (float)P[scalarSlot<1>()], p2 = (float)P[scalarSlot<1>() + 1];
+  switch (op) {
+    case 0: return unaryRun(L, x, out, [](float v) { return -v; });
+    case 1: return unaryRun(L, x, out, [](float v) { return std::fabs(v); });
+    case 2: return unaryRun(L, x, out, [](float v) { return expf(v); });
+    case 3: return unaryRun(L, x, out, [](float v) { return logf(v); });
+    case 4: return unaryRun(L, x, out, [](float v) { return std::sqrt(v); });
+    case 5: return unaryRun(L, x, out, [](float v) { return 1.f / std::sqrt(v); });
+    case 6: return unaryRun(L, x, out, [](float v) { return v * v; });
+    case 7: return unaryRun(L, x, out, [](float v) { return 1.f / v; });
+    case 8: return unaryRun(L, x, out, [](float v) { return 1.f / (1.f + expf(-v)); });
+    case 9: return unaryRun(L, x, out, [](float v) { return v < 0.f ? 0.f : v; });
+    case 10: return unaryRun(L, x, out, [](float v) { return tanhf(v); });
+    case 11: return unaryRun(L, x, out, [](float v) { return v / (1.f + expf(-v)); });
+    case 12: return unaryRun(L, x, out, [p](float v) { return v < 0.f ? v * p : v; });
+    case 13: return unaryRun(L, x, out, [p, p2](float v) { return v < p ? p : (v > p2 ? p2 : v); });
+    case 14:
+      if (p == 2.f) return unaryRun(L, x, out, [](float v) { return v * v; });
+      return unaryRun(L, x, out, [p](float v) { return powf(v, p); });
+    case 15: return unaryRun(L, x, out, [p](float v) { return v > 0.f ? v : p * expm1f(v); });
+    case 16: return unaryRun(L, x, out, [](float v) { return sinf(v); });
+    case 17: return unaryRun(L, x, out, [](float v) { return cosf(v); });
+    case 18: return unaryRun(L, x, out, [](float v) { return expm1f(v); });
+    case 19: return unaryRun(L, x, out, [](float v) { return log1pf(v); });
+    case 20: return unaryRun(L, x, out, [](float v) { return v; });
+    case 21:
+      return unaryRun(L, x, out, [](float v) { return 0.5f * v * (1.f + erff(v * 0.70710678118654752f)); });
+    case 22:
+      return unaryRun(L, x, out, [](float v) {
+        return 0.5f * v * (1.f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+      });
+    case 23: return unaryRun(L, x, out, [](float v) { return v > 20.f ? v : log1pf(expf(v)); });
+    case 24: return unaryRun(L, x, out, [](float v) { return std::floor(v); });
+    case 25: return unaryRun(L, x, out, [](float v) { return std::ceil(v); });
+    case 26: return unaryRun(L, x, out, [](float v) { return std::nearbyint(v); });
+    case 27: return unaryRun(L, x, out, [](float v) { return erff(v); });
+  }
+}
+
+void copyStrided(const float* x, float* out) {
+  const Layout<1> L = readLayout<1>();
+  unaryRun(L, x, out, [](float v) { return v; });
+}
+
+template <class T, class F>
+static void binaryRun(const Layout<2>& L, const float* a, const float* b, T* out, F f) {
+  const int64_t sa = L.st[0][L.nd - 1], sb = L.st[1][L.nd - 1];
+  forEachChunk<2>(L, [&](const int64_t* off, int64_t o, int64_t n) {
+    const float* ap = a + off[0];
+    const float* bp = b + off[1];
+    T* op = out + o;
+    if (sa == 1 && sb == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = (T)f(ap[i], bp[i]);
+    } else if (sa == 1 && sb == 0) {
+      const float bv = bp[0];
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = (T)f(ap[i], bv);
+    } else if (sa == 0 && sb == 1) {
+      const float av = ap[0];
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = (T)f(av, bp[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++) op[i] = (T)f(ap[i * sa], bp[i * sb]);
+    }
+  });
+}
+
+// P: layout<2> in [0..26], then [27] b is a scalar (b may be null), [28] the scalar.
+void binary(int op, const float* a, const float* b, void* outp) {
+  Layout<2> L = readLayout<2>();
+  float scalar = (float)P[scalarSlot<2>() + 1];
+  if (P[scalarSlot<2>()] != 0) {
+    b = &scalar;
+    L.off[1] = 0;
+    for (int d = 0; d < MAX_DIMS; d++) L.st[1][d] = 0;
+  }
+  float* out = (float*)outp;
+  uint8_t* bout = (uint8_t*)outp;
+  switch (op) {
+    case 0: return binaryRun(L, a, b, out, [](float x, float y) { return x + y; });
+    case 1: return binaryRun(L, a, b, out, [](float x, float y) { return x - y; });
+    case 2: return binaryRun(L, a, b, out, [](float x, float y) { return x * y; });
+    case 3: return binaryRun(L, a, b, out, [](float x, float y) { return x / y; });
+    case 4: return binaryRun(L, a, b, out, [](float x, float y) { return (x > y || x != x) ? x : y; });
+    case 5: return binaryRun(L, a, b, out, [](float x, float y) { return (x < y || x != x) ? x : y; });
+    case 6: return binaryRun(L, a, b, out, [](float x, float y) { return powf(x, y); });
+    case 7: return binaryRun(L, a, b, bout, [](float x, float y) { return x == y; });
+    case 8: return binaryRun(L, a, b, bout, [](float x, float y) { return x != y; });
+    case 9: return binaryRun(L, a, b, bout, [](float x, float y) { return x < y; });
+    case 10: return binaryRun(L, a, b, bout, [](float x, float y) { return x <= y; });
+    case 11: return binaryRun(L, a, b, bout, [](float x, float y) { return x > y; });
+    case 12: return binaryRun(L, a, b, bout, [](float x, float y) { return x >= y; });
+  }
+}
+
+}  // namespace tsg

@@ -1,0 +1,64 @@
+// native/src/gemm.cpp
+// Batched row-major SGEMM through oneDNN's dnnl_sgemm (JIT kernels for the CPU it runs on).
+// Transposed operands arrive as flags with their leading dimension, never copied.
+// P: [0] batch, [1] m, [2] n, [3] k, [4] transA, [5] transB, [6] lda, [7] ldb,
+//    [8] aOff, [9] bOff, [10] cOff, [11] aBatchStride, [12] bBatchStride, [13] cBatchStride
+#include <dnnl.h>
+#include <omp.h>
+#include <cstdio>
+#include "kernels.h"
+
+namespace tsg {
+
+// Small products: a plain loop beats dnnl_sgemm's dispatch (about 1 us) below this many FLOPs.
+static constexpr int64_t TINY_FLOPS = 2 * 16 * 16 * 16;
+
+static void naive(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                  const float* b, int64_t ldb, float* c) {
+  for (int64_t i = 0; i < m; i++) {
+    float* ci = c + i * n;
+    for (int64_t j = 0; j < n; j++) ci[j] = 0.f;
+    for (int64_t p = 0; p < k; p++) {
+      float av = ta ? a[p * lda + i] : a[i * lda + p];
+      const float* bp = tb ? nullptr : b + p * ldb;
+      if (bp) {
+        for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+      } else {
+        for (int64_t j = 0; j < n; j++) ci[j] += av * b[j * ldb + p];
+      }
+    }
+  }
+}
+
+static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float* c) {
+  if (k == 0) {
+    for (int64_t i = 0; i < m * n; i++) c[i] = 0.f;
+    return;
+  }
+  if (2 * m * n * k <= TINY_FLOPS) return naive(ta, tb, m, n, k, a, lda, b, ldb, c);
+  dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, n);
+}
+
+void gemm(const float* a, const float* b, float* c) {
+  const int64_t batch = pi(0), m = pi(1), n = pi(2), k = pi(3);
+  const bool ta = P[4] != 0, tb = P[5] != 0;
+  const int64_t lda = pi(6), ldb = pi(7);
+  a += pi(8); b += pi(9); c += pi(10);
+  const int64_t sa = pi(11), sb = pi(12), sc = pi(13);
+  if (m == 0 || n == 0) return;
+  // Many small products: one per thread (dnnl_sgemm runs single-threaded inside a parallel
+  // region). Few large ones: one after another, each using every thread.
+  const bool perThread = batch > 1 && m * n * k < 256 * 256 * 256;
+#pragma omp parallel for schedule(dynamic, 1) if (perThread && batch * m * n * k > PAR_MIN * 8)
+  for (int64_t i = 0; i < batch; i++) one(ta, tb, m, n, k, a + i * sa, lda, b + i * sb, ldb, c + i * sc);
+}
+
+const char* dnnlVersion() {
+  static char buf[32];
+  const dnnl_version_t* v = dnnl_version();
+  snprintf(buf, sizeof buf, "%d.%d.%d", v->major, v->minor, v->patch);
+  return buf;
+}
+
+}  // namespace tsg

@@ -1,0 +1,37 @@
+// native/src/kernels.h
+// Declarations shared by the addon's kernel files. Every kernel reads its shapes, strides, offsets
+// and scalars from P, a Float64Array that runtime/tensor/cpu_native.ts shares with the addon once
+// (init), so a call passes only the data arrays: no JS objects are built or read per call.
+// The layout of P for each kernel is written beside the kernel and mirrored in cpu_native.ts.
+#pragma once
+#include <cstdint>
+#include <cstddef>
+
+namespace tsg {
+
+extern const double* P;  // the shared parameter block (256 doubles)
+constexpr int P_LEN = 256;
+constexpr int MAX_DIMS = 8;
+
+inline int64_t pi(int i) { return (int64_t)P[i]; }
+
+// Elements below which a kernel runs on the calling thread only: waking the OpenMP team costs a
+// few microseconds, more than the work.
+constexpr int64_t PAR_MIN = 32768;
+
+void gemm(const float* a, const float* b, float* c);
+void unary(int op, const float* x, float* out);
+void binary(int op, const float* a, const float* b, void* out);
+void reduce(int op, const float* x, void* out);
+void softmax(const float* x, float* out, bool log);
+void copyStrided(const float* x, float* out);
+void conv2d(const float* x, const float* w, const float* bias, float* out);
+void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, float* gw, float* gb);
+void maxPool2d(const float* x, float* out, int32_t* idx);
+void maxPool2dBackward(const float* gy, const int32_t* idx, float* gx);
+void avgPool2d(const float* x, float* out);
+void avgPool2dBackward(const float* gy, float* gx);
+void adamStep(float* p, const float* g, float* m, float* v);
+const char* dnnlVersion();
+
+}  // namespace tsg

@@ -1,0 +1,147 @@
+// native/src/reduce.cpp
+// Float32 reductions over a contiguous input seen as [A, C, B] (runtime/tensor/cpu_native.ts merges
+// the input's dims into these groups): mode 0 reduces C (B == 1 is the last-axis case: rows),
+// mode 1 reduces A and B (per-channel sums, as batch norm and conv bias grads need). Sums
+// accumulate in double. Also row softmax / log-softmax over the last axis.
+// Op codes: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (argmax/argmin: rows only, int32 out).
+#include <cmath>
+#include <limits>
+#include <vector>
+#include "kernels.h"
+
+extern "C" float expf(float) __attribute__((simd("notinbranch")));
+
+namespace tsg {
+
+static constexpr float INF = std::numeric_limits<float>::infinity();
+static constexpr float QNAN = std::numeric_limits<float>::quiet_NaN();
+
+static double rowSum(const float* x, int64_t n) {
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; i++) s += x[i];
+  return s;
+}
+
+// max (sign = 1) or min (sign = -1); NaN wins, as in PyTorch.
+static float rowExtreme(const float* x, int64_t n, bool isMax) {
+  float m = isMax ? -INF : INF;
+  bool nan = false;
+  if (isMax) {
+#pragma omp simd reduction(max : m) reduction(| : nan)
+    for (int64_t i = 0; i < n; i++) { m = x[i] > m ? x[i] : m; nan |= x[i] != x[i]; }
+  } else {
+#pragma omp simd reduction(min : m) reduction(| : nan)
+    for (int64_t i = 0; i < n; i++) { m = x[i] < m ? x[i] : m; nan |= x[i] != x[i]; }
+  }
+  return nan ? QNAN : m;
+}
+
+static int32_t rowArg(const float* x, int64_t n, bool isMax) {
+  const float m = rowExtreme(x, n, isMax);
+  for (int64_t i = 0; i < n; i++)
+    if (x[i] == m || (m != m && x[i] != x[i])) return (int32_t)i;
+  return 0;
+}
+
+// out[a, b] = reduce_c x[a, c, b]
+static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t C, int64_t B) {
+  float* out = (float*)outp;
+  if (B == 1) {
+#pragma omp parallel for schedule(static) if (A * C > PAR_MIN)
+    for (int64_t a = 0; a < A; a++) {
+      const float* r = x + a * C;
+      if (op == 0) out[a] = (float)rowSum(r, C);
+      else if (op <= 2) out[a] = rowExtreme(r, C, op == 1);
+      else ((int32_t*)outp)[a] = rowArg(r, C, op == 3);
+    }
+    return;
+  }
+  // Vectorise over b; split b into chunks so that a small A still feeds every thread.
+  const int64_t CH = 1024;
+  const int64_t nch = (B + CH - 1) / CH;
+#pragma omp parallel for schedule(static) if (A * C * B > PAR_MIN)
+  for (int64_t it = 0; it < A * nch; it++) {
+    const int64_t a = it / nch, b0 = (it % nch) * CH, n = std::min(CH, B - b0);
+    const float* base = x + a * C * B + b0;
+    float* o = out + a * B + b0;
+    if (op == 0) {
+      double acc[CH];
+      for (int64_t i = 0; i < n; i++) acc[i] = 0;
+      for (int64_t c = 0; c < C; c++) {
+        const float* r = base + c * B;
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) acc[i] += r[i];
+      }
+      for (int64_t i = 0; i < n; i++) o[i] = (float)acc[i];
+    } else {
+      const bool isMax = op == 1;
+      for (int64_t i = 0; i < n; i++) o[i] = isMax ? -INF : INF;
+      for (int64_t c = 0; c < C; c++) {
+        const float* r = base + c * B;
+        for (int64_t i = 0; i < n; i++) {
+          const float v = r[i];
+          if (o[i] != o[i]) continue;
+          if (v != v || (isMax ? v > o[i] : v < o[i])) o[i] = v;
+        }
+      }
+    }
+  }
+}
+
+// out[c] = reduce_{a, b} x[a, c, b]
+static void reduceOuterInner(int op, const float* x, float* out, int64_t A, int64_t C, int64_t B) {
+#pragma omp parallel for schedule(static) if (A * C * B > PAR_MIN)
+  for (int64_t c = 0; c < C; c++) {
+    if (op == 0) {
+      double s = 0;
+      for (int64_t a = 0; a < A; a++) s += rowSum(x + (a * C + c) * B, B);
+      out[c] = (float)s;
+    } else {
+      const bool isMax = op == 1;
+      float m = isMax ? -INF : INF;
+      for (int64_t a = 0; a < A; a++) {
+        const float v = rowExtreme(x + (a * C + c) * B, B, isMax);
+        if (v != v) { m = v; break; }
+        m = isMax ? std::max(m, v) : std::min(m, v);
+      }
+      out[c] = m;
+    }
+  }
+}
+
+// P: [0] A, [1] C, [2] B, [3] mode, [4] xOff
+void reduce(int op, const float* x, void* out) {
+  const int64_t A = pi(0), C = pi(1), B = pi(2);
+  x += pi(4);
+  if (pi(3) == 0) reduceMiddle(op, x, out, A, C, B);
+  else reduceOuterInner(op, x, (float*)out, A, C, B);
+}
+
+// P: [0] rows, [1] row length, [2] xOff
+void softmax(const float* x, float* out, bool log) {
+  const int64_t R = pi(0), K = pi(1);
+  x += pi(2);
+#pragma omp parallel for schedule(static) if (R * K > PAR_MIN)
+  for (int64_t r = 0; r < R; r++) {
+    const float* xr = x + r * K;
+    float* o = out + r * K;
+    const float m = rowExtreme(xr, K, true);
+    double s = 0;
+    if (log) {
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = 0; i < K; i++) s += expf(xr[i] - m);
+      const float lse = m + (float)std::log(s);
+#pragma omp simd
+      for (int64_t i = 0; i < K; i++) o[i] = xr[i] - lse;
+    } else {
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = 0; i < K; i++) { o[i] = expf(xr[i] - m); s += o[i]; }
+      const float inv = (float)(1.0 / s);
+#pragma omp simd
+      for (int64_t i = 0; i < K; i++) o[i] *= inv;
+    }
+  }
+}
+
+}  // namespace tsg

@@ -1,0 +1,384 @@
+// runtime/tensor/cpu_native.ts
+// The default "cpu" backend: CpuBackend (cpu.ts) with the heavy float32 kernels replaced by the
+// N-API addon in native/ (GEMM and convolution through oneDNN, pooling, element-wise, reductions,
+// softmax, Adam; OpenMP threads). Storage is CpuBackend's (TypedArrays), handed to C++ zero-copy,
+// so tensors move between the two backends without conversion. Everything the addon does not
+// cover (other dtypes, rare layouts) falls through to the reference implementation.
+// Shapes, strides and scalars go through one shared Float64Array (P) instead of JS objects, so a
+// call costs about as much as an empty N-API call. The slot layout of P is written beside each
+// C++ kernel in native/src/*.cpp.
+
+import * as path from "node:path";
+import * as fs from "node:fs";
+import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "./backend";
+import { CpuBackend, CpuStorage, dataOf } from "./cpu";
+import { collapseDims } from "./cpu_iter";
+import { convOutSize, poolOutSize } from "./cpu_nn";
+import { contiguousStrides, isContiguous, sizeOf } from "./shape";
+
+/** The functions native/src/addon.cpp exports. */
+export interface NativeAddon {
+  init(params: Float64Array): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  version(): string;
+  noop(): void;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  binary(op: number, a: Float32Array, b: Float32Array | null, out: Float32Array | Uint8Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array | Int32Array): void;
+  softmax(x: Float32Array, out: Float32Array, log: number): void;
+  copy(x: Float32Array, out: Float32Array): void;
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array): void;
+  conv2dBackward(x: Float32Array, w: Float32Array, gy: Float32Array,
+    gx: Float32Array | null, gw: Float32Array | null, gb: Float32Array | null): void;
+  maxPool2d(x: Float32Array, out: Float32Array, idx: Int32Array): void;
+  maxPool2dBackward(gy: Float32Array, idx: Int32Array, gx: Float32Array): void;
+  avgPool2d(x: Float32Array, out: Float32Array): void;
+  avgPool2dBackward(gy: Float32Array, gx: Float32Array): void;
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array): void;
+}
+
+// Op codes: the order of the switch cases in native/src/elementwise.cpp and reduce.cpp.
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, reciprocal: 7, sigmoid: 8, relu: 9,
+  tanh: 10, silu: 11, leaky_relu: 12, clamp: 13, pow_scalar: 14, elu: 15, sin: 16, cos: 17, expm1: 18,
+  log1p: 19, gelu: 21, gelu_tanh: 22, softplus: 23, floor: 24, ceil: 25, round: 26, erf: 27,
+};
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
+};
+const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
+const MAX_DIMS = 8;
+
+const BUILD_HINT = "run ./install.sh (or: apt-get install libdnnl-dev && cd native && npx node-gyp rebuild --nodedir=/usr)";
+
+let loaded: { addon: NativeAddon | null; error: string | null; file: string | null } | null = null;
+
+/** Where the addon is looked for: $TSGRAD_NATIVE_ADDON, else native/build/Release from the repo root
+ * (this file runs from runtime/tensor/ under tsx and from dist/runtime/tensor/ when built). */
+function candidates(): string[] {
+  const env = process.env.TSGRAD_NATIVE_ADDON;
+  if (env) return [env];
+  const rel = path.join("native", "build", "Release", "tsgrad_native.node");
+  return [path.resolve(__dirname, "..", "..", rel), path.resolve(__dirname, "..", "..", "..", rel)];
+}
+
+/** Load the addon once; never throws (the error says why and how to fix it). */
+export function loadNativeAddon(): { addon: NativeAddon | null; error: string | null; file: string | null } {
+  if (loaded) return loaded;
+  const files = candidates();
+  const file = files.find((f) => fs.existsSync(f));
+  if (!file) {
+    loaded = { addon: null, file: null, error: `native addon not built (looked for ${files[0]}); ${BUILD_HINT}` };
+    return loaded;
+  }
+  try {
+    const addon = require(file) as NativeAddon;
+    const threads = Number(process.env.TSGRAD_NUM_THREADS);
+    if (threads > 0) addon.setThreads(threads);
+    loaded = { addon, file, error: null };
+  } catch (e) {
+    const why = (e as Error).message.split("\n")[0];
+    loaded = { addon: null, file, error: `native addon ${file} failed to load (${why}); ${BUILD_HINT}` };
+  }
+  return loaded;
+}
+
+/** The default CPU backend: native when the addon loads, else the reference with a one-line warning.
+ * TSGRAD_REQUIRE_NATIVE=1 turns the fallback into an error (CI). */
+export function createCpuBackend(): Backend {
+  const { addon, error } = loadNativeAddon();
+  if (addon) return new NativeCpuBackend(addon);
+  if (process.env.TSGRAD_REQUIRE_NATIVE === "1") throw new Error(`tsgrad: ${error}`);
+  console.warn(`tsgrad: warning: using the slow TypeScript CPU backend: ${error}`);
+  return new CpuBackend();
+}
+
+const f32 = (buf: Storage): Float32Array => dataOf(buf) as Float32Array;
+const isF32 = (v: View): boolean => v.buf.dtype === "float32";
+
+export class NativeCpuBackend extends CpuBackend {
+  readonly native = true;
+  private readonly P = new Float64Array(256);
+
+  constructor(private readonly addon: NativeAddon) {
+    super();
+    addon.init(this.P);
+  }
+
+  /** OpenMP threads used by every kernel (torch.set_num_threads). */
+  setNumThreads(n: number): void { this.addon.setThreads(n); }
+  getNumThreads(): number { return this.addon.getThreads(); }
+  get nativeVersion(): string { return this.addon.version(); }
+
+  // ---- helpers ----
+
+  /** Write an element-wise layout (native/src/strided.h) for `shape` and the operands' strides. */
+  private layout(shape: readonly number[], views: readonly View[]): boolean {
+    const P = this.P, nin = views.length;
+    const allContiguous = views.every((v) => isContiguous(v.shape, v.strides));
+    if (allContiguous) {
+      P[0] = 1; P[1] = sizeOf(shape);
+      for (let i = 0; i < nin; i++) P[9 + i * MAX_DIMS] = 1;
+    } else {
+      const c = collapseDims(shape, views.map((v) => v.strides));
+      const nd = c.shape.length;
+      if (nd > MAX_DIMS) return false;
+      P[0] = nd;
+      for (let d = 0; d < nd; d++) {
+        P[1 + d] = c.shape[d];
+        for (let i = 0; i < nin; i++) P[9 + i * MAX_DIMS + d] = c.strides[i][d];
+      }
+    }
+    for (let i = 0; i < nin; i++) P[9 + nin * MAX_DIMS + i] = views[i].offset;
+    return true;
+  }
+
+  /** A contiguous float32 array starting at the View's first element: the storage itself when it
+   * can be, else a pooled copy the caller must give back with `release`. Copying overwrites P:
+   * call this before writing a kernel's parameters. */
+  private contiguous(v: View): { data: Float32Array; temp: Storage | null } {
+    const d = f32(v.buf);
+    if (isContiguous(v.shape, v.strides)) {
+      return { data: v.offset === 0 ? d : d.subarray(v.offset, v.offset + sizeOf(v.shape)), temp: null };
+    }
+    const temp = this.alloc(sizeOf(v.shape), "float32");
+    this.copy(v, temp);
+    return { data: f32(temp), temp };
+  }
+  private release(...xs: { temp: Storage | null }[]): void {
+    for (const x of xs) if (x.temp) this.free(x.temp);
+  }
+
+  // ---- memory ----
+
+  copy(x: View, out: Storage): void {
+    if (!isF32(x) || out.dtype !== "float32") return super.copy(x, out);
+    const n = sizeOf(x.shape);
+    if (isContiguous(x.shape, x.strides)) {
+      const src = f32(x.buf);
+      f32(out).set(x.offset === 0 && src.length === n ? src : src.subarray(x.offset, x.offset + n));
+      return;
+    }
+    if (!this.layout(x.shape, [x])) return super.copy(x, out);
+    this.addon.copy(f32(x.buf), f32(out));
+  }
+
+  // ---- element-wise ----
+
+  unary(op: UnaryOp, x: View, out: Storage, param = 0, param2 = 0): void {
+    const code = UNARY_CODES[op];
+    if (code === undefined || !isF32(x) || out.dtype !== "float32" || !this.layout(x.shape, [x])) {
+      return super.unary(op, x, out, param, param2);
+    }
+    this.P[18] = param;
+    this.P[19] = param2;
+    this.addon.unary(code, f32(x.buf), f32(out));
+  }
+
+  binary(op: BinaryOp, a: View, b: View | number, out: Storage): void {
+    const code = BINARY_CODES[op];
+    const outOk = out.dtype === (code !== undefined && code >= 7 ? "bool" : "float32");
+    if (code === undefined || !isF32(a) || !outOk || (typeof b !== "number" && !isF32(b))) {
+      return super.binary(op, a, b, out);
+    }
+    const P = this.P;
+    if (typeof b === "number") {
+      if (!this.layout(a.shape, [a, a])) return super.binary(op, a, b, out);
+      P[27] = 1;
+      P[28] = b;
+      this.addon.binary(code, f32(a.buf), null, dataOf(out) as Float32Array);
+      return;
+    }
+    if (!this.layout(a.shape, [a, b])) return super.binary(op, a, b, out);
+    P[27] = 0;
+    this.addon.binary(code, f32(a.buf), f32(b.buf), dataOf(out) as Float32Array);
+  }
+
+  // ---- reductions ----
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: Storage): void {
+    const code = REDUCE_CODES[op];
+    if (code === undefined || !isF32(x) || sizeOf(x.shape) === 0) return super.reduce(op, x, axes, out);
+    // Merge the dims into alternating kept/reduced groups; size-1 dims belong to neither.
+    const sizes: number[] = [], reduced: boolean[] = [];
+    let redCount = 1;
+    for (let d = 0; d < x.shape.length; d++) {
+      const n = x.shape[d], r = axes.includes(d);
+      if (r) redCount *= n;
+      if (n === 1) continue;
+      const last = sizes.length - 1;
+      if (last >= 0 && reduced[last] === r) sizes[last] *= n;
+      else { sizes.push(n); reduced.push(r); }
+    }
+    let A = 1, C = 1, B = 1, mode = 0;
+    const pattern = reduced.map((r) => (r ? "R" : "K")).join("");
+    switch (pattern) {
+      case "R": C = sizes[0]; break;
+      case "KR": A = sizes[0]; C = sizes[1]; break;
+      case "RK": C = sizes[0]; B = sizes[1]; break;
+      case "KRK": [A, C, B] = sizes; break;
+      case "RKR": [A, C, B] = sizes; mode = 1; break;
+      default: return super.reduce(op, x, axes, out);
+    }
+    const argLike = code >= 3;
+    if (redCount === 0 || (argLike && (mode !== 0 || B !== 1))) return super.reduce(op, x, axes, out);
+    const src = this.contiguous(x);
+    const P = this.P;
+    P[0] = A; P[1] = C; P[2] = B; P[3] = mode; P[4] = 0;
+    this.addon.reduce(code, src.data, dataOf(out) as Float32Array);
+    this.release(src);
+  }
+
+  softmax(x: View, dim: number, out: Storage, log: boolean): void {
+    const r = x.shape.length;
+    if (!isF32(x) || dim !== r - 1 || !isContiguous(x.shape, x.strides) || x.shape[r - 1] === 0) {
+      return super.softmax(x, dim, out, log);
+    }
+    const K = x.shape[r - 1];
+    this.P[0] = sizeOf(x.shape) / K; this.P[1] = K; this.P[2] = x.offset;
+    this.addon.softmax(f32(x.buf), f32(out), log ? 1 : 0);
+  }
+
+  // ---- linear algebra ----
+
+  matmul(a: View, b: View, out: Storage): void {
+    if (!isF32(a) || !isF32(b)) return super.matmul(a, b, out);
+    const r = a.shape.length;
+    const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
+    if (m * n === 0) return;
+    // Each operand goes to GEMM as it lies: row-major (N) or transposed (T) with its leading
+    // dimension. Only a layout BLAS cannot express (e.g. a broadcast row) is copied.
+    let opA = gemmOperand(m, k, a.strides[r - 2], a.strides[r - 1]);
+    let opB = gemmOperand(k, n, b.strides[r - 2], b.strides[r - 1]);
+    const ta = opA ? null : this.contiguous(a), tb = opB ? null : this.contiguous(b);
+    let av = a, bv = b;
+    if (ta) { av = { buf: new CpuStorage(ta.data, "float32"), shape: a.shape, strides: contiguousStrides(a.shape), offset: 0 }; opA = { trans: false, ld: k }; }
+    if (tb) { bv = { buf: new CpuStorage(tb.data, "float32"), shape: b.shape, strides: contiguousStrides(b.shape), offset: 0 }; opB = { trans: false, ld: n }; }
+    const P = this.P;
+    P[1] = m; P[2] = n; P[3] = k;
+    P[4] = opA!.trans ? 1 : 0; P[5] = opB!.trans ? 1 : 0; P[6] = opA!.ld; P[7] = opB!.ld;
+    const ad = f32(av.buf), bd = f32(bv.buf), od = f32(out);
+    if (r === 2) {
+      P[0] = 1; P[8] = av.offset; P[9] = bv.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
+      this.addon.gemm(ad, bd, od);
+    } else {
+      // Batch dims collapse to one strided dim in the common cases; otherwise loop over the rest.
+      const batchShape = a.shape.slice(0, r - 2);
+      const outBatch = contiguousStrides(batchShape).map((s) => s * m * n);
+      const c = collapseDims(batchShape, [av.strides.slice(0, r - 2), bv.strides.slice(0, r - 2), outBatch]);
+      const nd = c.shape.length, inner = c.shape[nd - 1];
+      P[0] = inner; P[11] = c.strides[0][nd - 1]; P[12] = c.strides[1][nd - 1]; P[13] = c.strides[2][nd - 1];
+      const outer = sizeOf(c.shape) / inner;
+      for (let i = 0; i < outer; i++) {
+        let rem = i, oa = av.offset, ob = bv.offset, oc = 0;
+        for (let d = nd - 2; d >= 0; d--) {
+          const idx = rem % c.shape[d];
+          rem = (rem - idx) / c.shape[d];
+          oa += idx * c.strides[0][d]; ob += idx * c.strides[1][d]; oc += idx * c.strides[2][d];
+        }
+        P[8] = oa; P[9] = ob; P[10] = oc;
+        this.addon.gemm(ad, bd, od);
+      }
+    }
+    if (ta) this.release(ta);
+    if (tb) this.release(tb);
+  }
+
+  // ---- convolution and pooling ----
+
+  conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void {
+    if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) return super.conv2d(x, w, bias, opts, out);
+    const xs = this.contiguous(x), ws = this.contiguous(w), bs = bias ? this.contiguous(bias) : null;
+    this.convParams(x.shape, w.shape, opts, bias !== null);
+    this.addon.conv2d(xs.data, ws.data, bs ? bs.data : null, f32(out));
+    this.release(xs, ws, ...(bs ? [bs] : []));
+  }
+
+  conv2dBackward(x: View, w: View, gradOut: View, opts: Conv2dOpts, gx: Storage | null, gw: Storage | null, gb: Storage | null): void {
+    if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) {
+      return super.conv2dBackward(x, w, gradOut, opts, gx, gw, gb);
+    }
+    if (!gx && !gw && !gb) return;
+    const xs = this.contiguous(x), ws = this.contiguous(w), gs = this.contiguous(gradOut);
+    this.convParams(x.shape, w.shape, opts, gb !== null);
+    this.addon.conv2dBackward(xs.data, ws.data, gs.data, gx && f32(gx), gw && f32(gw), gb && f32(gb));
+    this.release(xs, ws, gs);
+  }
+
+  private convParams(xs: readonly number[], wsh: readonly number[], o: Conv2dOpts, hasBias: boolean): void {
+    const P = this.P, [N, C, H, W] = xs, [O, , KH, KW] = wsh;
+    P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = O; P[5] = KH; P[6] = KW;
+    P[7] = convOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]);
+    P[8] = convOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
+    P[9] = o.stride[0]; P[10] = o.stride[1]; P[11] = o.padding[0]; P[12] = o.padding[1];
+    P[13] = o.dilation[0]; P[14] = o.dilation[1]; P[15] = hasBias ? 1 : 0;
+  }
+
+  private poolParams(xs: readonly number[], o: Pool2dOpts, maxPool: boolean): void {
+    const P = this.P, [N, C, H, W] = xs;
+    const dh = maxPool ? o.dilation[0] : 1, dw = maxPool ? o.dilation[1] : 1;
+    P[0] = N; P[1] = C; P[2] = H; P[3] = W;
+    P[4] = poolOutSize(H, o.kernel[0], o.stride[0], o.padding[0], dh, o.ceilMode);
+    P[5] = poolOutSize(W, o.kernel[1], o.stride[1], o.padding[1], dw, o.ceilMode);
+    P[6] = o.kernel[0]; P[7] = o.kernel[1]; P[8] = o.stride[0]; P[9] = o.stride[1];
+    P[10] = o.padding[0]; P[11] = o.padding[1]; P[12] = dh; P[13] = dw; P[14] = o.countIncludePad ? 1 : 0;
+  }
+
+  maxPool2d(x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void {
+    if (!isF32(x) || x.shape.length !== 4) return super.maxPool2d(x, opts, out, indices);
+    const xs = this.contiguous(x);
+    this.poolParams(x.shape, opts, true);
+    this.addon.maxPool2d(xs.data, f32(out), dataOf(indices) as Int32Array);
+    this.release(xs);
+  }
+
+  maxPool2dBackward(gradOut: View, indices: View, inputShape: readonly number[], gx: Storage): void {
+    if (!isF32(gradOut) || inputShape.length !== 4 || !isContiguous(indices.shape, indices.strides)) {
+      return super.maxPool2dBackward(gradOut, indices, inputShape, gx);
+    }
+    const gs = this.contiguous(gradOut);
+    const P = this.P, [N, C, H, W] = inputShape;
+    P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = gradOut.shape[2]; P[5] = gradOut.shape[3];
+    const id = dataOf(indices.buf) as Int32Array;
+    const idx = indices.offset === 0 ? id : id.subarray(indices.offset);
+    this.addon.maxPool2dBackward(gs.data, idx, f32(gx));
+    this.release(gs);
+  }
+
+  avgPool2d(x: View, opts: Pool2dOpts, out: Storage): void {
+    if (!isF32(x) || x.shape.length !== 4) return super.avgPool2d(x, opts, out);
+    const xs = this.contiguous(x);
+    this.poolParams(x.shape, opts, false);
+    this.addon.avgPool2d(xs.data, f32(out));
+    this.release(xs);
+  }
+
+  avgPool2dBackward(gradOut: View, inputShape: readonly number[], opts: Pool2dOpts, gx: Storage): void {
+    if (!isF32(gradOut) || inputShape.length !== 4) return super.avgPool2dBackward(gradOut, inputShape, opts, gx);
+    const gs = this.contiguous(gradOut);
+    this.poolParams(inputShape, opts, false);
+    this.addon.avgPool2dBackward(gs.data, f32(gx));
+    this.release(gs);
+  }
+
+  // ---- optimiser ----
+
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, opts: AdamStepOpts): void {
+    if ([param, grad, m, v].some((s) => s.dtype !== "float32")) return super.adamStep(param, grad, m, v, opts);
+    const P = this.P;
+    P[0] = param.length; P[1] = opts.lr; P[2] = opts.beta1; P[3] = opts.beta2; P[4] = opts.eps;
+    P[5] = opts.weightDecay; P[6] = opts.step; P[7] = opts.decoupled ? 1 : 0;
+    this.addon.adamStep(f32(param), f32(grad), f32(m), f32(v));
+  }
+}
+
+/** How a [rows, cols] operand with strides (sr, sc) reaches row-major GEMM, or null when it can't. */
+function gemmOperand(rows: number, cols: number, sr: number, sc: number): { trans: boolean; ld: number } | null {
+  if ((cols === 1 || sc === 1) && (rows === 1 || sr >= cols)) return { trans: false, ld: rows === 1 ? Math.max(cols, 1) : sr };
+  if ((rows === 1 || sr === 1) && (cols === 1 || sc >= rows)) return { trans: true, ld: cols === 1 ? Math.max(rows, 1) : sc };
+  return null;
+}
+
+

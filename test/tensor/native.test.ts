@@ -1,0 +1,351 @@
+// test/tensor/native.test.ts
+// The native CPU backend (cpu_native.ts + native/) against the reference CpuBackend (cpu.ts) on
+// random inputs, for every kernel the addon accelerates: contiguous, transposed, broadcast
+// (stride 0), offset and odd-sized Views. Fails, never skips, when the addon is not built: CI must
+// run the native backend, not silently the fallback.
+
+import * as assert from "node:assert/strict";
+import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, BinaryOp, View } from "../../runtime/tensor/backend";
+import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
+import { createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu_native";
+import { contiguousStrides, sizeOf } from "../../runtime/tensor/shape";
+import { convOutSize, poolOutSize } from "../../runtime/tensor/cpu_nn";
+
+const ref = new CpuBackend();
+let nat: NativeCpuBackend;
+
+// Deterministic uniform(-1, 1) values (mulberry32).
+let seed = 1234;
+function rnd(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296 * 2 - 1;
+}
+
+function storage(n: number, f: () => number = rnd): CpuStorage {
+  const d = new Float32Array(n);
+  for (let i = 0; i < n; i++) d[i] = f();
+  return new CpuStorage(d, "float32");
+}
+function view(buf: Storage, shape: number[], strides = contiguousStrides(shape), offset = 0): View {
+  return { buf, shape, strides, offset };
+}
+function rand(shape: number[], f?: () => number): View {
+  return view(storage(sizeOf(shape), f), shape);
+}
+/** The last two dims of a fresh [.., b, a] array seen as [.., a, b] (a transposed View). */
+function randT(shape: number[]): View {
+  const r = shape.length, stored = shape.slice();
+  [stored[r - 2], stored[r - 1]] = [shape[r - 1], shape[r - 2]];
+  const v = rand(stored), s = v.strides.slice();
+  [s[r - 2], s[r - 1]] = [s[r - 1], s[r - 2]];
+  return view(v.buf, shape, s);
+}
+/** An offset, non-contiguous window: every other column of a wider array, starting at element 3. */
+function randStrided(shape: number[]): View {
+  const r = shape.length, wide = shape.slice();
+  wide[r - 1] = shape[r - 1] * 2;
+  const buf = storage(sizeOf(wide) + 3);
+  const s = contiguousStrides(wide);
+  s[r - 1] = 2;
+  return view(buf, shape, s, 3);
+}
+
+function out(n: number, dtype: "float32" | "int32" | "bool" = "float32"): [Storage, Storage] {
+  return [ref.alloc(n, dtype), ref.alloc(n, dtype)];
+}
+
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rtol = 1e-5, atol = 1e-5): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (Number.isNaN(w) && Number.isNaN(g)) continue;
+    if (g === w) continue;
+    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) {
+      assert.fail(`${what}: element ${i}: native ${g}, reference ${w}`);
+    }
+  }
+}
+
+describe("native cpu backend", () => {
+  before(() => {
+    const { addon, error } = loadNativeAddon();
+    assert.ok(addon, `the native addon must load here: ${error}`);
+    const b = createCpuBackend();
+    assert.ok(b instanceof NativeCpuBackend, "createCpuBackend() returns the native backend");
+    nat = b;
+  });
+
+  it("loads the addon and reports oneDNN", () => {
+    assert.match(nat.nativeVersion, /^oneDNN \d+\.\d+/);
+    assert.ok(nat.getNumThreads() >= 1);
+  });
+
+  describe("matmul", () => {
+    const cases: [string, () => [View, View]][] = [];
+    for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [17, 33, 9], [64, 128, 65], [1, 300, 10], [200, 1, 3]]) {
+      cases.push([`[${m},${k}]@[${k},${n}]`, () => [rand([m, k]), rand([k, n])]]);
+      cases.push([`[${m},${k}]^T@[${k},${n}]`, () => [randT([m, k]), rand([k, n])]]);
+      cases.push([`[${m},${k}]@[${k},${n}]^T`, () => [rand([m, k]), randT([k, n])]]);
+      cases.push([`[${m},${k}]^T@[${k},${n}]^T`, () => [randT([m, k]), randT([k, n])]]);
+    }
+    cases.push(["batched [2,3,5,7]@[2,3,7,4]", () => [rand([2, 3, 5, 7]), rand([2, 3, 7, 4])]]);
+    cases.push(["batched with b broadcast over batch (stride 0)", () => {
+      const b = rand([7, 4]);
+      return [rand([6, 5, 7]), view(b.buf, [6, 7, 4], [0, 4, 1])];
+    }]);
+    cases.push(["batch dims that do not collapse (permuted)", () => {
+      const a = rand([3, 2, 5, 7]);
+      return [view(a.buf, [2, 3, 5, 7], [35, 70, 7, 1]), rand([2, 3, 7, 4])];
+    }]);
+    cases.push(["offset and strided operand (copied)", () => [randStrided([9, 11]), rand([11, 5])]]);
+    cases.push(["broadcast rows (stride 0, copied)", () => {
+      const a = rand([1, 13]);
+      return [view(a.buf, [4, 13], [0, 1]), randT([13, 6])];
+    }]);
+    cases.push(["large [130,257]@[257,129]^T", () => [rand([130, 257]), randT([257, 129])]]);
+    for (const [name, make] of cases) {
+      it(name, () => {
+        const [a, b] = make();
+        const r = a.shape.length, k = a.shape[r - 1];
+        const shape = [...a.shape.slice(0, r - 1), b.shape[r - 1]];
+        const [o1, o2] = out(sizeOf(shape));
+        nat.matmul(a, b, o1);
+        ref.matmul(a, b, o2);
+        assertClose(dataOf(o1), dataOf(o2), name, 1e-4, 1e-5 * Math.sqrt(k));
+      });
+    }
+  });
+
+  describe("unary", () => {
+    const positive = new Set<UnaryOp>(["log", "sqrt", "rsqrt", "log1p", "pow_scalar"]);
+    const ops: [UnaryOp, number?, number?][] = [["neg"], ["abs"], ["exp"], ["log"], ["sqrt"], ["rsqrt"], ["square"],
+      ["reciprocal"], ["sigmoid"], ["relu"], ["tanh"], ["silu"], ["leaky_relu", 0.1], ["clamp", -0.3, 0.5],
+      ["pow_scalar", 2], ["pow_scalar", 1.7], ["elu", 1.3], ["sin"], ["cos"], ["expm1"], ["log1p"], ["gelu"],
+      ["gelu_tanh"], ["softplus"], ["floor"], ["ceil"], ["round"], ["erf"]];
+    for (const [op, p, p2] of ops) {
+      it(`${op}${p !== undefined ? ` (${p})` : ""} on contiguous, transposed and offset views`, () => {
+        const f = positive.has(op) ? () => Math.abs(rnd()) * 3 + 0.05 : () => rnd() * 4;
+        const xs = [rand([1000], f), randT([37, 41]), randStrided([5, 7, 9])];
+        for (const x of xs) {
+          if (positive.has(op)) { const d = dataOf(x.buf); for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]) + 0.05; }
+          const [o1, o2] = out(sizeOf(x.shape));
+          nat.unary(op, x, o1, p, p2);
+          ref.unary(op, x, o2, p, p2);
+          assertClose(dataOf(o1), dataOf(o2), `${op} ${JSON.stringify(x.shape)}`, 2e-6, 2e-6);
+        }
+      });
+    }
+  });
+
+  describe("binary", () => {
+    const ops: BinaryOp[] = ["add", "sub", "mul", "div", "maximum", "minimum", "pow", "eq", "ne", "lt", "le", "gt", "ge"];
+    const layouts: [string, () => [View, View | number]][] = [
+      ["contiguous [257]", () => [rand([257]), rand([257])]],
+      ["broadcast [4,1] and [1,5] to [4,5]", () => {
+        const a = rand([4, 1]), b = rand([1, 5]);
+        return [view(a.buf, [4, 5], [1, 0]), view(b.buf, [4, 5], [0, 1])];
+      }],
+      ["row bias [64,100] + [100]", () => { const b = rand([100]); return [rand([64, 100]), view(b.buf, [64, 100], [0, 1])]; }],
+      ["transposed a, offset b", () => [randT([33, 17]), randStrided([33, 17])]],
+      ["scalar b", () => [randStrided([6, 10]), 0.25]],
+      ["large contiguous [70000]", () => [rand([70000]), rand([70000])]],
+    ];
+    for (const op of ops) {
+      it(`${op} on broadcast, strided and scalar operands`, () => {
+        const cmp = ["eq", "ne", "lt", "le", "gt", "ge"].includes(op);
+        for (const [name, make] of layouts) {
+          const [a, b] = make();
+          if (op === "pow") { const d = dataOf(a.buf); for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]) + 0.1; }
+          if (cmp && typeof b !== "number") { // make some elements equal
+            const ad = dataOf(a.buf), bd = dataOf(b.buf);
+            for (let i = 0; i < Math.min(ad.length, bd.length); i += 3) bd[i] = ad[i];
+          }
+          const [o1, o2] = out(sizeOf(a.shape), cmp ? "bool" : "float32");
+          nat.binary(op, a, b, o1);
+          ref.binary(op, a, b, o2);
+          assertClose(dataOf(o1), dataOf(o2), `${op} ${name}`, 2e-6, 1e-6);
+        }
+      });
+    }
+  });
+
+  describe("reduce", () => {
+    const shapes: [string, () => View][] = [
+      ["[3,4,5,6] contiguous", () => rand([3, 4, 5, 6])],
+      ["[3,4,5,6] strided", () => randStrided([3, 4, 5, 6])],
+      ["[2,1,7,1,9] with size-1 dims", () => rand([2, 1, 7, 1, 9])],
+    ];
+    const axesList = [[3], [0], [1], [1, 2], [0, 2, 3], [0, 1, 2, 3], [0, 3], [2]];
+    for (const op of ["sum", "max", "min", "argmax", "argmin"] as ReduceOp[]) {
+      it(`${op} over leading, trailing, middle and outer+inner axes`, () => {
+        for (const [name, make] of shapes) {
+          const x = make();
+          for (const axes of axesList) {
+            if (axes.some((a) => a >= x.shape.length)) continue;
+            if (op.startsWith("arg") && axes.length > 1) continue;
+            const n = sizeOf(x.shape.filter((_, d) => !axes.includes(d)));
+            const dt = op.startsWith("arg") ? "int32" : "float32";
+            const [o1, o2] = out(n, dt);
+            nat.reduce(op, x, axes, o1);
+            ref.reduce(op, x, axes, o2);
+            assertClose(dataOf(o1), dataOf(o2), `${op} ${name} axes ${axes}`, 1e-5, 1e-5);
+          }
+        }
+      });
+    }
+    it("max propagates NaN and argmax points at it, as the reference", () => {
+      const x = rand([4, 9]);
+      dataOf(x.buf)[12] = NaN;
+      for (const op of ["max", "min", "argmax", "argmin", "sum"] as ReduceOp[]) {
+        for (const axes of [[1], [0]]) {
+          if (op.startsWith("arg") && axes[0] === 0) continue;
+          const [o1, o2] = out(axes[0] === 1 ? 4 : 9, op.startsWith("arg") ? "int32" : "float32");
+          nat.reduce(op, x, axes, o1);
+          ref.reduce(op, x, axes, o2);
+          assertClose(dataOf(o1), dataOf(o2), `${op} axes ${axes}`);
+        }
+      }
+    });
+    it("sums 1M elements to float32 precision", () => {
+      const x = rand([1 << 20]);
+      const [o1, o2] = out(1);
+      nat.reduce("sum", x, [0], o1);
+      ref.reduce("sum", x, [0], o2);
+      assertClose(dataOf(o1), dataOf(o2), "sum", 1e-6, 1e-3);
+    });
+  });
+
+  it("softmax and log-softmax over the last dim (native) and dim 1 (reference path)", () => {
+    for (const [x, dim] of [[rand([7, 33]), 1], [rand([2, 5, 3]), 1], [randStrided([4, 6]), 1]] as [View, number][]) {
+      for (const log of [false, true]) {
+        const [o1, o2] = out(sizeOf(x.shape));
+        nat.softmax(x, dim, o1, log);
+        ref.softmax(x, dim, o2, log);
+        assertClose(dataOf(o1), dataOf(o2), `softmax log=${log} ${x.shape}`, 1e-5, 1e-6);
+      }
+    }
+  });
+
+  it("copy makes transposed, broadcast and offset views contiguous", () => {
+    const b = rand([5]);
+    for (const x of [randT([31, 17]), randStrided([3, 4, 5]), view(b.buf, [3, 5], [0, 1]), rand([10])]) {
+      const [o1, o2] = out(sizeOf(x.shape));
+      nat.copy(x, o1);
+      ref.copy(x, o2);
+      assert.deepEqual(dataOf(o1), dataOf(o2));
+    }
+  });
+
+  describe("conv2d", () => {
+    const conv = (s: number, p: number, d = 1): Conv2dOpts => ({ stride: [s, s], padding: [p, p], dilation: [d, d], groups: 1 });
+    const cases: [string, number[], number[], Conv2dOpts, boolean][] = [
+      ["3x3 pad 1 (the course CNN, small batch)", [2, 3, 12, 10], [8, 3, 3, 3], conv(1, 1), true],
+      ["stride 2, no padding, odd sizes", [3, 5, 9, 7], [4, 5, 3, 3], conv(2, 0), true],
+      ["dilation 2, no bias", [1, 4, 11, 11], [6, 4, 3, 3], conv(1, 2, 2), false],
+      ["5x3 kernel, stride [2,1], pad [2,0]", [2, 2, 10, 9], [3, 2, 5, 3], { stride: [2, 1], padding: [2, 0], dilation: [1, 1], groups: 1 }, true],
+      ["1x1 kernel", [2, 16, 5, 5], [8, 16, 1, 1], conv(1, 0), true],
+    ];
+    for (const [name, xs, ws, opts, withBias] of cases) {
+      it(`forward and gradients: ${name}`, () => {
+        const x = rand(xs), w = rand(ws), bias = withBias ? rand([ws[0]]) : null;
+        const oh = convOutSize(xs[2], ws[2], opts.stride[0], opts.padding[0], opts.dilation[0]);
+        const ow = convOutSize(xs[3], ws[3], opts.stride[1], opts.padding[1], opts.dilation[1]);
+        const ys = [xs[0], ws[0], oh, ow];
+        const [y1, y2] = out(sizeOf(ys));
+        nat.conv2d(x, w, bias, opts, y1);
+        ref.conv2d(x, w, bias, opts, y2);
+        const k = xs[1] * ws[2] * ws[3];
+        assertClose(dataOf(y1), dataOf(y2), `${name} forward`, 1e-4, 1e-5 * Math.sqrt(k));
+        const gy = rand(ys);
+        const [gx1, gx2] = out(sizeOf(xs)), [gw1, gw2] = out(sizeOf(ws)), [gb1, gb2] = out(ws[0]);
+        nat.conv2dBackward(x, w, gy, opts, gx1, gw1, gb1);
+        ref.conv2dBackward(x, w, gy, opts, gx2, gw2, gb2);
+        assertClose(dataOf(gx1), dataOf(gx2), `${name} grad input`, 1e-4, 1e-4);
+        assertClose(dataOf(gw1), dataOf(gw2), `${name} grad weight`, 1e-4, 1e-4);
+        assertClose(dataOf(gb1), dataOf(gb2), `${name} grad bias`, 1e-4, 1e-4);
+      });
+    }
+    it("takes a non-contiguous input and a broadcast gradient, and only the gradients asked for", () => {
+      const opts = conv(1, 1);
+      const xw = rand([2, 3, 8, 12]);
+      const x = view(xw.buf, [2, 3, 8, 6], [288, 96, 12, 2], 1);
+      const w = rand([4, 3, 3, 3]);
+      const g1 = rand([1]);
+      const gy = view(g1.buf, [2, 4, 8, 6], [0, 0, 0, 0]);
+      const [gw1, gw2] = out(4 * 27), [gb1, gb2] = out(4);
+      nat.conv2dBackward(x, w, gy, opts, null, gw1, null);
+      ref.conv2dBackward(x, w, gy, opts, null, gw2, null);
+      assertClose(dataOf(gw1), dataOf(gw2), "grad weight only", 1e-4, 1e-4);
+      nat.conv2dBackward(x, w, gy, opts, null, null, gb1);
+      ref.conv2dBackward(x, w, gy, opts, null, null, gb2);
+      assertClose(dataOf(gb1), dataOf(gb2), "grad bias only", 1e-4, 1e-4);
+    });
+  });
+
+  describe("pooling", () => {
+    const pool = (k: number, s: number, p: number, ceil = false, inc = true, d = 1): Pool2dOpts =>
+      ({ kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], ceilMode: ceil, countIncludePad: inc });
+    const cases: [string, number[], Pool2dOpts][] = [
+      ["2x2 stride 2", [2, 3, 8, 10], pool(2, 2, 0)],
+      ["2x2 stride 2 on odd sizes", [1, 2, 7, 9], pool(2, 2, 0)],
+      ["3x3 stride 2 pad 1", [2, 2, 9, 8], pool(3, 2, 1)],
+      ["3x3 stride 2 ceil mode", [1, 3, 10, 10], pool(3, 2, 0, true)],
+      ["3x3 pad 1 without padding in the count", [1, 2, 6, 7], pool(3, 1, 1, false, false)],
+      ["dilation 2 (max only)", [1, 2, 9, 9], pool(2, 1, 1, false, true, 2)],
+    ];
+    for (const [name, xs, opts] of cases) {
+      it(`max and avg, forward and backward: ${name}`, () => {
+        const x = rand(xs);
+        const oh = poolOutSize(xs[2], opts.kernel[0], opts.stride[0], opts.padding[0], opts.dilation[0], opts.ceilMode);
+        const ow = poolOutSize(xs[3], opts.kernel[1], opts.stride[1], opts.padding[1], opts.dilation[1], opts.ceilMode);
+        const ys = [xs[0], xs[1], oh, ow];
+        const [y1, y2] = out(sizeOf(ys)), [i1, i2] = out(sizeOf(ys), "int32");
+        nat.maxPool2d(x, opts, y1, i1);
+        ref.maxPool2d(x, opts, y2, i2);
+        assertClose(dataOf(y1), dataOf(y2), `${name} max`);
+        assert.deepEqual(dataOf(i1), dataOf(i2), `${name} indices`);
+        const gy = rand(ys);
+        const [g1, g2] = out(sizeOf(xs));
+        nat.maxPool2dBackward(gy, view(i1, ys), xs, g1);
+        ref.maxPool2dBackward(gy, view(i2, ys), xs, g2);
+        assertClose(dataOf(g1), dataOf(g2), `${name} max backward`);
+        if (opts.dilation[0] !== 1) return;
+        const [a1, a2] = out(sizeOf(ys));
+        nat.avgPool2d(x, opts, a1);
+        ref.avgPool2d(x, opts, a2);
+        assertClose(dataOf(a1), dataOf(a2), `${name} avg`);
+        const [ga1, ga2] = out(sizeOf(xs));
+        nat.avgPool2dBackward(gy, xs, opts, ga1);
+        ref.avgPool2dBackward(gy, xs, opts, ga2);
+        assertClose(dataOf(ga1), dataOf(ga2), `${name} avg backward`);
+      });
+    }
+    it("max pool propagates NaN and keeps its index", () => {
+      const x = rand([1, 1, 4, 4]);
+      dataOf(x.buf)[5] = NaN;
+      const opts = pool(2, 2, 0);
+      const [y1, y2] = out(4), [i1, i2] = out(4, "int32");
+      nat.maxPool2d(x, opts, y1, i1);
+      ref.maxPool2d(x, opts, y2, i2);
+      assertClose(dataOf(y1), dataOf(y2), "max");
+      assert.deepEqual(dataOf(i1), dataOf(i2));
+    });
+  });
+
+  for (const decoupled of [false, true]) {
+    it(`adamStep matches the reference (${decoupled ? "AdamW" : "Adam with L2"}) over three steps`, () => {
+      const n = 40001;
+      const p1 = storage(n), g = storage(n), m1 = storage(n, () => 0), v1 = storage(n, () => 0);
+      const p2 = new CpuStorage(dataOf(p1).slice(), "float32"), m2 = storage(n, () => 0), v2 = storage(n, () => 0);
+      for (let step = 1; step <= 3; step++) {
+        const opts = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step, decoupled };
+        nat.adamStep(p1, g, m1, v1, opts);
+        ref.adamStep(p2, g, m2, v2, opts);
+      }
+      assertClose(dataOf(p1), dataOf(p2), "param", 1e-5, 1e-6);
+      assertClose(dataOf(v1), dataOf(v2), "v", 1e-5, 1e-9);
+    });
+  }
+});
