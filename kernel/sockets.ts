@@ -93,9 +93,9 @@ function interruptMain(): void {
   process.kill(process.pid, "SIGINT");
 }
 
-function shutdown(req: Req, content: Json): void {
+function shutdown(req: Req | undefined, content: Json): void {
   const restart = content.restart === true;
-  answer(req, { status: "ok", restart });
+  if (req) answer(req, { status: "ok", restart });
   if (inFlight > 0) interruptMain();
   toMain({ k: "shutdown", restart });
   // The main thread exits after closing us; if user code holds it (or ignores SIGINT), end the process.
@@ -189,6 +189,20 @@ async function heartbeat(): Promise<void> {
   for await (const frames of hb) await hb.send(frames);
 }
 
+/** Like ipykernel's ParentPollerUnix: when the process that launched us (JPY_PARENT_PID) is gone,
+ * nobody can shut us down, so leave. Runs here, not on the main thread a cell may block. */
+function watchParent(): void {
+  const pid = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  setInterval(() => {
+    try { process.kill(pid, 0); } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ESRCH") return;
+      log.warn(`parent process ${pid} is gone; shutting down`);
+      shutdown(undefined, {});
+    }
+  }, 1000).unref();
+}
+
 async function main(): Promise<void> {
   const socks: [Channel, Sock][] = [["shell", shell], ["control", control], ["stdin", stdin], ["iopub", iopub], ["hb", hb]];
   for (const [ch, s] of socks) {
@@ -198,6 +212,7 @@ async function main(): Promise<void> {
   log.info(`listening on ${connection.transport}://${connection.ip} (shell ${connection.shell_port}, iopub ${connection.iopub_port})`);
   publish(NO_PARENT, "status", { execution_state: "starting" });
   toMain({ k: "bound" });
+  watchParent();
   for (const p of [serve(shell, "shell"), serve(control, "control"), serve(stdin, "stdin"), heartbeat()]) {
     p.catch((err) => { if (!closing) log.error("socket loop stopped", err); });
   }

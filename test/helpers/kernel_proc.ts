@@ -3,13 +3,15 @@
 // connection file and random key on 127.0.0.1 free ports, and a private history folder.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ConnectionInfo } from "../../kernel/connection";
 
-export const KERNEL_MAIN = resolve(__dirname, "../../dist/kernel/main.js");
+/** The repository root: two levels up from test/helpers/, three from dist/test/helpers/. */
+const ROOT = [resolve(__dirname, "../.."), resolve(__dirname, "../../..")].find((d) => existsSync(join(d, "package.json")) && existsSync(join(d, "kernel")))!;
+export const KERNEL_MAIN = join(ROOT, "dist/kernel/main.js");
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {

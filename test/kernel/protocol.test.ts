@@ -3,8 +3,12 @@
 // message sequences, signatures, bad input, output while a cell blocks, interrupts, stdin, history,
 // comms and shutdown. Build first: npx tsc -p tsconfig.json.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { Client, DELIMITER, arrivedAt, parentId } from "../helpers/client";
-import { startKernel, type KernelProcess } from "../helpers/kernel_proc";
+import { KERNEL_MAIN, startKernel, type KernelProcess } from "../helpers/kernel_proc";
 import type { Header, Message } from "../../kernel/wire";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -335,5 +339,43 @@ describe("kernel lifecycle", function () {
     assert.equal(streamText(iopub), "over ipc\n");
     assert.equal(reply.header.msg_type, "execute_reply");
     assert.match(k.log(), /listening on ipc:\/\//);
+  });
+});
+
+describe("kernelspec install", () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [KERNEL_MAIN, "install", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+
+  it("install --prefix writes kernel.json (absolute node + main.js, {connection_file}) and PNG logos", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "tsgrad-spec-"));
+    const r = run(["--prefix", prefix, "--interrupt-mode", "message", "--name", "tsgrad-test"]);
+    assert.equal(r.status, 0, r.stderr);
+    const dir = join(prefix, "share/jupyter/kernels/tsgrad-test");
+    const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
+    assert.equal(spec.display_name, "TypeScript (tsgrad)");
+    assert.equal(spec.language, "typescript");
+    assert.equal(spec.interrupt_mode, "message");
+    assert.deepEqual(spec.argv.slice(2), ["--connection-file", "{connection_file}"]);
+    assert.ok(isAbsolute(spec.argv[0]) && existsSync(spec.argv[0]), spec.argv[0]);
+    assert.equal(spec.argv[1], KERNEL_MAIN);
+    assert.equal(typeof spec.env, "object");
+    for (const size of [32, 64]) {
+      const png = readFileSync(join(dir, `logo-${size}x${size}.png`));
+      assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+      assert.equal(png.readUInt32BE(16), size);
+    }
+    assert.equal(JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")).interrupt_mode, "message");
+    const again = run(["--prefix", prefix, "--name", "tsgrad-test"]);
+    assert.equal(again.status, 0, "installing twice is fine");
+    assert.equal(JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")).interrupt_mode, "signal", "signal is the default");
+  });
+
+  it("install --user honours JUPYTER_DATA_DIR; bad options exit 2 with a message", () => {
+    const data = mkdtempSync(join(tmpdir(), "tsgrad-user-"));
+    assert.equal(run(["--user"], { JUPYTER_DATA_DIR: data }).status, 0);
+    assert.ok(existsSync(join(data, "kernels/tsgrad/kernel.json")));
+    const bad = run(["--interrupt-mode", "never"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--interrupt-mode must be signal or message/);
   });
 });
