@@ -1,0 +1,120 @@
+// gpu/wgsl/matmul.ts
+// Tiled GEMM: C[M, N] = A[M, K] @ B[K, N], one workgroup per BM x BN tile of C, operands staged
+// through workgroup memory BK at a time, each thread accumulating a TM x TN block in registers.
+// How A and B are read and C written is pluggable, so the same kernel serves matmul over strided
+// and transposed Views (a transpose is just swapped strides, never a copy) and conv2d and its
+// gradients as implicit GEMMs (conv.ts), where B is an im2col view computed on the fly.
+
+import type { DType } from "../../runtime/tensor/backend";
+import type { Access, KernelSource } from "../pipelines";
+import { PARAMS, binding, cast, load, store, storageType, valueType } from "./common";
+
+export interface Tile { BM: number; BN: number; BK: number; TM: number; TN: number }
+
+/** 64x64 tiles, 4x4 per thread: small and medium products. */
+export const TILE_64: Tile = { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 };
+/** 128x128 tiles, 8x8 per thread: big products, where reuse in registers pays. */
+export const TILE_128: Tile = { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 };
+
+export function pickTile(m: number, n: number): Tile {
+  return m >= 512 && n >= 512 ? TILE_128 : TILE_64;
+}
+
+export interface GemmSpec {
+  /** Storage bindings after the parameter block, with their WGSL declarations (binding 1 first). */
+  decls: string[];
+  bindings: Access[];
+  /** Statements run once per thread before the K loop; `z` (the dispatch's z index) is in scope.
+   * M, N, K are P[0], P[1], P[2]. */
+  prelude: string;
+  /** f32 expression for A[row, k]; called only with row < M and k < K. */
+  loadA(row: string, k: string): string;
+  /** f32 expression for B[k, col]; called only with k < K and col < N. */
+  loadB(k: string, col: string): string;
+  /** Statement storing f32 `v` at C[row, col]; called only inside bounds. */
+  storeC(row: string, col: string, v: string): string;
+  /** Optional K range per z (split-K): statements defining `k_begin` and `k_end`. */
+  kRange?: string;
+}
+
+export function gemmKernel(spec: GemmSpec, tile: Tile): KernelSource {
+  const { BM, BN, BK, TM, TN } = tile;
+  const TX = BN / TN;  // threads along N
+  const TY = BM / TM;  // threads along M
+  const threads = TX * TY;
+  const aLoads = (BM * BK) / threads;
+  const bLoads = (BK * BN) / threads;
+  const lines: string[] = [];
+  const emit = (s: string) => lines.push(s);
+  emit(`var<workgroup> As: array<f32, ${BM * BK}>;`);
+  emit(`var<workgroup> Bs: array<f32, ${BK * BN}>;`);
+  emit(`@compute @workgroup_size(${threads})`);
+  emit("fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {");
+  emit("  let M = P[0]; let N = P[1]; let K = P[2];");
+  emit("  let z = wg.z;");
+  emit(spec.prelude);
+  emit(spec.kRange ?? "  let k_begin = 0u; let k_end = K;");
+  emit(`  let row0 = wg.y * ${BM}u;`);
+  emit(`  let col0 = wg.x * ${BN}u;`);
+  emit(`  let tx = lid % ${TX}u;`);
+  emit(`  let ty = lid / ${TX}u;`);
+  emit(`  var acc: array<f32, ${TM * TN}>;`);
+  emit(`  for (var i = 0u; i < ${TM * TN}u; i++) { acc[i] = 0.0; }`);
+  emit(`  for (var k0 = k_begin; k0 < k_end; k0 += ${BK}u) {`);
+  for (let t = 0; t < aLoads; t++) {
+    emit("    {");
+    emit(`      let e = lid + ${t * threads}u; let r = e / ${BK}u; let kk = e % ${BK}u;`);
+    emit("      let gr = row0 + r; let gk = k0 + kk;");
+    emit("      var v = 0.0;");
+    emit(`      if (gr < M && gk < k_end) { v = ${spec.loadA("gr", "gk")}; }`);
+    emit(`      As[kk * ${BM}u + r] = v;`);
+    emit("    }");
+  }
+  for (let t = 0; t < bLoads; t++) {
+    emit("    {");
+    emit(`      let e = lid + ${t * threads}u; let kk = e / ${BN}u; let c = e % ${BN}u;`);
+    emit("      let gc = col0 + c; let gk = k0 + kk;");
+    emit("      var v = 0.0;");
+    emit(`      if (gc < N && gk < k_end) { v = ${spec.loadB("gk", "gc")}; }`);
+    emit(`      Bs[kk * ${BN}u + c] = v;`);
+    emit("    }");
+  }
+  emit("    workgroupBarrier();");
+  emit(`    for (var kk = 0u; kk < ${BK}u; kk++) {`);
+  // Rows ty + i * TY and columns tx + j * TX: neighbouring threads read neighbouring words.
+  for (let i = 0; i < TM; i++) emit(`      let a${i} = As[kk * ${BM}u + ty + ${i * TY}u];`);
+  for (let j = 0; j < TN; j++) emit(`      let b${j} = Bs[kk * ${BN}u + tx + ${j * TX}u];`);
+  for (let i = 0; i < TM; i++)
+    for (let j = 0; j < TN; j++) emit(`      acc[${i * TN + j}] = fma(a${i}, b${j}, acc[${i * TN + j}]);`);
+  emit("    }");
+  emit("    workgroupBarrier();");
+  emit("  }");
+  for (let i = 0; i < TM; i++)
+    for (let j = 0; j < TN; j++) {
+      emit(`  { let r = row0 + ty + ${i * TY}u; let c = col0 + tx + ${j * TX}u;`);
+      emit(`    if (r < M && c < N) { ${spec.storeC("r", "c", `acc[${i * TN + j}]`)} } }`);
+    }
+  emit("}");
+  return { code: [PARAMS, ...spec.decls, ...lines].join("\n"), bindings: spec.bindings, workgroupSize: threads };
+}
+
+/** Batched matmul over strided Views; batch dims (already broadcast) are decomposed from z.
+ * Params: [M, N, K, aoff, sAm, sAk, boff, sBk, sBn, bshape[rb], aBstride[rb], bBstride[rb]]. */
+export function matmulKernel(a: DType, b: DType, out: DType, batchRank: number, tile: Tile): KernelSource {
+  const pre = ["  var ao = P[3];", "  var bo = P[6];", "  var zr = z;"];
+  for (let d = batchRank - 1; d >= 0; d--)
+    pre.push(`  { let s_ = P[${9 + d}]; let c_ = zr % s_; zr = zr / s_; ao += c_ * P[${9 + batchRank + d}]; bo += c_ * P[${9 + 2 * batchRank + d}]; }`);
+  pre.push("  let co = z * M * N;");
+  return gemmKernel({
+    decls: [binding(1, "rw", "C", storageType(out)), binding(2, "read", "A", storageType(a)), binding(3, "read", "B", storageType(b))],
+    bindings: ["rw", "read", "read"],
+    prelude: pre.join("\n"),
+    loadA: (r, k) => cast(load(a, "A", `ao + ${r} * P[4] + ${k} * P[5]`), valueType(a), "f32"),
+    loadB: (k, c) => cast(load(b, "B", `bo + ${k} * P[7] + ${c} * P[8]`), valueType(b), "f32"),
+    storeC: (r, c, v) => `C[co + ${r} * N + ${c}] = ${store(out, out === "int32" ? `round(${v})` : v, "f32")};`,
+  }, tile);
+}
+
+export function matmulKey(a: DType, b: DType, out: DType, batchRank: number, tile: Tile): string {
+  return `matmul|${a}|${b}|${out}|b${batchRank}|${tile.BM}x${tile.BN}x${tile.BK}/${tile.TM}x${tile.TN}`;
+}
