@@ -1,0 +1,232 @@
+// runtime/display/training_curve.ts
+// Live training curves, TensorBoard's scalars inside the notebook: plot.live({ y: ["loss",
+// "accuracy"] }) shows one panel per metric; curve.log({ "train/loss": .., "val/loss": .. })
+// adds points (train vs validation series in one panel), curve.run("adam").log(..) compares runs,
+// smoothing is TensorBoard's debiased EMA, logY puts panels on a log scale.
+// Redraws in place: displayed once under a display_id, then update_display_data, at most every
+// throttleMs (default 250 ms) plus a trailing flush, so logging every step costs little; the
+// runtime's flushDisplays() at the end of a cell (and close()) sends the final state, which is
+// what an executed notebook keeps. Updates leave out the plotly mimetype: its renderer does not
+// redraw update_display_data, text/html does.
+import type { MimeBundle } from "../io";
+import { COLORWAY } from "./colormap";
+import type { Axis, Layout, Trace } from "./figure_types";
+import { $display, Figure, ensurePlotlyLoaded } from "./plotly";
+import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
+import { Ema } from "./smoothing";
+import { decimate } from "./svg";
+import { isTensorLike, readValues } from "./values";
+
+export interface LiveOptions {
+  title?: string;
+  /** Panels, one per metric, in order. Metrics logged under other names get panels of their own. */
+  y?: string[];
+  /** x-axis title (default "step"). */
+  x?: string;
+  /** TensorBoard smoothing weight in [0, 1): raw points drawn faint, the EMA on top. */
+  smoothing?: number;
+  /** Log-scale y for every panel (true) or for the named panels. */
+  logY?: boolean | string[];
+  /** Name of the run that log() writes to (default "run"; see run()). */
+  run?: string;
+  /** Minimum time between redraws in ms (default 250). */
+  throttleMs?: number;
+  /** Most points per series sent to the browser; longer series are min/max decimated (default 1000). */
+  maxPoints?: number;
+  /** Height of one row of panels in px (default 300). */
+  height?: number;
+  /** Show at once (default true). With false, show it later with display(curve). */
+  display?: boolean;
+}
+
+interface Series { run: string; key: string; split: string; base: string; xs: number[]; ys: number[]; sm: number[]; ema: Ema | null }
+
+const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
+
+/** Panel matching: exact name, or one a prefix of the other ("acc" and "accuracy"). */
+function samePanel(panel: string, base: string): boolean {
+  if (panel === base) return true;
+  const [a, b] = panel.length < base.length ? [panel, base] : [base, panel];
+  return a.length >= 3 && b.startsWith(a);
+}
+
+export class TrainingCurve {
+  readonly displayId = newDisplayId("curve");
+  readonly options: LiveOptions;
+  private readonly panels: string[];
+  private readonly series = new Map<string, Series>();
+  private readonly steps = new Map<string, number>();
+  private readonly throttleMs: number;
+  private shown = false;
+  private dirty = false;
+  private lastSent = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly flushFn = () => this.flush();
+  /** How many redraws were sent (display + updates); the throttle tests read it. */
+  sends = 0;
+
+  constructor(opts: LiveOptions = {}) {
+    if (opts.smoothing !== undefined && !(opts.smoothing >= 0 && opts.smoothing < 1))
+      throw new RangeError(`plot.live: smoothing must be in [0, 1), got ${opts.smoothing}`);
+    this.options = { ...opts };
+    this.panels = [...(opts.y ?? [])];
+    this.throttleMs = opts.throttleMs ?? 250;
+    if (opts.display !== false) this.show();
+  }
+
+  get [$displayId](): string { return this.displayId; }
+
+  /** Display now (a no-op outside a kernel or when already shown). */
+  show(): this {
+    if (this.shown || !getDisplaySink()) return this;
+    ensurePlotlyLoaded();
+    this.shown = emit(this.bundle(), { displayId: this.displayId });
+    this.lastSent = performance.now();
+    this.sends += 1;
+    return this;
+  }
+
+  /** Add one point per metric at `step` (default: one past the run's last step). Values may be
+   * numbers or one-element tensors that can be read synchronously. */
+  log(metrics: Record<string, unknown>, step?: number): this {
+    return this.logRun(this.options.run ?? "run", metrics, step);
+  }
+
+  /** A logger for one run; runs share panels and are told apart by colour. */
+  run(name: string): { log: (metrics: Record<string, unknown>, step?: number) => TrainingCurve } {
+    return { log: (metrics, step) => this.logRun(name, metrics, step) };
+  }
+
+  private logRun(run: string, metrics: Record<string, unknown>, step?: number): this {
+    const x = step ?? this.steps.get(run) ?? 0;
+    this.steps.set(run, x + 1);
+    for (const key in metrics) {
+      const raw = metrics[key];
+      const y = typeof raw === "number" ? raw : isTensorLike(raw) ? Number(readValues(raw, "curve.log").data[0]) : Number(raw);
+      const s = this.seriesFor(run, key);
+      s.xs.push(x); s.ys.push(y); s.sm.push(s.ema ? s.ema.next(y) : y);
+    }
+    this.dirty = true;
+    if (this.shown) {
+      const now = performance.now();
+      if (now - this.lastSent >= this.throttleMs) this.send(now);
+      else if (this.timer === null) {
+        markPending(this.flushFn);
+        this.timer = setTimeout(this.flushFn, Math.max(1, this.throttleMs - (now - this.lastSent)));
+        this.timer.unref?.();
+      }
+    }
+    return this;
+  }
+
+  private seriesFor(run: string, key: string): Series {
+    const id = `${run}\u0000${key}`;
+    let s = this.series.get(id);
+    if (!s) {
+      const cut = key.lastIndexOf("/");
+      const split = cut >= 0 ? key.slice(0, cut) : "", base = cut >= 0 ? key.slice(cut + 1) : key;
+      if (!this.panels.some((p) => samePanel(p, base))) this.panels.push(base);
+      const w = this.options.smoothing ?? 0;
+      s = { run, key, split, base, xs: [], ys: [], sm: [], ema: w > 0 ? new Ema(w) : null };
+      this.series.set(id, s);
+    }
+    return s;
+  }
+
+  /** Send the latest state now if anything changed since the last redraw. */
+  flush(): this {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    clearPending(this.flushFn);
+    if (this.dirty && this.shown) this.send(performance.now());
+    return this;
+  }
+
+  /** Final redraw; call after training (the runtime also flushes at the end of each cell). */
+  close(): this { return this.flush(); }
+  done(): this { return this.flush(); }
+
+  private send(now: number): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    clearPending(this.flushFn);
+    this.dirty = false;
+    this.lastSent = now;
+    this.sends += 1;
+    emit(this.bundle(), { displayId: this.displayId, update: true });
+  }
+
+  /** The current curve as a static Figure (for saving, or plotting elsewhere). */
+  figure(): Figure {
+    const runs = new Set([...this.series.values()].map((s) => s.run));
+    const multiRun = runs.size > 1;
+    const smoothing = (this.options.smoothing ?? 0) > 0;
+    const maxPoints = this.options.maxPoints ?? 1000;
+    const n = Math.max(1, this.panels.length);
+    const cols = n <= 2 ? n : 2, rows = Math.ceil(n / cols);
+    const gapX = 0.1, gapY = rows > 1 ? 0.16 : 0;
+    const layout: Layout = {
+      height: (this.options.height ?? 300) * rows + 90,
+      margin: { l: 64, r: 24, t: this.options.title ? 56 : 28, b: 48 },
+      legend: { orientation: "h", x: 0, y: -0.14 / rows - 0.06, yanchor: "top" },
+    };
+    if (this.options.title) layout.title = { text: this.options.title };
+    const colors = new Map<string, string>(), splits: string[] = [], legendSeen = new Set<string>();
+    const data: Trace[] = [];
+    this.panels.forEach((panel, i) => {
+      const c = i % cols, r = Math.floor(i / cols);
+      const w = (1 - gapX * (cols - 1)) / cols, h = (1 - gapY * (rows - 1)) / rows;
+      const logY = this.options.logY === true || (Array.isArray(this.options.logY) && this.options.logY.some((p) => samePanel(p, panel)));
+      const sfx = i === 0 ? "" : String(i + 1);
+      const xa: Axis = { domain: [c * (w + gapX), c * (w + gapX) + w], anchor: `y${sfx}`, title: { text: this.options.x ?? "step" } };
+      const ya: Axis = { domain: [1 - (r * (h + gapY) + h), 1 - r * (h + gapY)], anchor: `x${sfx}`, title: { text: panel }, type: logY ? "log" : "linear" };
+      layout[`xaxis${sfx}`] = xa;
+      layout[`yaxis${sfx}`] = ya;
+      for (const s of this.series.values()) {
+        if (!samePanel(panel, s.base) || this.panels.find((p) => samePanel(p, s.base)) !== panel) continue;
+        if (!splits.includes(s.split)) splits.push(s.split);
+        const name = [multiRun ? s.run : "", s.split].filter(Boolean).join(" ") || s.base;
+        const colorKey = multiRun ? s.run : name;
+        if (!colors.has(colorKey)) colors.set(colorKey, COLORWAY[colors.size % COLORWAY.length]);
+        const color = colors.get(colorKey)!;
+        const dash = multiRun && splits.indexOf(s.split) > 0 ? "dash" as const : "solid" as const;
+        const showlegend = !legendSeen.has(name);
+        legendSeen.add(name);
+        const common = { type: "scatter" as const, mode: "lines" as const, xaxis: `x${sfx}`, yaxis: `y${sfx}`, legendgroup: name };
+        if (smoothing) {
+          const [rx, ry] = decimate(s.xs, s.ys, maxPoints);
+          data.push({ ...common, name: `${name} (raw)`, x: rx, y: ry.map(round) as number[], showlegend: false,
+            opacity: 0.3, line: { color, width: 1, dash }, hoverinfo: "skip" });
+        }
+        const [x, y] = decimate(s.xs, smoothing ? s.sm : s.ys, maxPoints);
+        data.push({ ...common, name, x, y: y.map(round) as number[], showlegend, line: { color, width: 2, dash } });
+      }
+    });
+    layout.showlegend = legendSeen.size > 1;
+    return new Figure(data, layout);
+  }
+
+  /** Last value of every series, for text/plain. */
+  toString(): string {
+    const last = [...this.series.values()].map((s) => {
+      const y = s.ys[s.ys.length - 1];
+      return `${s.run === (this.options.run ?? "run") ? "" : `${s.run}:`}${s.key}=${Number.isFinite(y) ? Number(y.toPrecision(4)) : y}`;
+    });
+    const step = Math.max(0, ...[...this.series.values()].map((s) => s.xs[s.xs.length - 1] ?? 0));
+    return `TrainingCurve(${this.options.title ? `${this.options.title}: ` : ""}` +
+      `${last.length ? `step ${step}, ${last.join(", ")}` : "no points yet"})`;
+  }
+
+  bundle(): MimeBundle {
+    const b = this.figure().bundle({ plotlyMime: false });
+    b["text/plain"] = this.toString();
+    return b;
+  }
+
+  [$display](): MimeBundle {
+    ensurePlotlyLoaded();
+    this.shown = this.shown || getDisplaySink() !== null;
+    return this.bundle();
+  }
+}
+
+/** plot.live(opts): a TrainingCurve shown at once (in a kernel). */
+export function live(opts: LiveOptions = {}): TrainingCurve { return new TrainingCurve(opts); }
