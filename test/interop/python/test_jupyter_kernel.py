@@ -40,7 +40,8 @@ class TsgradKernelTests(jkt.KernelTests):
     supported_history_operations = ("tail", "range", "search")
 
     code_display_data = [
-        {"code": 'display({ "text/html": "<b>hi</b>", "text/plain": "hi" })', "mime": "text/html"},
+        {"code": 'display.html("<b>hi</b>")', "mime": "text/html"},
+        {"code": 'display.bundle({ "text/markdown": "# hi", "text/plain": "hi" })', "mime": "text/markdown"},
         {"code": 'import * as tslab from "tslab";\ntslab.display.svg("<svg xmlns=\'http://www.w3.org/2000/svg\'/>")', "mime": "image/svg+xml"},
     ]
 
