@@ -1,0 +1,69 @@
+// runtime/cell_context.ts
+// Which cell is running: an AsyncLocalStorage store that follows a cell's awaits, timers and
+// callbacks, so output written later (a timer, an unawaited promise) reaches the cell that
+// started it, and an interrupted cell's continuations keep seeing their interrupt flag.
+// Also the cell-visible helpers built on it: sleep(), input(), password(), throwIfInterrupted().
+import { AsyncLocalStorage } from "async_hooks";
+import type { CellIO } from "./io";
+import { Interrupted } from "./errors";
+
+export interface CellContext {
+  io: CellIO;
+  executionCount: number;
+  interrupted: boolean;
+  /** Wakes pending sleeps when the cell is interrupted. */
+  readonly onInterrupt: Set<() => void>;
+}
+
+export const cellStorage = new AsyncLocalStorage<CellContext>();
+let latest: CellContext | undefined;
+
+export function newCellContext(io: CellIO, executionCount: number): CellContext {
+  latest = { io, executionCount, interrupted: false, onInterrupt: new Set() };
+  return latest;
+}
+
+/** The cell this code runs for; outside any cell, the most recent one (output of a stray
+ * callback goes to the last cell rather than nowhere). */
+export function currentCell(): CellContext | undefined {
+  return cellStorage.getStore() ?? latest;
+}
+
+export function currentIO(): CellIO | undefined {
+  return currentCell()?.io;
+}
+
+/** Marks a cell interrupted and wakes everything waiting on it. */
+export function interruptCell(ctx: CellContext): void {
+  ctx.interrupted = true;
+  for (const wake of [...ctx.onInterrupt]) wake();
+  ctx.onInterrupt.clear();
+}
+
+/** Throws Interrupted when the calling cell was interrupted. Long-running library loops (tensor
+ * ops, data loaders) call this so an async training loop stops at its next step. */
+export function throwIfInterrupted(): void {
+  if (cellStorage.getStore()?.interrupted) throw new Interrupted();
+}
+
+/** Resolves after `ms` milliseconds; rejects with Interrupted as soon as the cell is interrupted. */
+export function sleep(ms = 0): Promise<void> {
+  const ctx = cellStorage.getStore();
+  if (ctx?.interrupted) return Promise.reject(new Interrupted());
+  return new Promise<void>((resolve, reject) => {
+    const wake = () => { clearTimeout(timer); reject(new Interrupted()); };
+    const timer = setTimeout(() => { ctx?.onInterrupt.delete(wake); resolve(); }, ms);
+    ctx?.onInterrupt.add(wake);
+  });
+}
+
+function ask(prompt: string, password: boolean): Promise<string> {
+  const io = currentIO();
+  if (!io) return Promise.reject(new Error("input: no cell is running, so there is no frontend to ask"));
+  return io.input(String(prompt), password);
+}
+
+/** Asks the frontend for a line of text (input_request). */
+export function input(prompt = ""): Promise<string> { return ask(prompt, false); }
+/** Like input(), with the answer hidden as it is typed. */
+export function password(prompt = ""): Promise<string> { return ask(prompt, true); }

@@ -1,0 +1,388 @@
+// runtime/compiler.ts
+// TypeScript cell -> JavaScript, with type checking through one long-lived LanguageService.
+// Each cell is its own virtual module next to the notebook; it sees earlier cells through a
+// header appended after its text (`import { model } from "./__tsgrad_cell_3"`, and
+// `declare let n: typeof import("./__tsgrad_cell_2").n` for assignable names), so a name can be
+// declared again in a later cell and positions in the cell text are never shifted. The cell
+// globals (display, torch, ...) come from a generated `declare global` file over runtime/index.ts.
+// The `typescript` module is loaded on first use, never at import time (kernel startup budget).
+// Running the JavaScript is evaluator.ts's job; the rewriting itself is in cell_source.ts.
+import * as path from "path";
+import * as fs from "fs";
+import type * as TS from "typescript";
+import { analyzeCell, cellTransformer, trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
+import type { CompleteResult, InspectResult, IsCompleteStatus } from "./io";
+
+let tsModule: typeof TS | undefined;
+/** The compiler module, loaded on first use (it costs ~200 ms and ~40 MB). */
+export function loadTypeScript(): typeof TS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (tsModule ??= require("typescript") as typeof TS);
+}
+
+export interface CellDiagnostic { line: number; column: number; code: number; message: string }
+
+export interface CompiledCell {
+  /** Body of the cell's async function (see cell_source.ts). */
+  js: string;
+  /** Source map of `js` back to the cell text (version 3 JSON). */
+  sourceMap?: string;
+  analysis: CellAnalysis;
+  /** Names passed, in order, to `__tsg.end(result, values)`. */
+  tracked: string[];
+  diagnostics: CellDiagnostic[];
+}
+
+/** The folder holding package.json of tsgrad (runtime/ in a checkout, dist/runtime/ when built). */
+export function findPackageRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    const pj = path.join(dir, "package.json");
+    try {
+      if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, "utf8")).name === "tsgrad") return dir;
+    } catch { /* unreadable package.json: keep walking */ }
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(from, "..");
+    dir = up;
+  }
+}
+
+export interface CompilerConfig {
+  /** Names runtime/index.ts exports to cells (typed from that module). */
+  globalNames: string[];
+  /** Module whose exports are the cell globals, without extension. */
+  globalsModule: string;
+  /** Module a cell gets for `import ... from "tslab"`, without extension. */
+  tslabModule?: string;
+}
+
+const CELL_PREFIX = "__tsgrad_cell_";
+
+interface VirtualFile { text: string; version: number }
+
+export class CellCompiler {
+  private readonly ts = loadTypeScript();
+  private readonly files = new Map<string, VirtualFile>();
+  private readonly roots = new Set<string>();
+  private lsInstance: TS.LanguageService | undefined;
+  private program: TS.Program | undefined;
+  private readonly host: TS.CompilerHost;
+  private readonly sourceCache = new Map<string, TS.SourceFile>();
+  private readonly compileCache = new Map<string, CompiledCell>();
+  private readonly options: TS.CompilerOptions;
+  private readonly packageRoot = findPackageRoot();
+  private readonly resolutionCache: TS.ModuleResolutionCache;
+  /** Live names of earlier cells: which cell file declares each, and how. */
+  private readonly chain = new Map<string, { file: string; kind: DeclKind }>();
+  private readonly checkCache = new Map<string, CellDiagnostic[]>();
+  private dir: string;
+  private globalsFile: string;
+  private serial = 0;
+
+  constructor(private readonly config: CompilerConfig, cwd = process.cwd()) {
+    const ts = this.ts;
+    this.dir = path.resolve(cwd);
+    this.options = {
+      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.es2023.d.ts"], types: ["node"], typeRoots: [path.join(this.packageRoot, "node_modules", "@types")],
+      strict: true, noImplicitAny: false, skipLibCheck: true, noEmit: true, esModuleInterop: true,
+      allowJs: false, resolveJsonModule: true, allowImportingTsExtensions: true, experimentalDecorators: false,
+    };
+    this.globalsFile = path.join(path.dirname(config.globalsModule), "__tsgrad_globals__.d.ts");
+    this.setFile(this.globalsFile, globalsDeclaration(config));
+    this.roots.add(this.globalsFile);
+    this.resolutionCache = ts.createModuleResolutionCache(this.packageRoot, (s) => s, this.options);
+    const fileExists = (f: string) => this.files.has(f) || ts.sys.fileExists(f);
+    const readFile = (f: string) => this.files.get(f)?.text ?? ts.sys.readFile(f);
+    const resolutionHost: TS.ModuleResolutionHost = { fileExists, readFile, directoryExists: ts.sys.directoryExists,
+      realpath: ts.sys.realpath, getCurrentDirectory: () => this.packageRoot, getDirectories: ts.sys.getDirectories };
+    // Checks use createProgram over a host that keeps every parsed file (lib, @types/node, earlier
+    // cells): a new program for a small cell then costs ~2 ms, where a LanguageService's
+    // per-file bookkeeping costs several times that. The LanguageService (completion, inspect)
+    // is built on first use.
+    const host = ts.createCompilerHost(this.options);
+    const parse = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, languageVersion) => {
+      const v = this.files.get(file);
+      const key = v ? `${file}\0${v.version}` : file;
+      let sf = this.sourceCache.get(key);
+      if (!sf) {
+        sf = v ? ts.createSourceFile(file, v.text, languageVersion, false, ts.ScriptKind.TS) : parse(file, languageVersion);
+        if (sf) this.sourceCache.set(key, sf);
+      }
+      return sf;
+    };
+    host.fileExists = fileExists;
+    host.readFile = readFile;
+    host.getCurrentDirectory = () => this.packageRoot;
+    host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) => literals.map((lit) =>
+      this.resolve(lit.text, containingFile, options, resolutionHost, redirected));
+    this.host = host;
+    this.lsHost = {
+      getScriptFileNames: () => [...this.roots],
+      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptSnapshot: (f) => {
+        const t = readFile(f);
+        return t === undefined ? undefined : ts.ScriptSnapshot.fromString(t);
+      },
+      getCurrentDirectory: () => this.packageRoot,
+      getCompilationSettings: () => this.options,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists, readFile,
+      readDirectory: ts.sys.readDirectory, directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options) => literals.map((lit) =>
+        this.resolve(lit.text, containingFile, options, resolutionHost, redirected)),
+    };
+  }
+
+  private lsHost: TS.LanguageServiceHost;
+  private get ls(): TS.LanguageService {
+    return (this.lsInstance ??= this.ts.createLanguageService(this.lsHost, this.ts.createDocumentRegistry()));
+  }
+
+  private resolve(name: string, containingFile: string, options: TS.CompilerOptions, host: TS.ModuleResolutionHost,
+    redirected: TS.ResolvedProjectReference | undefined): TS.ResolvedModuleWithFailedLookupLocations {
+    const ts = this.ts;
+    if (name === "tslab" && this.config.tslabModule) name = this.config.tslabModule;
+    const first = ts.resolveModuleName(name, containingFile, options, host, this.resolutionCache, redirected);
+    if (first.resolvedModule || !path.basename(containingFile).startsWith(CELL_PREFIX)) return first;
+    // Cells also import the kernel's own dependencies (issue: "resolved from the notebook's folder
+    // upward and from the kernel's own dependencies").
+    return ts.resolveModuleName(name, path.join(this.packageRoot, "__tsgrad_resolve__.ts"), options, host,
+      this.resolutionCache, redirected);
+  }
+
+  private setFile(file: string, text: string): void {
+    const old = this.files.get(file);
+    if (old?.text === text) return;
+    this.files.set(file, { text, version: (old?.version ?? 0) + 1 });
+  }
+
+  /** Moves the virtual cells next to a new notebook folder (npm imports resolve from there). */
+  setCwd(cwd: string | undefined): void {
+    if (!cwd || path.resolve(cwd) === this.dir || this.chain.size > 0) return;
+    this.dir = path.resolve(cwd);
+  }
+
+  parse(source: string): TS.SourceFile {
+    return this.ts.createSourceFile("cell.ts", source, this.ts.ScriptTarget.ES2022, true, this.ts.ScriptKind.TS);
+  }
+
+  /** Imports and `declare let` lines that give a cell the names of earlier cells it does not redeclare. */
+  private header(own: Map<string, DeclKind>): string {
+    const byFile = new Map<string, string[]>();
+    const lines: string[] = [];
+    for (const [name, { file, kind }] of this.chain) {
+      if (own.has(name)) continue;
+      const rel = "./" + path.basename(file, ".ts");
+      if (kind === "let") lines.push(`declare let ${name}: typeof import(${JSON.stringify(rel)}).${name};`);
+      else { if (!byFile.has(rel)) byFile.set(rel, []); byFile.get(rel)!.push(name); }
+    }
+    for (const [rel, names] of byFile) lines.push(`import { ${names.join(", ")} } from ${JSON.stringify(rel)};`);
+    return lines.join("\n");
+  }
+
+  private checkedText(source: string, a: CellAnalysis): string {
+    const exports = [...a.names.keys()].filter((n) => !a.exported.has(n));
+    return `${source}\n;\n${this.header(a.names)}\nexport { ${exports.join(", ")} };\n`;
+  }
+
+  /** Type-checks and compiles a cell. `check: false` reports syntax errors only. */
+  compile(source: string, opts: { check: boolean }): CompiledCell {
+    const ts = this.ts;
+    const sf = this.parse(source);
+    const analysis = analyzeCell(ts, sf);
+    // Same text with the same earlier cells in view: same diagnostics and JavaScript.
+    const key = `${opts.check ? 1 : 0}\0${source}\0${opts.check ? this.header(analysis.names) : ""}`;
+    const hit = this.compileCache.get(key);
+    if (hit) return { ...hit, analysis };
+    const compiled = this.compileUncached(source, sf, analysis, opts);
+    if (this.compileCache.size > 500) this.compileCache.clear();
+    this.compileCache.set(key, compiled);
+    return compiled;
+  }
+
+  private compileUncached(source: string, sf: TS.SourceFile, analysis: CellAnalysis, opts: { check: boolean }): CompiledCell {
+    const ts = this.ts;
+    let diagnostics: CellDiagnostic[] = [];
+    if (opts.check) {
+      diagnostics = this.typeCheck(source, analysis);
+    } else {
+      diagnostics = syntaxDiagnostics(ts, sf);
+    }
+    if (diagnostics.length) return { js: "", analysis, tracked: [], diagnostics };
+    const out = ts.transpileModule(source, {
+      fileName: "cell.ts", reportDiagnostics: false,
+      // ESNext keeps the module transform out: the CommonJS one would rewrite names of imports
+      // that cell_source.ts has already turned into globals.
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true,
+        esModuleInterop: true, inlineSources: false, removeComments: false, alwaysStrict: false,
+        useDefineForClassFields: true },
+      transformers: { before: [cellTransformer(ts, analysis)] },
+    });
+    // A cell with imports is a module: ESNext output ends in `export {};`, which a function body cannot hold.
+    const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\s*\};?[ \t]*$/gm, "");
+    return { js, sourceMap: out.sourceMapText, analysis, tracked: trackedLets(analysis), diagnostics };
+  }
+
+  private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {
+    const text = this.checkedText(source, analysis);
+    const cached = this.checkCache.get(text);
+    if (cached) return cached;
+    const file = path.join(this.dir, `${CELL_PREFIX}check.ts`);
+    this.setFile(file, text);
+    const program = this.ts.createProgram({ rootNames: [...this.roots, file], options: this.options, host: this.host,
+      oldProgram: this.program });
+    this.program = program;
+    this.dropStale(file);
+    const sf = program.getSourceFile(file)!;
+    const all = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const result = all.filter((d) => d.category === this.ts.DiagnosticCategory.Error)
+      .map((d) => toCellDiagnostic(this.ts, d, sf, source.length));
+    if (result.length === 0 && all.length > 0 && all.some((d) => d.category === this.ts.DiagnosticCategory.Error)) {
+      result.push({ line: 1, column: 1, code: 0, message: "the cell does not type-check (error outside the cell text)" });
+    }
+    if (this.checkCache.size > 200) this.checkCache.clear();
+    this.checkCache.set(text, result);
+    return result;
+  }
+
+  /** Forgets parsed versions of a virtual file other than its current one. */
+  private dropStale(file: string): void {
+    const current = `${file}\0${this.files.get(file)?.version}`;
+    for (const key of this.sourceCache.keys()) if (key.startsWith(file + "\0") && key !== current) this.sourceCache.delete(key);
+  }
+
+  /** Makes a run cell's declarations visible to the cells after it. */
+  commit(source: string, analysis: CellAnalysis): void {
+    if (analysis.names.size === 0) return;
+    const file = path.join(this.dir, `${CELL_PREFIX}${++this.serial}.ts`);
+    this.setFile(file, this.checkedText(source, analysis));
+    this.roots.add(file);
+    for (const [name, kind] of analysis.names) {
+      this.chain.delete(name);
+      this.chain.set(name, { file, kind: kind === "let" ? "let" : kind });
+    }
+  }
+
+  /** Loads lib files and builds the first program, so the first real cell is fast. */
+  warmUp(): void {
+    this.compile("const __tsgrad_warm: number = [1].map((x) => x + 1)[0]; __tsgrad_warm", { check: true });
+    this.checkCache.clear();
+  }
+
+  private scratch(code: string): string {
+    const a = analyzeCell(this.ts, this.parse(code));
+    const file = path.join(this.dir, `${CELL_PREFIX}edit.ts`);
+    this.setFile(file, `${code}\n;\n${this.header(a.names)}\nexport {};\n`);
+    this.roots.add(file);
+    return file;
+  }
+
+  complete(code: string, cursor: number): CompleteResult {
+    const file = this.scratch(code);
+    let start = cursor;
+    while (start > 0 && /[\w$]/.test(code[start - 1])) start--;
+    const prefix = code.slice(start, cursor);
+    const info = this.ls.getCompletionsAtPosition(file, cursor, { includeCompletionsWithInsertText: false });
+    this.roots.delete(file);
+    const entries = (info?.entries ?? [])
+      .filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__tsg") && !e.name.startsWith(CELL_PREFIX))
+      .sort((x, y) => x.sortText.localeCompare(y.sortText) || x.name.localeCompare(y.name));
+    return {
+      matches: entries.map((e) => e.name), cursor_start: start, cursor_end: cursor,
+      metadata: { _jupyter_types_experimental: entries.map((e) => ({ start, end: cursor, text: e.name, type: e.kind })) },
+    };
+  }
+
+  inspect(code: string, cursor: number): InspectResult {
+    const file = this.scratch(code);
+    let pos = cursor;
+    if (pos > 0 && !/[\w$]/.test(code[pos] ?? "") && /[\w$]/.test(code[pos - 1])) pos--;
+    const info = this.ls.getQuickInfoAtPosition(file, pos);
+    this.roots.delete(file);
+    if (!info) return { found: false, data: {}, metadata: {} };
+    const ts = this.ts;
+    const sig = ts.displayPartsToString(info.displayParts);
+    const doc = ts.displayPartsToString(info.documentation);
+    const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? " " + ts.displayPartsToString(t.text) : ""}`);
+    const plain = [sig, doc, ...tags].filter(Boolean).join("\n\n");
+    const markdown = ["```ts\n" + sig + "\n```", doc, ...tags.map((t) => `*${t}*`)].filter(Boolean).join("\n\n");
+    return { found: true, data: { "text/plain": plain, "text/markdown": markdown }, metadata: {} };
+  }
+}
+
+function toCellDiagnostic(ts: typeof TS, d: TS.Diagnostic, sf: TS.SourceFile, cellLength: number): CellDiagnostic {
+  const start = Math.min(d.start ?? 0, cellLength);
+  const { line, character } = sf.getLineAndCharacterOfPosition(start);
+  return { line: line + 1, column: character + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
+}
+
+function syntaxDiagnostics(ts: typeof TS, sf: TS.SourceFile): CellDiagnostic[] {
+  const parsed = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
+  return parsed.map((d) => toCellDiagnostic(ts, d, sf, sf.text.length));
+}
+
+/** The ambient file that types the cell globals: each export of runtime/index.ts becomes a global
+ * alias with all its meanings (value, type, namespace), so `nn.Linear` works as a type too. */
+function globalsDeclaration(config: CompilerConfig): string {
+  const names = config.globalNames.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+  return [
+    `import * as __tsgrad_rt from ${JSON.stringify(config.globalsModule)};`,
+    "declare global {",
+    ...names.map((n) => `  export import ${n} = __tsgrad_rt.${n};`),
+    "}",
+    "export {};",
+    "",
+  ].join("\n");
+}
+
+/** Formats diagnostics as the notebook shows them: `cell [4] 2:9 - message (TS2552)`. */
+export function formatDiagnostic(d: CellDiagnostic, executionCount: number): string {
+  const code = d.code ? ` (TS${d.code})` : "";
+  return `cell [${executionCount}] ${d.line}:${d.column} - ${d.message}${code}`;
+}
+
+/** is_complete: "incomplete" (with indent) while brackets, strings, templates or comments are
+ * open or the code ends mid-expression; "invalid" for errors more typing cannot fix. */
+export function isCompleteCode(code: string): IsCompleteStatus {
+  const ts = loadTypeScript();
+  if (code.trim() === "") return { status: "complete" };
+  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, code);
+  let depth = 0;
+  let unterminated = false;
+  let negative = false;
+  let templateDepth = 0;
+  scanner.setOnError(() => { /* counted via token flags below */ });
+  for (let tok = scanner.scan(); tok !== ts.SyntaxKind.EndOfFileToken; tok = scanner.scan()) {
+    if (scanner.isUnterminated()) unterminated = true;
+    switch (tok) {
+      case ts.SyntaxKind.OpenBraceToken: case ts.SyntaxKind.OpenParenToken: case ts.SyntaxKind.OpenBracketToken:
+        depth++; break;
+      case ts.SyntaxKind.CloseBraceToken:
+        if (templateDepth > 0) {
+          const t = scanner.reScanTemplateToken(false);
+          if (scanner.isUnterminated()) unterminated = true;
+          if (t === ts.SyntaxKind.TemplateTail) templateDepth--;
+          break;
+        }
+        depth--; if (depth < 0) negative = true; break;
+      case ts.SyntaxKind.CloseParenToken: case ts.SyntaxKind.CloseBracketToken:
+        depth--; if (depth < 0) negative = true; break;
+      case ts.SyntaxKind.TemplateHead: templateDepth++; break;
+      default: break;
+    }
+  }
+  if (negative) return { status: "invalid" };
+  const lastLine = code.split("\n").pop() ?? "";
+  const baseIndent = /^\s*/.exec(lastLine)![0];
+  if (unterminated || templateDepth > 0) return { status: "incomplete", indent: "" };
+  if (depth > 0) return { status: "incomplete", indent: baseIndent + "  " };
+  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const errs = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
+  if (errs.length === 0) return { status: "complete" };
+  const end = code.trimEnd().length;
+  if (errs.every((e) => (e.start ?? 0) >= end)) return { status: "incomplete", indent: baseIndent };
+  return { status: "invalid" };
+}

@@ -1,0 +1,124 @@
+// runtime/display/display.ts
+// display() and its mime helpers, DisplayHandle (update in place through update_display_data),
+// clearOutput(), and toMimeBundle(): how any value becomes a mime bundle (Deno's protocol:
+// an object with [Symbol.for("Jupyter.display")]() returns its own bundle; anything else is
+// util.inspect text without colour codes). Sends through the running cell's CellIO.
+import { inspect } from "util";
+import type { MimeBundle } from "../io";
+import { currentIO } from "../cell_context";
+
+export type { MimeBundle };
+export const $display: unique symbol = Symbol.for("Jupyter.display") as never;
+export interface Displayable { [$display](): MimeBundle | Promise<MimeBundle> }
+
+export interface DisplayOptions {
+  /** Reuse a display id (an update target); a fresh one is made otherwise. */
+  id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** A shown output that can be replaced in place (update_display_data). */
+export interface DisplayHandle {
+  readonly id: string;
+  update(obj: unknown): void;
+  /** Replaces the output with a raw mime bundle. */
+  updateBundle(bundle: MimeBundle, metadata?: Record<string, unknown>): void;
+}
+
+let counter = 0;
+function newId(): string {
+  counter += 1;
+  return `tsgrad-${process.pid.toString(36)}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** Plain text of a value as the notebook shows it: util.inspect, no ANSI colours. */
+export function plainText(value: unknown): string {
+  return typeof value === "string" ? inspect(value) : inspect(value, { colors: false, depth: 4, maxArrayLength: 100 });
+}
+
+function hasDisplay(value: unknown): value is Displayable {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as Record<symbol, unknown>)[$display] === "function";
+}
+
+/** A value's mime bundle; a promise only when its [$display]() is async. */
+export function toMimeBundle(value: unknown): MimeBundle | Promise<MimeBundle> {
+  if (hasDisplay(value)) {
+    const b = value[$display]();
+    if (b && typeof (b as Promise<MimeBundle>).then === "function") return (b as Promise<MimeBundle>).then(withPlain);
+    return withPlain(b as MimeBundle);
+  }
+  return { "text/plain": plainText(value) };
+}
+
+function withPlain(b: MimeBundle): MimeBundle {
+  return b && typeof b === "object" ? b : { "text/plain": String(b) };
+}
+
+function send(bundle: MimeBundle, metadata: Record<string, unknown>, displayId: string, update: boolean): void {
+  const io = currentIO();
+  if (!io) return;
+  io.display(bundle, metadata, { displayId, update });
+}
+
+function show(bundle: MimeBundle | Promise<MimeBundle>, opts: DisplayOptions, update: boolean, id: string): void {
+  const metadata = opts.metadata ?? {};
+  if (bundle instanceof Promise) {
+    bundle.then((b) => send(b, metadata, id, update), (err) => currentIO()?.stream("stderr", `display: ${String(err)}\n`));
+  } else {
+    send(bundle, metadata, id, update);
+  }
+}
+
+function handle(id: string, metadata: Record<string, unknown> | undefined): DisplayHandle {
+  return {
+    id,
+    update: (obj: unknown) => show(toMimeBundle(obj), { metadata }, true, id),
+    updateBundle: (bundle: MimeBundle, md?: Record<string, unknown>) => send(bundle, md ?? metadata ?? {}, id, true),
+  };
+}
+
+/** Shows a raw mime bundle. */
+function bundle(b: MimeBundle, opts: DisplayOptions = {}): DisplayHandle {
+  const id = opts.id ?? newId();
+  send(b, opts.metadata ?? {}, id, false);
+  return handle(id, opts.metadata);
+}
+
+type Bytes = Uint8Array | ArrayBuffer | string;
+function base64(data: Bytes): string {
+  if (typeof data === "string") return data;
+  const u8 = data instanceof Uint8Array ? data : new Uint8Array(data);
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString("base64");
+}
+
+function displayValue(obj: unknown, opts: DisplayOptions = {}): DisplayHandle {
+  const id = opts.id ?? newId();
+  show(toMimeBundle(obj), opts, false, id);
+  return handle(id, opts.metadata);
+}
+
+/** Shows any value: rich when it has [Symbol.for("Jupyter.display")](), else as text. Returns a
+ * handle whose update() replaces the output in place. */
+export const display = Object.assign(displayValue, {
+  bundle,
+  html: (html: string, opts?: DisplayOptions) => bundle({ "text/html": String(html), "text/plain": "[HTML]" }, opts),
+  markdown: (md: string, opts?: DisplayOptions) => bundle({ "text/markdown": String(md), "text/plain": String(md) }, opts),
+  svg: (svg: string, opts?: DisplayOptions) => bundle({ "image/svg+xml": String(svg), "text/plain": "[SVG image]" }, opts),
+  /** PNG bytes (or base64 text). */
+  png: (data: Bytes, opts?: DisplayOptions) => bundle({ "image/png": base64(data), "text/plain": "[PNG image]" }, opts),
+  jpeg: (data: Bytes, opts?: DisplayOptions) => bundle({ "image/jpeg": base64(data), "text/plain": "[JPEG image]" }, opts),
+  gif: (data: Bytes, opts?: DisplayOptions) => bundle({ "image/gif": base64(data), "text/plain": "[GIF image]" }, opts),
+  pdf: (data: Bytes, opts?: DisplayOptions) => bundle({ "application/pdf": base64(data), "text/plain": "[PDF]" }, opts),
+  json: (value: unknown, opts?: DisplayOptions) =>
+    bundle({ "application/json": value as object, "text/plain": JSON.stringify(value, null, 2) }, opts),
+  latex: (tex: string, opts?: DisplayOptions) => bundle({ "text/latex": String(tex), "text/plain": String(tex) }, opts),
+  text: (text: string, opts?: DisplayOptions) => bundle({ "text/plain": String(text) }, opts),
+  javascript: (js: string, opts?: DisplayOptions) =>
+    bundle({ "application/javascript": String(js), "text/plain": "[JavaScript]" }, opts),
+});
+
+/** Clears the cell's output; with wait, only when the next output arrives (no flicker). */
+export function clearOutput(opts: { wait?: boolean } = {}): void {
+  currentIO()?.clearOutput(!!opts.wait);
+}

@@ -1,0 +1,332 @@
+// runtime/evaluator.ts
+// Runs cells for the kernel (EvaluatorApi in io.ts). Each cell is type-checked (compiler.ts),
+// rewritten into an async function (cell_source.ts) and run in the MAIN realm with
+// vm.Script.runInThisContext({ breakOnSigint }), so typed arrays, Errors and Promises made in
+// cells are the classes the tensor library checks with instanceof, and a busy synchronous loop
+// stops on SIGINT. Declarations become globals (globalThis) so later cells see them.
+// Knows nothing about ZeroMQ or Jupyter messages: output goes through CellIO.
+import * as vm from "vm";
+import * as path from "path";
+import { SourceMap } from "module";
+import type {
+  CellIO, CommIO, CompleteResult, EvaluatorApi, ExecuteOptions, InspectResult, IsCompleteStatus, MimeBundle, Outcome,
+} from "./io";
+import type { CellCompiler, CompiledCell } from "./compiler";
+import type { ImportBinding } from "./cell_source";
+import { Interrupted, TSError, toJupyterError, type Frame } from "./errors";
+import { cellStorage, currentCell, interruptCell, newCellContext, type CellContext } from "./cell_context";
+import { toMimeBundle } from "./display/display";
+import { comms } from "./comms";
+import { ModuleLoader } from "./loader";
+import { installConsole } from "./console";
+
+export interface EvaluatorOptions {
+  /** Type-check cells (default: on unless TSGRAD_TYPECHECK=0). */
+  typecheck?: boolean;
+  /** Folder npm imports resolve from when ExecuteOptions.cwd is not given. */
+  cwd?: string;
+}
+
+interface CellRecord { executionCount: number; map?: SourceMap }
+
+/** Globals the kernel itself relies on: a cell may declare these names, but only for itself. */
+const PROTECTED = new Set([
+  "process", "console", "Buffer", "globalThis", "global", "require", "module", "exports", "setTimeout", "setInterval",
+  "setImmediate", "clearTimeout", "clearInterval", "clearImmediate", "queueMicrotask", "Object", "Array", "Function",
+  "Promise", "Error", "Symbol", "JSON", "Reflect", "Proxy", "Math", "Number", "String", "Boolean", "Map", "Set",
+  "WeakMap", "WeakSet", "Date", "RegExp", "undefined", "NaN", "Infinity", "eval",
+]);
+
+const ARGS = Symbol.for("tsgrad.cellArgs");
+const SCRIPT_PREFIX = "tsgrad-cell-";
+/** Source of the runtime's own files: their frames never show in a traceback. */
+const RUNTIME_DIR = __dirname;
+
+let typescriptReady: Promise<void> | undefined;
+
+export class Evaluator implements EvaluatorApi {
+  private compiler: CellCompiler | undefined;
+  private loader: ModuleLoader | undefined;
+  private hooks: { install(): void; prepareCell(s: string): Promise<void>; afterCell(): void } | undefined;
+  private readonly cells = new Map<string, CellRecord>();
+  private running: { ctx: CellContext; stop: (err: Error) => void } | undefined;
+  private serial = 0;
+  private readonly typecheck: boolean;
+  private readonly cwd: string;
+
+  constructor(opts: EvaluatorOptions = {}) {
+    this.typecheck = opts.typecheck ?? process.env.TSGRAD_TYPECHECK !== "0";
+    this.cwd = opts.cwd ?? process.cwd();
+    comms.onError = (err) => this.reportAsync(err);
+  }
+
+  /** Preloads the compiler and the cell globals; the kernel calls this after kernel_info so the
+   * first cell does not pay for it. Safe to call more than once. */
+  warmUp(): Promise<void> {
+    typescriptReady ??= new Promise<void>((resolve) => setImmediate(() => {
+      try { this.ensureCompiler().warmUp(); } finally { resolve(); }
+    }));
+    return typescriptReady;
+  }
+
+  setCommIO(io: CommIO): void { comms.setIO(io); }
+
+  private ensureRuntime(): void {
+    if (this.hooks) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const index = require("./index") as Record<string, unknown> & { runtimeHooks: NonNullable<Evaluator["hooks"]> };
+    this.hooks = index.runtimeHooks;
+    for (const name of Object.keys(index)) {
+      if (name === "runtimeHooks") continue;
+      Object.defineProperty(globalThis, name, { value: index[name], writable: true, configurable: true, enumerable: false });
+    }
+    this.hooks.install();
+    installConsole(() => cellStorage.getStore()?.io ?? this.running?.ctx.io);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { findPackageRoot } = require("./compiler") as typeof import("./compiler");
+    const tslab = () => require("./tslab_compat");
+    this.loader = new ModuleLoader(findPackageRoot(), { tslab });
+  }
+
+  private ensureCompiler(): CellCompiler {
+    this.ensureRuntime();
+    if (!this.compiler) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { CellCompiler } = require("./compiler") as typeof import("./compiler");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const names = Object.keys(require("./index")).filter((n) => n !== "runtimeHooks");
+      this.compiler = new CellCompiler({
+        globalNames: names, globalsModule: path.join(RUNTIME_DIR, "index"), tslabModule: path.join(RUNTIME_DIR, "tslab_compat"),
+      }, this.cwd);
+    }
+    return this.compiler;
+  }
+
+  async execute(code: string, io: CellIO, opts: ExecuteOptions): Promise<Outcome> {
+    const compiler = this.ensureCompiler();
+    const { source, check } = readMagics(code, this.typecheck);
+    const cwd = opts.cwd ?? this.cwd;
+    compiler.setCwd(cwd);
+    const ctx = newCellContext(io, opts.executionCount);
+    try {
+      await this.hooks!.prepareCell(source);
+      const compiled = compiler.compile(source, { check });
+      if (compiled.diagnostics.length) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { formatDiagnostic } = require("./compiler") as typeof import("./compiler");
+        const lines = compiled.diagnostics.map((d) => formatDiagnostic(d, opts.executionCount));
+        const err = new TSError(lines);
+        return { status: "error", ename: err.name, evalue: err.message, traceback: [`TSError: ${lines[0]}`, ...lines.slice(1)] };
+      }
+      compiler.commit(source, compiled.analysis);
+      const value = await this.run(compiled, ctx, cwd);
+      if (value === undefined || opts.silent) return { status: "ok" };
+      return { status: "ok", result: await toMimeBundle(value) };
+    } catch (err) {
+      return this.errorOutcome(err);
+    } finally {
+      this.running = undefined;
+      try { this.hooks!.afterCell(); } catch (err) { this.reportAsync(err); }
+    }
+  }
+
+  /** Runs a compiled cell; resolves with its last expression's value (undefined when none). */
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string): Promise<unknown> {
+    await this.bindImports(compiled.analysis.imports, cwd);
+    const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
+    this.cells.set(id, {
+      executionCount: ctx.executionCount,
+      map: compiled.sourceMap ? new SourceMap(JSON.parse(compiled.sourceMap)) : undefined,
+    });
+    const wrapped = "(async function (__tsg, require, module, exports, __filename, __dirname) { \"use strict\";\n" +
+      compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";
+    const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
+    const mod = { exports: {} };
+    (globalThis as Record<symbol, unknown>)[ARGS] = [
+      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd)), this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
+    ];
+    let stop!: (err: Error) => void;
+    const stopped = new Promise<never>((_, reject) => { stop = reject; });
+    this.running = { ctx, stop };
+    let promise: Promise<{ v: unknown } | undefined>;
+    try {
+      promise = cellStorage.run(ctx, () => script.runInThisContext({ breakOnSigint: true }) as Promise<{ v: unknown }>);
+    } catch (err) {
+      if ((err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") {
+        interruptCell(ctx);
+        throw new Interrupted();
+      }
+      throw err;
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[ARGS];
+    }
+    const result = await Promise.race([promise, stopped]);
+    return result?.v;
+  }
+
+  /** Defines the globals an import statement introduces, before the cell runs (imports hoist). */
+  private async bindImports(imports: ImportBinding[], cwd: string): Promise<void> {
+    const loaded = new Map<string, { mod?: unknown; err?: unknown }>();
+    for (const imp of imports) {
+      if (imp.typeOnly) continue;
+      if (!loaded.has(imp.spec)) {
+        try { loaded.set(imp.spec, { mod: await this.loader!.load(imp.spec, cwd) }); } catch (err) { loaded.set(imp.spec, { err }); }
+      }
+      const { mod, err } = loaded.get(imp.spec)!;
+      if (err !== undefined) {
+        // A package with types only (no runtime code) is fine until a value is used from it.
+        if (imp.kind === "side" || (err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
+        if (imp.local) defineGlobal(imp.local, { get() { throw err; }, configurable: true, enumerable: true });
+        continue;
+      }
+      if (!imp.local) continue;
+      defineGlobal(imp.local, { value: importValue(imp, mod), writable: false, configurable: true, enumerable: true });
+    }
+  }
+
+  private errorOutcome(err: unknown): Outcome {
+    if ((err as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") err = new Interrupted();
+    if (err instanceof Interrupted) return { status: "error", ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] };
+    const j = toJupyterError(err, (f) => this.mapFrame(f), [RUNTIME_DIR, path.join(path.dirname(RUNTIME_DIR), "kernel")]);
+    return { status: "error", ...j };
+  }
+
+  private mapFrame(frame: Frame): string | undefined {
+    const rec = this.cells.get(frame.file);
+    if (!rec) return undefined;
+    const entry = rec.map?.findEntry(frame.line - 1, frame.column - 1) as
+      { originalLine?: number; originalColumn?: number } | undefined;
+    if (entry?.originalLine === undefined) return `cell [${rec.executionCount}]`;
+    return `cell [${rec.executionCount}], line ${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  }
+
+  /** Prints an error that escaped a cell (a throwing timer, an unhandled rejection) to the
+   * notebook's stderr. The kernel calls this from its process handlers; it never throws. */
+  reportAsync(err: unknown): void {
+    try {
+      const { ename, evalue, traceback } = toJupyterError(err, (f) => this.mapFrame(f), [RUNTIME_DIR]);
+      void ename; void evalue;
+      const io = cellStorage.getStore()?.io ?? currentCell()?.io;
+      const text = `Uncaught ${traceback.join("\n")}\n`;
+      if (io) io.stream("stderr", text);
+      else process.stderr.write(text);
+    } catch { /* reporting must never throw */ }
+  }
+
+  /** Installs process handlers that report late errors instead of dying (for kernels that do
+   * not install their own). Returns a function that removes them. */
+  installProcessHandlers(): () => void {
+    const onErr = (err: unknown) => this.reportAsync(err);
+    process.on("uncaughtException", onErr);
+    process.on("unhandledRejection", onErr);
+    return () => { process.off("uncaughtException", onErr); process.off("unhandledRejection", onErr); };
+  }
+
+  async evaluateExpressions(exprs: Record<string, string>): Promise<Record<string, Outcome>> {
+    const out: Record<string, Outcome> = {};
+    const compiler = this.ensureCompiler();
+    const quiet: CellIO = { stream() {}, display() {}, clearOutput() {}, input: () => Promise.reject(new Error("no input")) };
+    for (const [key, expr] of Object.entries(exprs)) {
+      try {
+        const compiled = compiler.compile(`(${expr})`, { check: false });
+        if (compiled.diagnostics.length) throw new SyntaxError(compiled.diagnostics[0].message);
+        const value = await this.run(compiled, newCellContext(quiet, 0), this.cwd);
+        out[key] = { status: "ok", result: await toMimeBundle(value) as MimeBundle };
+      } catch (err) {
+        out[key] = this.errorOutcome(err);
+      } finally {
+        this.running = undefined;
+      }
+    }
+    return out;
+  }
+
+  complete(code: string, cursorPos: number): CompleteResult {
+    return this.ensureCompiler().complete(code, cursorPos);
+  }
+
+  inspect(code: string, cursorPos: number, detailLevel: number): InspectResult {
+    void detailLevel;
+    return this.ensureCompiler().inspect(code, cursorPos);
+  }
+
+  isComplete(code: string): IsCompleteStatus {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isCompleteCode } = require("./compiler") as typeof import("./compiler");
+    return isCompleteCode(code);
+  }
+
+  interrupt(): void {
+    const r = this.running;
+    if (!r) return;
+    interruptCell(r.ctx);
+    r.stop(new Interrupted());
+  }
+
+  commMessage(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>): void {
+    comms.handle(msgType, content);
+  }
+
+  commInfo(targetName?: string): Record<string, { target_name: string }> {
+    return comms.info(targetName);
+  }
+}
+
+/** `%nocheck` on the first line, or `// @ts-nocheck`, turns type checking off for one cell. */
+function readMagics(code: string, typecheck: boolean): { source: string; check: boolean } {
+  const m = /^(\s*)%nocheck[^\n]*/.exec(code);
+  if (m) return { source: m[1] + "//" + code.slice(m[1].length + 2), check: false };
+  if (/^\s*(\/\/[^\n]*\n\s*)*\/\/\s*@ts-nocheck/.test(code)) return { source: code, check: false };
+  return { source: code, check: typecheck };
+}
+
+function defineGlobal(name: string, desc: PropertyDescriptor): void {
+  if (PROTECTED.has(name)) return;
+  try { Object.defineProperty(globalThis, name, desc); } catch { /* a non-configurable global: leave it */ }
+}
+
+/** The `__tsg` object a cell calls to export its declarations (see cell_source.ts). */
+function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>) {
+  return {
+    async import(spec: unknown): Promise<unknown> {
+      const mod = await load(spec);
+      return isNamespace(mod) ? mod : esmView(mod);
+    },
+    x(name: string, value: unknown, writable: boolean): void {
+      defineGlobal(name, { value, writable, configurable: true, enumerable: true });
+    },
+    a(name: string, get: () => unknown, set: (v: unknown) => void): void {
+      defineGlobal(name, { get, set, configurable: true, enumerable: true });
+    },
+    end<T>(result: T, values: unknown[]): T {
+      tracked.forEach((name, i) => defineGlobal(name, { value: values[i], writable: true, configurable: true, enumerable: true }));
+      return result;
+    },
+  };
+}
+
+/** import() of a CommonJS module: its exports as named members plus `default` (Node's rule). */
+function esmView(mod: unknown): unknown {
+  const m = mod as Record<string, unknown>;
+  if (m && m.__esModule) return mod;
+  const view: Record<string, unknown> = Object.create(null);
+  if (m && (typeof m === "object" || typeof m === "function")) for (const k of Object.keys(m)) view[k] = m[k];
+  view.default = mod;
+  return view;
+}
+
+function isNamespace(mod: unknown): boolean {
+  return !!mod && typeof mod === "object" && (mod as Record<symbol, unknown>)[Symbol.toStringTag] === "Module";
+}
+
+/** What an import binding holds, with esModuleInterop's rules for CommonJS modules. */
+function importValue(imp: ImportBinding, mod: unknown): unknown {
+  const m = mod as Record<string, unknown>;
+  const esm = isNamespace(mod) || !!(m && m.__esModule);
+  switch (imp.kind) {
+    case "default": return esm ? m.default : mod;
+    case "named": return imp.imported === "default" && !esm ? mod : m?.[imp.imported!];
+    case "namespace": return mod;
+    default: return mod;
+  }
+}
