@@ -87,6 +87,9 @@ export interface Backend {
   fill(out: Storage, value: number): void;
   /** Strided View -> contiguous `out`; converts dtype when out.dtype differs (float->int truncates). */
   copy(x: View, out: Storage): void;
+  /** Optional: write src (already broadcast to dst's shape, same dtype) into the strided window
+   * dst of another Storage, in place (x.narrow(...).copy_(y), in-place ops on views). */
+  assign?(dst: View, src: View): void;
   /** Wait until queued work is done (GPU); a no-op on CPU. */
   sync?(): Promise<void>;
   memory(): { buffers: number; bytes: number };
@@ -152,6 +155,11 @@ export function getBackend(name: DeviceName): Backend {
     instances.set(name, b);
   }
   return b;
+}
+
+/** Whether a factory is registered for the device (nothing is started). */
+export function hasBackend(name: DeviceName): boolean {
+  return registry.has(name);
 }
 
 /** Replace a live backend instance (tests: run the suite on the reference CPU backend). */

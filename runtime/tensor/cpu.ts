@@ -95,6 +95,20 @@ export class CpuBackend implements Backend {
     copyStrided(dataOf(x.buf), x.shape, x.strides, x.offset, dataOf(out), 0, out.dtype);
   }
 
+  assign(dst: View, src: View): void {
+    const dd = dataOf(dst.buf);
+    let sd = dataOf(src.buf), sStrides = src.strides, sOff = src.offset;
+    if (src.buf === dst.buf) { sd = contiguousData(src).slice(); sStrides = contiguousStrides(src.shape); sOff = 0; }
+    const it = new RowIter(dst.shape, [dst.strides, sStrides], [dst.offset, sOff]);
+    const [s0, s1] = it.innerStrides;
+    const toBool = dst.buf.dtype === "bool";
+    for (let r = 0; r < it.rows; r++, it.next()) {
+      let d = it.offs[0], q = it.offs[1];
+      if (toBool) for (let i = 0; i < it.inner; i++, d += s0, q += s1) dd[d] = sd[q] ? 1 : 0;
+      else for (let i = 0; i < it.inner; i++, d += s0, q += s1) dd[d] = sd[q];
+    }
+  }
+
   memory(): { buffers: number; bytes: number } {
     return { buffers: this.liveBuffers, bytes: this.liveBytes };
   }

@@ -1,0 +1,270 @@
+// runtime/tensor/autograd.ts
+// Define-by-run autograd. Every differentiable op that sees an input requiring grad records a
+// Node: its backward function, the edges to its inputs (the producing Node, or the leaf Tensor
+// whose .grad accumulates), and the tensors it saved. backward() walks the graph once in
+// topological order (Kahn's algorithm over dependency counts: no recursion), then frees saved
+// tensors unless retainGraph. Backward functions are written with Tensor ops, so one formula
+// serves every backend. Gradient formulas themselves live beside their ops (ops_*.ts).
+
+import { AutogradError } from "./errors";
+import { formatShape } from "./shape";
+import { keep } from "./memory";
+import type { Tensor } from "./tensor";
+
+// ---- grad mode ----
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean { return gradEnabled; }
+
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  let result: T;
+  try { result = fn(); } catch (e) { gradEnabled = prev; throw e; }
+  if (result && typeof (result as { then?: unknown }).then === "function") {
+    // An async fn keeps the mode until its promise settles; code interleaved with it sees the
+    // same mode (JS has no per-task state), so prefer synchronous noGrad blocks.
+    return (result as unknown as Promise<unknown>).finally(() => { gradEnabled = prev; }) as unknown as T;
+  }
+  gradEnabled = prev;
+  return result;
+}
+
+/** Run fn without recording the graph (torch.no_grad). */
+export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
+/** Run fn with recording on, inside a noGrad block (torch.enable_grad). */
+export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
+/** Switch recording on or off until switched again (torch.set_grad_enabled). */
+export function setGradEnabled(enabled: boolean): void { gradEnabled = enabled; }
+
+// ---- graph nodes ----
+
+export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+export interface HookHandle { remove(): void }
+/** Returns one gradient per input (null/undefined where the input needs none). */
+export type BackwardFn = (grad: Tensor, saved: Tensor[], node: Node) => (Tensor | null | undefined)[];
+
+export class Node {
+  /** Per input: the Node that produced it, the leaf Tensor itself, or null (no grad needed). */
+  readonly next: (Node | Tensor | null)[];
+  /** Input shapes, for reducing broadcast gradients. */
+  readonly shapes: (readonly number[])[];
+  saved: Tensor[] | null = null;
+  private versions: number[] | null = null;
+  private freed = false;
+  hooks: GradHook[] | null = null;
+  retained: Tensor | null = null;
+  // backward-pass scratch
+  _grad: Tensor | null = null;
+  _deps = 0;
+  _epoch = 0;
+
+  constructor(readonly name: string, inputs: readonly Tensor[], readonly backwardFn: BackwardFn, readonly ctx: unknown) {
+    const n = inputs.length;
+    this.next = new Array(n);
+    this.shapes = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i];
+      this.shapes[i] = t.shape;
+      this.next[i] = t.requiresGrad ? (t.gradFn ?? t) : null;
+    }
+  }
+
+  /** True when input i needs a gradient (skip computing the others). */
+  needs(i: number): boolean { return this.next[i] !== null; }
+
+  /** Keep tensors for backward. Aliases are stored, so disposing the caller's tensor (tidy) does not free them. */
+  save(...ts: Tensor[]): this {
+    this.saved = ts.map((t) => t._alias());
+    this.versions = ts.map((t) => t._handle.version);
+    return this;
+  }
+
+  /** The saved tensors, checked against in-place changes and a freed graph. */
+  _savedForBackward(): Tensor[] {
+    if (this.freed) throw new AutogradError(`${this.name}: backward through the graph a second time, but its saved tensors were freed by the first backward()`,
+      `pass { retainGraph: true } to the first backward() (or autograd.grad) to backward twice`);
+    const saved = this.saved ?? [];
+    for (let i = 0; i < saved.length; i++) {
+      const now = saved[i]._handle.version, then = this.versions![i];
+      if (now !== then) throw new AutogradError(`${this.name}: a tensor of shape ${formatShape(saved[i].shape)} saved for backward was modified by an in-place operation (version ${then} when saved, now ${now})`,
+        "use the out-of-place form (x = x.add(y) rather than x.add_(y)) or clone() the tensor before changing it");
+    }
+    return saved;
+  }
+
+  _free(): void {
+    if (this.saved) {
+      for (const t of this.saved) t.dispose();
+      this.saved = null;
+      this.freed = true;
+    }
+  }
+}
+
+/**
+ * Record `out` as the result of an op on `inputs` when grad mode is on and an input requires grad.
+ * Returns the new Node (to save tensors on) or null.
+ */
+export function record(name: string, inputs: readonly Tensor[], out: Tensor, backwardFn: BackwardFn, ctx?: unknown): Node | null {
+  if (!gradEnabled) return null;
+  let any = false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) { any = true; break; }
+  if (!any) return null;
+  const node = new Node(name, inputs, backwardFn, ctx);
+  out.requiresGrad = true;
+  out.gradFn = node;
+  return node;
+}
+
+// ---- the backward pass ----
+
+let epoch = 0;
+
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
+
+/**
+ * Propagate `grads` from `roots` to the leaves. With `capture`, gradients for those tensors are
+ * returned instead of accumulated into .grad (autograd.grad).
+ */
+export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOptions, capture?: Tensor[]): (Tensor | null)[] | null {
+  const retain = opts.retainGraph ?? opts.createGraph ?? false;
+  const createGraph = opts.createGraph ?? false;
+  const e = ++epoch;
+  const captured: (Tensor | null)[] | null = capture ? capture.map(() => null) : null;
+  const captureIndex = new Map<Node | Tensor, number>();
+  if (capture) capture.forEach((t, i) => captureIndex.set(t.gradFn ?? t, i));
+  const stolen = new Set<unknown>();
+  for (const g of grads) stolen.add(g._handle);
+
+  const deliverLeaf = (leaf: Tensor, g: Tensor) => {
+    if (leaf._hooks) for (const h of leaf._hooks) { const r = h(g); if (r) g = r; }
+    const ci = captureIndex.get(leaf);
+    if (captured && ci !== undefined) { captured[ci] = captured[ci] ? captured[ci]!.add(g) : g; return; }
+    if (captured) return;
+    accumulateGrad(leaf, g, createGraph, stolen);
+  };
+
+  // Collect the nodes reachable from the roots and count the edges into each.
+  const stack: Node[] = [];
+  for (const r of roots) {
+    const n = r.gradFn;
+    if (n && n._epoch !== e) { n._epoch = e; n._deps = 0; n._grad = null; stack.push(n); }
+  }
+  const order: Node[] = [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    order.push(n);
+    for (const nx of n.next) {
+      if (nx === null || !isNode(nx)) continue;
+      if (nx._epoch !== e) { nx._epoch = e; nx._deps = 0; nx._grad = null; stack.push(nx); }
+      nx._deps++;
+    }
+  }
+
+  // Seed the roots.
+  const ready: Node[] = [];
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i], n = r.gradFn;
+    if (!n) { deliverLeaf(r, grads[i]); continue; }
+    n._grad = n._grad ? n._grad.add(grads[i]) : grads[i];
+  }
+  for (const n of order) if (n._deps === 0) ready.push(n);
+
+  const run = () => {
+    while (ready.length > 0) {
+      const node = ready.pop()!;
+      let g = node._grad;
+      node._grad = null;
+      if (g === null) continue;
+      if (node.hooks) for (const h of node.hooks) { const r = h(g); if (r) g = r; }
+      if (node.retained) node.retained.grad = keep(g);
+      const ci = captureIndex.get(node);
+      if (captured && ci !== undefined) captured[ci] = g;
+      const saved = node._savedForBackward();
+      const inGrads = node.backwardFn(g, saved, node);
+      if (!retain) node._free();
+      for (let i = 0; i < node.next.length; i++) {
+        const nx = node.next[i];
+        if (nx === null) continue;
+        const gi = inGrads[i];
+        if (isNode(nx)) {
+          if (gi) nx._grad = nx._grad ? nx._grad.add(gi) : gi;
+          if (--nx._deps === 0) ready.push(nx);
+        } else if (gi) {
+          deliverLeaf(nx, gi);
+        }
+      }
+    }
+  };
+  if (createGraph) run();
+  else noGrad(run);
+  return captured;
+}
+
+function isNode(x: Node | Tensor): x is Node {
+  return x instanceof Node;
+}
+
+/**
+ * Add g into leaf.grad. The first gradient is taken over when nothing else shares its storage
+ * (PyTorch's AccumulateGrad "steals" it); otherwise it is copied, so later in-place updates of
+ * .grad (clipping, zero_) cannot reach another tensor.
+ */
+function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, stolen: Set<unknown>): void {
+  if (leaf.grad === null) {
+    const h = g._handle;
+    const own = !createGraph && h.refs === 1 && !stolen.has(h) && g.offset === 0 && g.isContiguous() && g.numel() === h.buf.length && g.dtype === leaf.dtype;
+    let grad: Tensor;
+    if (own) grad = g;
+    else grad = createGraph ? g.to(leaf.dtype).add(0) : noGrad(() => g.to(leaf.dtype).clone());
+    stolen.add(grad._handle);
+    if (grad.shape.length !== leaf.shape.length || grad.shape.some((d, i) => d !== leaf.shape[i]))
+      throw new AutogradError(`backward: gradient of shape ${formatShape(grad.shape)} for a leaf of shape ${formatShape(leaf.shape)}`);
+    leaf.grad = keep(grad);
+  } else if (createGraph || leaf.grad.requiresGrad) {
+    leaf.grad = keep(leaf.grad.add(g));
+  } else if (stolen.has(leaf.grad._handle)) {
+    // .grad was taken over in this pass and may still be pending for another node: add out of place.
+    const sum = noGrad(() => leaf.grad!.add(g));
+    leaf.grad = keep(sum);
+  } else {
+    noGrad(() => leaf.grad!.add_(g));
+  }
+}
+
+/** The gradient a caller must pass to backward() for this root, or the implicit 1 for a scalar. */
+export function rootGradient(t: Tensor, grad: Tensor | undefined, what = "backward()"): Tensor {
+  if (!t.requiresGrad) throw new AutogradError(`${what} on a tensor that does not require grad and has no gradFn`,
+    "create the inputs with { requiresGrad: true } (or call requiresGrad_()) and do not compute the loss inside noGrad()");
+  if (grad === undefined) {
+    if (t.numel() !== 1) throw new AutogradError(`${what} on a tensor of shape ${formatShape(t.shape)}; pass a gradient or reduce first: loss.mean().backward()`);
+    return t._onesLikeNoGrad();
+  }
+  if (grad.numel() !== t.numel() || grad.shape.length !== t.shape.length || grad.shape.some((d, i) => d !== t.shape[i]))
+    throw new AutogradError(`${what}: gradient of shape ${formatShape(grad.shape)} for a tensor of shape ${formatShape(t.shape)}`);
+  return grad;
+}
+
+/**
+ * A user-defined differentiable function (torch.autograd.Function): subclass, implement forward
+ * and backward with Tensor ops, call `MyFn.apply(x, y)`.
+ */
+export abstract class AutogradFunction {
+  protected saved: Tensor[] = [];
+  protected saveForBackward(...ts: Tensor[]): void { this.saved = ts; }
+  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract backward(gradOut: Tensor): (Tensor | null)[];
+
+  static apply<T extends AutogradFunction>(this: new () => T, ...inputs: Tensor[]): Tensor {
+    const fn = new this();
+    const out = noGrad(() => fn.forward(...inputs));
+    const node = record(this.name || "AutogradFunction", inputs, out, (g, saved, n) => {
+      (n.ctx as T).saved = saved;
+      return (n.ctx as T).backward(g);
+    }, fn);
+    if (node) node.save(...fn.saved);
+    return out;
+  }
+}

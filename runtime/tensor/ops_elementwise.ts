@@ -1,0 +1,289 @@
+// runtime/tensor/ops_elementwise.ts
+// Element-wise ops with their gradients: unary math and activations, broadcasting binary ops,
+// where, comparisons, dtype casts, and the in-place forms (which bump the storage version).
+
+import type { BinaryOp, UnaryOp } from "./backend";
+import type { DType, TypedArray } from "./dtype";
+import { isFloat } from "./dtype";
+import { isGradEnabled, noGrad, record, type BackwardFn } from "./autograd";
+import { AutogradError, DTypeError, ShapeError } from "./errors";
+import { assignK, binaryDtype, binaryK, castK, floatOf, fromData, full, sameDevice, unaryK, whereK } from "./kernels";
+import { broadcastShapes, formatShape, shapesEqual, type Shape } from "./shape";
+import { defaultGenerator } from "./random";
+import { Tensor } from "./tensor";
+import * as R from "./ops_reduce";
+
+const SQRT_2_OVER_PI = 0.7978845608028654, INV_SQRT_2PI = 0.3989422804014327, TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/** Ops whose result is integer-valued for integer input (the rest give floats). */
+const KEEPS_INT = new Set<UnaryOp>(["neg", "abs", "sign", "square", "relu", "floor", "ceil", "round", "clamp"]);
+/** Piecewise-constant ops: gradient zero everywhere (as PyTorch). */
+const ZERO_GRAD = new Set<UnaryOp>(["sign", "floor", "ceil", "round"]);
+
+export function unary(op: UnaryOp, x: Tensor, p?: number, p2?: number): Tensor {
+  if (op === "logical_not") return logicalNot(x);
+  const dt = KEEPS_INT.has(op) && x.dtype !== "bool" ? x.dtype : floatOf(x.dtype);
+  const out = unaryK(op, x.dtype === dt ? x : castK(x, dt), dt, p, p2);
+  if (!isFloat(dt)) return out;
+  const node = record(op, [x], out, unaryBackward, [op, p, p2]);
+  if (node) node.save(x, out);
+  return out;
+}
+
+const unaryBackward: BackwardFn = (g, [x, y], node) => {
+  const [op, p, p2] = node.ctx as [UnaryOp, number, number];
+  return [unaryGrad(op, g, x, y, p, p2)];
+};
+
+function unaryGrad(op: UnaryOp, g: Tensor, x: Tensor, y: Tensor, p: number, p2: number): Tensor {
+  if (ZERO_GRAD.has(op)) return g.mul(0);
+  switch (op) {
+    case "neg": return g.neg();
+    case "abs": return g.mul(x.sign());
+    case "exp": return g.mul(y);
+    case "expm1": return g.mul(y.add(1));
+    case "log": return g.div(x);
+    case "log1p": return g.div(x.add(1));
+    case "sqrt": return g.div(y.mul(2));
+    case "rsqrt": return g.mul(y.pow(3)).mul(-0.5);
+    case "square": return g.mul(x.mul(2));
+    case "reciprocal": return g.mul(y.square()).neg();
+    case "sin": return g.mul(x.cos());
+    case "cos": return g.mul(x.sin()).neg();
+    case "tanh": return g.mul(y.square().neg().add(1));
+    case "sigmoid": return g.mul(y.mul(y.neg().add(1)));
+    // NOTE: relu backward uses out > 0, not x >= 0: the subgradient at 0 is 0, as in PyTorch.
+    case "relu": return where(y.gt(0), g, 0);
+    case "gelu": {
+      const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+      const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+      return g.mul(cdf.add(x.mul(pdf)));
+    }
+    case "gelu_tanh": {
+      const x2 = x.square();
+      const t = x.add(x.mul(x2).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+      const dinner = x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
+      const d = t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().neg().add(1)).mul(dinner));
+      return g.mul(d);
+    }
+    case "silu": {
+      const s = x.sigmoid();
+      return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
+    }
+    case "softplus": return g.mul(x.sigmoid());
+    case "erf": return g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI));
+    case "leaky_relu": return where(x.gt(0), g, g.mul(p));
+    case "elu": return where(x.gt(0), g, g.mul(y.add(p)));
+    case "clamp": return where(x.ge(p).logicalAnd(x.le(p2)), g, 0);
+    case "pow_scalar": return p === 2 ? g.mul(x.mul(2)) : g.mul(x.pow(p - 1).mul(p));
+    default: throw new Error(`no gradient for ${op}`);
+  }
+}
+
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null))
+    throw new ShapeError("clamp: at least one of min and max must be given");
+  return unary("clamp", x, min ?? -Infinity, max ?? Infinity);
+}
+
+// ---- binary ----
+
+export function add(a: Tensor, b: Tensor | number, alpha = 1): Tensor {
+  if (alpha !== 1) b = typeof b === "number" ? b * alpha : mul(b, alpha);
+  return binary("add", "add", a, b);
+}
+export function sub(a: Tensor, b: Tensor | number, alpha = 1): Tensor {
+  if (alpha !== 1) b = typeof b === "number" ? b * alpha : mul(b, alpha);
+  return binary("sub", "sub", a, b);
+}
+export function mul(a: Tensor, b: Tensor | number): Tensor { return binary("mul", "mul", a, b); }
+export function div(a: Tensor, b: Tensor | number): Tensor { return binary("div", "div", a, b); }
+export function maximum(a: Tensor, b: Tensor): Tensor { return binary("maximum", "maximum", a, b); }
+export function minimum(a: Tensor, b: Tensor): Tensor { return binary("minimum", "minimum", a, b); }
+
+export function pow(a: Tensor, b: Tensor | number): Tensor {
+  if (typeof b === "number") return unary("pow_scalar", a, b);
+  return binary("pow", "pow", a, b);
+}
+
+function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor | number): Tensor {
+  const out = binaryK(op, name, a, b);
+  if (!isFloat(out.dtype)) return out;
+  if (typeof b === "number") {
+    record(name, [a], out, scalarBackward, [op, b]);
+    return out;
+  }
+  const node = record(name, [a, b], out, binaryBackward, op);
+  if (node) {
+    if (op === "mul" || op === "maximum" || op === "minimum" || op === "pow") node.save(a, b, out);
+    else if (op === "div") node.save(b, out);
+  }
+  return out;
+}
+
+const scalarBackward: BackwardFn = (g, _saved, node) => {
+  const [op, s] = node.ctx as [BinaryOp, number];
+  switch (op) {
+    case "add": case "sub": return [g];
+    case "mul": return [g.mul(s)];
+    case "div": return [g.div(s)];
+    default: throw new Error(`no gradient for ${op} with a scalar`);
+  }
+};
+
+/** Sum a broadcast gradient back down to `shape`. */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.shape.length - shape.length, axes: number[] = [];
+  for (let i = 0; i < g.shape.length; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? R.sum(g, axes, false) : g;
+  return s.reshape(shape);
+}
+
+const binaryBackward: BackwardFn = (g, saved, node) => {
+  const op = node.ctx as BinaryOp, [sa, sb] = node.shapes;
+  const need0 = node.needs(0), need1 = node.needs(1);
+  switch (op) {
+    case "add": return [need0 ? sumTo(g, sa) : null, need1 ? sumTo(g, sb) : null];
+    case "sub": return [need0 ? sumTo(g, sa) : null, need1 ? sumTo(g.neg(), sb) : null];
+    case "mul": {
+      const [a, b] = saved;
+      return [need0 ? sumTo(g.mul(b), sa) : null, need1 ? sumTo(g.mul(a), sb) : null];
+    }
+    case "div": {
+      const [b, y] = saved;
+      return [need0 ? sumTo(g.div(b), sa) : null, need1 ? sumTo(g.mul(y).div(b).neg(), sb) : null];
+    }
+    case "pow": {
+      const [a, b, y] = saved;
+      const ga = need0 ? sumTo(g.mul(b).mul(a.pow(b.sub(1))), sa) : null;
+      // d/db a^b = a^b log a, taken as 0 where a == 0 (as PyTorch)
+      const gb = need1 ? sumTo(where(a.eq(0), 0, g.mul(y).mul(a.log())), sb) : null;
+      return [ga, gb];
+    }
+    case "maximum": case "minimum": {
+      const [a, b] = saved;
+      const dt = g.dtype;
+      const wa = (op === "maximum" ? a.gt(b) : a.lt(b)).to(dt).add(a.eq(b).to(dt).mul(0.5));
+      return [need0 ? sumTo(g.mul(wa), sa) : null, need1 ? sumTo(g.mul(wa.neg().add(1)), sb) : null];
+    }
+    default: throw new Error(`no gradient for ${op}`);
+  }
+};
+
+// ---- where, comparisons, casts ----
+
+function scalarLike(v: number, like: Tensor): Tensor {
+  return full([], v, Number.isInteger(v) || isFloat(like.dtype) ? like.dtype : "float32", like.device);
+}
+
+/** torch.where(condition, a, b): a where condition is true, else b. */
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof a === "number" && typeof b === "number") a = full([], a, "float32", cond.device);
+  const at = typeof a === "number" ? scalarLike(a, b as Tensor) : a;
+  const bt = typeof b === "number" ? scalarLike(b, at) : b;
+  const out = whereK(cond, at, bt);
+  if (!isFloat(out.dtype)) return out;
+  const node = record("where", [at, bt], out, whereBackward);
+  if (node) node.save(cond);
+  return out;
+}
+
+const whereBackward: BackwardFn = (g, [cond], node) => {
+  const [sa, sb] = node.shapes;
+  return [node.needs(0) ? sumTo(where(cond, g, 0), sa) : null, node.needs(1) ? sumTo(where(cond, 0, g), sb) : null];
+};
+
+export function compare(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
+  return binaryK(op, op, a, b);
+}
+
+export function logicalNot(x: Tensor): Tensor {
+  return unaryK("logical_not", x, "bool");
+}
+
+/** Convert dtype; differentiable between float dtypes. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const out = castK(x, dtype);
+  if (isFloat(dtype) && isFloat(x.dtype)) record("to", [x], out, castBackward, x.dtype);
+  return out;
+}
+
+const castBackward: BackwardFn = (g, _s, node) => [g.to(node.ctx as DType)];
+
+export function fullLike(x: Tensor, value: number, dtype: DType = x.dtype): Tensor {
+  return full(x.shape, value, dtype, x.device);
+}
+
+export function itemOf(t: Tensor, data: TypedArray): number {
+  if (data.length !== 1) throw new ShapeError(`item: only a one-element tensor converts to a number; this one has shape ${formatShape(t.shape)}`, "reduce first (t.sum(), t.mean()) or read all values with toArray()");
+  return data[0];
+}
+
+// ---- in place ----
+
+function checkInPlace(x: Tensor, name: string): boolean {
+  if (!isGradEnabled()) return false;
+  if (x.requiresGrad && x.gradFn === null)
+    throw new AutogradError(`${name}: a leaf tensor that requires grad is being used in an in-place operation`,
+      "wrap the update in torch.noGrad(() => ...), or use the out-of-place op");
+  return true;
+}
+
+/**
+ * Run an in-place op: when grad is recorded, compute out of place, write the result into x and
+ * give x the result's history; otherwise write straight into x's storage where the layout allows.
+ */
+export function inplace<T extends Tensor>(x: T, compute: () => Tensor, fast?: BinaryOp, other?: Tensor | number, alpha = 1): T {
+  if (other instanceof Tensor && !shapesEqual(broadcastShapes(`${fast ?? "op"}_`, x.shape, other.shape), x.shape))
+    throw new ShapeError(`${fast ?? "op"}_: the result of shape ${formatShape(broadcastShapes(fast ?? "op", x.shape, other.shape))} does not fit in place into a tensor of shape ${formatShape(x.shape)}`);
+  const recording = checkInPlace(x, `${fast ?? "in-place op"}_`);
+  if (recording && (x.requiresGrad || (other instanceof Tensor && other.requiresGrad))) {
+    const r = compute();
+    noGrad(() => assignK(x, r));
+    x.gradFn = r.gradFn;
+    x.requiresGrad = r.requiresGrad;
+    return x;
+  }
+  if (fast && other !== undefined && alpha === 1 && x._isWholeStorage() && binaryDtype(fast, x.dtype, other instanceof Tensor ? other.dtype : other) === x.dtype
+    && (!(other instanceof Tensor) || other.dtype === x.dtype)) {
+    if (other instanceof Tensor) sameDevice(`${fast}_`, x, other);
+    binaryK(fast, `${fast}_`, x, other, x);
+    x._handle.version++;
+    return x;
+  }
+  const r = noGrad(compute);
+  assignK(x, r);
+  r.dispose();
+  return x;
+}
+
+export function fillInPlace<T extends Tensor>(x: T, value: number): T {
+  if (checkInPlace(x, "fill_") && x.gradFn) { x.gradFn = null; x.requiresGrad = false; }
+  const backend = x._backend();
+  if (x._isWholeStorage()) { backend.fill(x.buf, value); x._handle.version++; }
+  else { const v = full([], value, x.dtype, x.device); assignK(x, v); v.dispose(); }
+  return x;
+}
+
+export function copyInPlace<T extends Tensor>(x: T, src: Tensor): T {
+  broadcastShapes("copy_", src.shape, x.shape);
+  if (checkInPlace(x, "copy_") && (x.requiresGrad || src.requiresGrad))
+    return inplace(x, () => src.to({ dtype: x.dtype, device: x.device }).expand(x.shape).mul(1));
+  const s = src.device === x.device ? src : src.to(x.device);
+  assignK(x, s);
+  return x;
+}
+
+export function randomInPlace<T extends Tensor>(x: T, kind: "uniform" | "normal", a: number, b: number): T {
+  if (!isFloat(x.dtype)) throw new DTypeError(`${kind}_: needs a floating-point tensor, got ${x.dtype}`);
+  if (checkInPlace(x, `${kind}_`) && x.gradFn) { x.gradFn = null; x.requiresGrad = false; }
+  const host = x.dtype === "float64" ? new Float64Array(x.numel()) : new Float32Array(x.numel());
+  if (kind === "uniform") defaultGenerator.fillUniform(host, a, b);
+  else defaultGenerator.fillNormal(host, a, b);
+  const src = fromData(host, x.shape, x.dtype, x.device);
+  assignK(x, src);
+  src.dispose();
+  return x;
+}

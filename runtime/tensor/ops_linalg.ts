@@ -1,0 +1,48 @@
+// runtime/tensor/ops_linalg.ts
+// matmul in all its broadcasting forms (1-D, batched, broadcast batch dims) and linear. Transposed
+// operands reach the backend as Views with swapped strides: GEMM takes them as flags, no copy.
+
+import { isFloat, promote } from "./dtype";
+import { record, type BackwardFn } from "./autograd";
+import { DTypeError, ShapeError } from "./errors";
+import { broadcastShapes, formatShape } from "./shape";
+import { broadcastView, castK, empty, sameDevice } from "./kernels";
+import type { Tensor } from "./tensor";
+import * as E from "./ops_elementwise";
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  sameDevice("matmul", a, b);
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`, "use mul() for scalars");
+  if (!isFloat(a.dtype) || !isFloat(b.dtype)) throw new DTypeError(`matmul: expects floating-point tensors, got ${a.dtype} and ${b.dtype}`, "convert with .float()");
+  const ka = a.shape[a.ndim - 1], kb = b.shape[b.ndim === 1 ? 0 : b.ndim - 2];
+  if (ka !== kb) throw new ShapeError(`matmul: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)} (inner dimensions ${ka} != ${kb})`);
+  if (a.ndim === 1 && b.ndim === 1) return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape([]);
+  if (a.ndim === 1) return mm(a.unsqueeze(0), b).squeeze(-2);
+  if (b.ndim === 1) return mm(a, b.unsqueeze(1)).squeeze(-1);
+  return mm(a, b);
+}
+
+/** Both operands have >= 2 dims and matching inner dimensions. */
+function mm(a: Tensor, b: Tensor): Tensor {
+  const dt = promote(a.dtype, b.dtype);
+  const ac = a.dtype === dt ? a : castK(a, dt), bc = b.dtype === dt ? b : castK(b, dt);
+  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1];
+  const outShape = [...batch, m, n];
+  const out = empty(a._backend(), outShape, dt);
+  out._backend().matmul(broadcastView(ac, [...batch, m, k]), broadcastView(bc, [...batch, k, n]), out.buf);
+  const node = record("matmul", [a, b], out, matmulBackward);
+  if (node) node.save(a, b);
+  return out;
+}
+
+const matmulBackward: BackwardFn = (g, [a, b], node) => [
+  node.needs(0) ? E.sumTo(mm(g, b.mT), a.shape).to(a.dtype) : null,
+  node.needs(1) ? E.sumTo(mm(a.mT, g), b.shape).to(b.dtype) : null,
+];
+
+/** x @ weight^T + bias, weight [out, in] as nn.Linear stores it. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const y = matmul(x, weight.t());
+  return bias ? y.add(bias) : y;
+}
