@@ -100,13 +100,16 @@ describe("interop: @jupyterlab/services through jupyter_server", function () {
     assert.equal(plain(after), "2");
   });
 
-  it("restart gives a fresh kernel: state gone, execution count back to 1", async () => {
+  it("restart gives a fresh kernel: execution count back to 1, earlier variables gone", async () => {
     const before = kernel().id;
     await kernel().restart();
     assert.equal(kernel().id, before, "same kernel id, as JupyterLab expects after a restart");
-    const e = await execute(kernel(), "typeof labValue");
+    const e = await execute(kernel(), "6 * 7");
     assert.equal(e.reply.content.status, "ok");
-    assert.equal(plain(e), "'undefined'");
+    assert.equal(plain(e), "42");
     assert.equal(e.reply.content.execution_count, 1);
+    const gone = await execute(kernel(), "labValue.alpha");
+    assert.equal(gone.reply.content.status, "error");
+    if (gone.reply.content.status === "error") assert.match(`${gone.reply.content.evalue}`, /labValue/);
   });
 });
