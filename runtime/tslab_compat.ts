@@ -56,10 +56,10 @@ export const display: Display = new DisplayImpl(false);
 /** The version strings of tslab and its dependencies (tslab: the API level we mirror). */
 export const versions = {
   tslab: "1.0.22-tsgrad",
-  get typescript(): string {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require("typescript") as { version: string }).version;
-  },
+  // A plain value, not a getter: util.inspect shows a getter as [Getter]. The compiler has
+  // loaded typescript already by the time a cell imports "tslab".
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  typescript: (require("typescript") as { version: string }).version,
   node: process.version,
 };
 
