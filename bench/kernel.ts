@@ -160,17 +160,18 @@ async function main(): Promise<void> {
   const results = Object.keys(UNITS).map((key) => {
     const k = key as keyof typeof UNITS & keyof Measured;
     const value = ours[k] as number;
-    const vs: Record<string, number | null> = {};
+    const vs: Record<string, number | null> = {}, peers: Record<string, number | null> = {};
     for (const peer of ["tslab", "ipykernel"]) {
       const m = got[peer];
-      vs[peer] = m && !("error" in m) ? Number(((m[k] as number) / value).toFixed(2)) : null;
+      peers[peer] = m && !("error" in m) ? Number((m[k] as number).toPrecision(4)) : null;
+      vs[peer] = peers[peer] === null ? null : Number((peers[peer]! / value).toPrecision(3));
     }
     const theirs = ["tslab", "ipykernel"].map((p) => {
       const m = got[p];
       return `${p} ${m && !("error" in m) ? fmt(m[k] as number) : "-"}`;
     }).join(", ");
     console.log(`${key.padEnd(14)} tsgrad ${fmt(value).padStart(7)} ${UNITS[key]}   (${theirs}; vs tslab ${vs.tslab ?? "-"}x, ipykernel ${vs.ipykernel ?? "-"}x)${TARGETS[key] ? `  target ${TARGETS[key]}` : ""}`);
-    return { name: key, value: Number(value.toFixed(3)), unit: UNITS[key], vs };
+    return { name: key, value: Number(value.toPrecision(4)), unit: UNITS[key], vs, peers };
   });
   console.log(JSON.stringify({ bench: "kernel", results }));
 }
