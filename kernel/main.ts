@@ -8,7 +8,8 @@
 import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CellIO, CommIO, EvaluatorApi } from "../runtime/io";
+import type { Evaluator } from "../runtime/evaluator";
+import type { CellIO, CommIO } from "../runtime/io";
 import { Bridge } from "./bridge";
 import { readConnection } from "./connection";
 import { makeHandlers, type KernelContext } from "./handlers";
@@ -40,7 +41,7 @@ function runKernel(connectionFile: string): void {
   ensureRuntimeDir();
   const connection = readConnection(connectionFile);
   const history = new History();
-  let evaluator: EvaluatorApi | undefined;
+  let evaluator: Evaluator | undefined;
   let stopping = false;
 
   const ctx: KernelContext = {
@@ -49,15 +50,15 @@ function runKernel(connectionFile: string): void {
     history,
     evaluator: () => (evaluator ??= loadEvaluator()),
   };
+  // Comm messages the runtime sends: parented to the request being handled, else the last cell.
   const comms: CommIO = {
-    send: (type, content) => ctx.bridge.iopub(ctx.lastCell?.seq ?? 0, type, content),
+    send: (type, content) => ctx.bridge.iopub(ctx.session.current ?? ctx.lastCell?.seq ?? 0, type, content),
   };
-  function loadEvaluator(): EvaluatorApi {
-    const t0 = performance.now();
-    // Loaded on first use, not at import: it brings in the compiler.
-    const { Evaluator } = require("../runtime/evaluator") as { Evaluator: new (comms?: CommIO) => EvaluatorApi };
-    const ev = new Evaluator(comms);
-    log.debug(`runtime loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+  function loadEvaluator(): Evaluator {
+    // Loaded on first use, not at import: the runtime brings in the compiler and the tensor library.
+    const { Evaluator } = require("../runtime/evaluator") as typeof import("../runtime/evaluator");
+    const ev = new Evaluator();
+    ev.setCommIO(comms);
     return ev;
   }
 
@@ -88,15 +89,22 @@ function runKernel(connectionFile: string): void {
     evaluator?.interrupt();
   });
   // Errors user code throws later (timers, unawaited promises) go to the notebook, never kill us.
+  // The runtime's reportAsync finds the cell that scheduled the failing callback (and maps its frames).
   const toCell = (kind: string) => (err: unknown) => {
+    if (evaluator) return evaluator.reportAsync(err);
     const cell: { io: CellIO } | undefined = ctx.lastCell;
     if (cell) cell.io.stream("stderr", formatUncaught(kind, err)); else log.error(kind, err);
   };
   process.on("uncaughtException", toCell("Uncaught"));
   process.on("unhandledRejection", toCell("Unhandled promise rejection"));
 
+  // Once the sockets answer (kernel_info is served by the socket thread meanwhile), load the runtime
+  // and the compiler so the first cell does not wait for them.
   void ctx.bridge.bound.then(() => setImmediate(() => {
-    try { ctx.evaluator(); } catch (err) { log.error("cannot load the runtime", err); }
+    const t0 = performance.now();
+    try {
+      void (ctx.evaluator() as Evaluator).warmUp().then(() => log.debug(`runtime ready in ${(performance.now() - t0).toFixed(0)} ms`));
+    } catch (err) { log.error("cannot load the runtime", err); }
   }));
 }
 

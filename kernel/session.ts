@@ -11,6 +11,8 @@ export type Handler = (req: IncomingRequest) => Promise<Json | undefined> | Json
 
 export class Session {
   executionCount = 0;
+  /** The request being handled on the shell queue (comm output from the runtime is parented to it). */
+  current: number | undefined;
   private readonly queue: IncomingRequest[] = [];
   private running = false;
   private stopped = false;
@@ -37,6 +39,7 @@ export class Session {
 
   private async dispatch(req: IncomingRequest): Promise<void> {
     const type = req.header.msg_type;
+    if (req.channel === "shell") this.current = req.seq;
     this.bridge.status(req.seq, "busy");
     try {
       if (type === "execute_request" && req.seq <= this.abortThrough) {
@@ -56,6 +59,7 @@ export class Session {
       const e = err as Error;
       if (reply) this.bridge.reply(req.seq, reply, { status: "error", ename: e?.name ?? "Error", evalue: e?.message ?? String(err), traceback: [] });
     } finally {
+      if (this.current === req.seq) this.current = undefined;
       this.bridge.status(req.seq, "idle");
       this.bridge.done(req.seq);
     }

@@ -96,9 +96,12 @@ function interruptMain(): void {
 function shutdown(req: Req | undefined, content: Json): void {
   const restart = content.restart === true;
   if (req) answer(req, { status: "ok", restart });
-  if (inFlight > 0) interruptMain();
   toMain({ k: "shutdown", restart });
-  // The main thread exits after closing us; if user code holds it (or ignores SIGINT), end the process.
+  // The main thread exits after closing us. A cell that holds it gets SIGINT (again every 500 ms: one
+  // may land while the cell is still compiling); user code that ignores it gets SIGKILL after 5 s.
+  if (inFlight > 0) interruptMain();
+  const again = setInterval(() => { if (inFlight > 0) interruptMain(); }, 500);
+  again.unref();
   setTimeout(() => { log.warn("main thread did not exit after shutdown_request; killing the process"); process.kill(process.pid, "SIGKILL"); }, 5000).unref();
 }
 

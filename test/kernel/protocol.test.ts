@@ -199,14 +199,14 @@ describe("kernel protocol", function () {
       assert.equal(r.reply.content.status, "ok");
     };
     for (const [kind, code] of [
-      ["a synchronous while(true){}", "while (true) {}"],
-      ["an async loop", "for (;;) await new Promise((r) => setTimeout(r, 10));"],
+      ["a synchronous while(true){}", "console.log('started'); while (true) {}"],
+      ["an async loop", "console.log('started'); for (;;) await new Promise((r) => setTimeout(r, 10));"],
     ]) {
       it(`interrupt (${mode}): stops ${kind} within 1 s, keeps variables, runs the next cell`, async () => {
         await c.execute(`const kept_${mode} = 42;`);
         const req = await c.send("shell", "execute_request", { code, silent: false });
-        await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 10_000, "execute_input");
-        await sleep(300);
+        await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "stream", 10_000, "the cell's first output");
+        await sleep(200);
         const t = performance.now();
         await interrupt();
         const reply = await c.reply(req, 5000);
@@ -323,9 +323,9 @@ describe("kernel lifecycle", function () {
   it("shutdown_request while a cell spins in a busy loop still ends the process", async () => {
     const { k, c } = await launch();
     await c.ready();
-    const req = await c.send("shell", "execute_request", { code: "while (true) {}", silent: false });
-    await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 60_000, "execute_input");
-    await sleep(200);
+    const req = await c.send("shell", "execute_request", { code: "console.log('spinning'); while (true) {}", silent: false });
+    await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "stream", 60_000, "the cell's first output");
+    await sleep(100);
     const { reply } = await c.request("control", "shutdown_request", { restart: false });
     assert.deepEqual(reply.content, { status: "ok", restart: false });
     assert.equal(await Promise.race([k.exited, sleep(6000).then(() => "still running")]), 0);
