@@ -187,8 +187,8 @@ export function softmax(be: WebGpuBackend, x: View, dim: number, out: Storage, l
   const lines = numel(l.shape);
   if (lines === 0 || x.shape[dim] === 0) return;
   const rank = l.shape.length;
-  const params = new Params().u32(lines, x.shape[dim], x.offset, x.strides[dim], os[dim], ...l.shape, ...l.strides[0], ...l.strides[1]);
-  const p = be.pipeline(`softmax|${log ? "log" : "exp"}|r${rank}`, () => softmaxKernel(rank, log));
+  const params = new Params().u32(lines, x.shape[dim], x.offset, x.strides[dim], os[dim], rank, ...l.shape, ...l.strides[0], ...l.strides[1]);
+  const p = be.pipeline(`softmax|${log ? "log" : "exp"}`, () => softmaxKernel(log));
   be.queue.dispatch(p, [be.gs(out), be.gs(x.buf)], params, be.queue.grid(lines, 1));
   temps.forEach((t) => be.free(t));
 }

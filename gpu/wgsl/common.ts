@@ -53,8 +53,8 @@ export const PARAMS = "@group(0) @binding(0) var<storage, read> P: array<u32>;";
 /** Entry point with a 1-D workgroup; `gid` is the linear thread id over a 2-D grid (queue.grid). */
 export function entry1d(workgroupSize: number, body: string): string {
   return `@compute @workgroup_size(${workgroupSize})
-fn main(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
-  let gid = g.x + g.y * nw.x * ${workgroupSize}u;
+fn main(@builtin(global_invocation_id) gid3_: vec3<u32>, @builtin(num_workgroups) nwg_: vec3<u32>) {
+  let gid = gid3_.x + gid3_.y * nwg_.x * ${workgroupSize}u;
 ${body}
 }`;
 }

@@ -57,10 +57,10 @@ export function maxPoolBackwardKernel(): KernelSource {
   let g = GO[P[5] + n * P[6] + c * P[7] + oh * P[8] + ow * P[9]];
   let idx = IDX[P[10] + n * P[11] + c * P[12] + oh * P[13] + ow * P[14]];
   if (idx < 0) { return; }
-  let target = t2 * P[4] + u32(idx);
-  var old = atomicLoad(&GX[target]);
+  let dst = t2 * P[4] + u32(idx);
+  var old = atomicLoad(&GX[dst]);
   loop {
-    let r = atomicCompareExchangeWeak(&GX[target], old, bitcast<u32>(bitcast<f32>(old) + g));
+    let r = atomicCompareExchangeWeak(&GX[dst], old, bitcast<u32>(bitcast<f32>(old) + g));
     if (r.exchanged) { break; }
     old = r.old_value;
   }`;

@@ -8,12 +8,18 @@ import { PARAMS, SPECIALS, binding } from "./common";
 
 export const SOFTMAX_WG = 128;
 
-/** Params: [lines, L, xoff, xstrideL, ostrideL, shape[r], xstride[r], ostride[r]] over the other dims. */
-export function softmaxKernel(rank: number, log: boolean): KernelSource {
+/** Params: [lines, L, xoff, xstrideL, ostrideL, r, shape[r], xstride[r], ostride[r]] over the other dims. */
+export function softmaxKernel(log: boolean): KernelSource {
   const W = SOFTMAX_WG;
-  const dec: string[] = ["  var xb = P[2];", "  var ob = 0u;", "  var r_ = line;"];
-  for (let d = rank - 1; d >= 0; d--)
-    dec.push(`  { let s_ = P[${5 + d}]; let c_ = r_ % s_; r_ = r_ / s_; xb += c_ * P[${5 + rank + d}]; ob += c_ * P[${5 + 2 * rank + d}]; }`);
+  // The other dims are walked with a runtime loop (rank in P[5]): one pipeline per variant, since
+  // barrier-heavy shaders are slow to compile on lavapipe (~1 s each).
+  const dec = [
+    "  var xb = P[2];", "  var ob = 0u;", "  var r_ = line;", "  let R = P[5];",
+    "  for (var d = R; d > 0u; d--) {",
+    "    let s_ = P[5u + d]; let c_ = r_ % s_; r_ = r_ / s_;",
+    "    xb += c_ * P[5u + R + d]; ob += c_ * P[5u + 2u * R + d];",
+    "  }",
+  ];
   const tree = (op: string) => `  red[lid] = acc;
   workgroupBarrier();
   for (var h = ${W / 2}u; h > 0u; h = h / 2u) {
