@@ -76,12 +76,15 @@ export class CellCompiler {
   private readonly chain = new Map<string, { file: string; kind: DeclKind }>();
   private readonly checkCache = new Map<string, CellDiagnostic[]>();
   private dir: string;
+  /** The notebook's folder of the cell being compiled: npm imports resolve from here. */
+  private cwd: string;
   private globalsFile: string;
   private serial = 0;
 
   constructor(private readonly config: CompilerConfig, cwd = process.cwd()) {
     const ts = this.ts;
     this.dir = path.resolve(cwd);
+    this.cwd = this.dir;
     this.options = {
       target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler,
       lib: ["lib.es2023.d.ts"], types: ["node"], typeRoots: [path.join(this.packageRoot, "node_modules", "@types")],
@@ -145,8 +148,11 @@ export class CellCompiler {
     redirected: TS.ResolvedProjectReference | undefined): TS.ResolvedModuleWithFailedLookupLocations {
     const ts = this.ts;
     if (name === "tslab" && this.config.tslabModule) name = this.config.tslabModule;
-    const first = ts.resolveModuleName(name, containingFile, options, host, this.resolutionCache, redirected);
-    if (first.resolvedModule || !path.basename(containingFile).startsWith(CELL_PREFIX)) return first;
+    const isCell = path.basename(containingFile).startsWith(CELL_PREFIX);
+    // A cell imports from the notebook's current folder (earlier cells: from beside it).
+    const from = isCell && !name.startsWith(`./${CELL_PREFIX}`) ? path.join(this.cwd, "__tsgrad_resolve__.ts") : containingFile;
+    const first = ts.resolveModuleName(name, from, options, host, this.resolutionCache, redirected);
+    if (first.resolvedModule || !isCell) return first;
     // Cells also import the kernel's own dependencies (issue: "resolved from the notebook's folder
     // upward and from the kernel's own dependencies").
     return ts.resolveModuleName(name, path.join(this.packageRoot, "__tsgrad_resolve__.ts"), options, host,
@@ -159,10 +165,9 @@ export class CellCompiler {
     this.files.set(file, { text, version: (old?.version ?? 0) + 1 });
   }
 
-  /** Moves the virtual cells next to a new notebook folder (npm imports resolve from there). */
+  /** The notebook's folder for the next cells (npm imports resolve from there). */
   setCwd(cwd: string | undefined): void {
-    if (!cwd || path.resolve(cwd) === this.dir || this.chain.size > 0) return;
-    this.dir = path.resolve(cwd);
+    if (cwd) this.cwd = path.resolve(cwd);
   }
 
   parse(source: string): TS.SourceFile {
@@ -194,7 +199,7 @@ export class CellCompiler {
     const sf = this.parse(source);
     const analysis = analyzeCell(ts, sf);
     // Same text with the same earlier cells in view: same diagnostics and JavaScript.
-    const key = `${opts.check ? 1 : 0}\0${source}\0${opts.check ? this.header(analysis.names) : ""}`;
+    const key = `${opts.check ? 1 : 0}\0${this.cwd}\0${source}\0${opts.check ? this.header(analysis.names) : ""}`;
     const hit = this.compileCache.get(key);
     if (hit) return { ...hit, analysis };
     const compiled = this.compileUncached(source, sf, analysis, opts);
@@ -228,7 +233,7 @@ export class CellCompiler {
 
   private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {
     const text = this.checkedText(source, analysis);
-    const cached = this.checkCache.get(text);
+    const cached = this.checkCache.get(this.cwd + "\0" + text);
     if (cached) return cached;
     const file = path.join(this.dir, `${CELL_PREFIX}check.ts`);
     this.setFile(file, text);
@@ -244,7 +249,7 @@ export class CellCompiler {
       result.push({ line: 1, column: 1, code: 0, message: "the cell does not type-check (error outside the cell text)" });
     }
     if (this.checkCache.size > 200) this.checkCache.clear();
-    this.checkCache.set(text, result);
+    this.checkCache.set(this.cwd + "\0" + text, result);
     return result;
   }
 

@@ -26,8 +26,8 @@ export interface JupyterError { ename: string; evalue: string; traceback: string
 export interface Frame { fn?: string; file: string; line: number; column: number }
 
 /** Maps a frame of a cell to its text (`cell [5], line 3:22`); returns undefined for a frame
- * that is not a cell's. */
-export type FrameMapper = (frame: Frame) => string | undefined;
+ * that is not a cell's, null for a cell's own wrapper frame (never shown). */
+export type FrameMapper = (frame: Frame) => string | null | undefined;
 
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
 
@@ -61,18 +61,23 @@ export function toJupyterError(err: unknown, mapFrame: FrameMapper, hiddenDirs: 
   const hint = err && typeof err === "object" && "hint" in err ? (err as { hint?: unknown }).hint : undefined;
   if (typeof hint === "string" && hint && !hints.some((h) => h.includes(hint))) hints.push(`hint: ${hint}`);
   const frames: string[] = [];
+  let lastCell = -1;
   const stack = err instanceof Error && typeof err.stack === "string" ? err.stack : "";
   for (const raw of stack.split("\n")) {
     const m = FRAME.exec(raw);
     if (!m) continue;
     const frame: Frame = { fn: m[1], file: m[2], line: Number(m[3]), column: Number(m[4]) };
     const mapped = mapFrame(frame);
+    if (mapped === null) continue;
     if (mapped !== undefined) {
+      lastCell = frames.length;
       const fn = frame.fn?.replace(/^async /, "");
       frames.push(fn && !/^(Object\.)?<anonymous>$/.test(fn) && fn !== "eval" ? `    at ${fn} (${mapped})` : `    at ${mapped}`);
     } else if (!isInternal(frame.file, hiddenDirs)) {
       frames.push(raw.replace(/^\s*/, "    "));
     }
   }
+  // Frames outside the outermost cell frame are whoever ran the cell (kernel, test runner).
+  if (lastCell >= 0) frames.length = lastCell + 1;
   return { ename, evalue, traceback: [`${ename}: ${first}`, ...frames, ...hints] };
 }

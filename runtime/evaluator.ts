@@ -27,7 +27,7 @@ export interface EvaluatorOptions {
   cwd?: string;
 }
 
-interface CellRecord { executionCount: number; map?: SourceMap }
+interface CellRecord { executionCount: number; map?: SourceMap; lines: number }
 
 /** Globals the kernel itself relies on: a cell may declare these names, but only for itself. */
 const PROTECTED = new Set([
@@ -137,6 +137,7 @@ export class Evaluator implements EvaluatorApi {
     this.cells.set(id, {
       executionCount: ctx.executionCount,
       map: compiled.sourceMap ? new SourceMap(JSON.parse(compiled.sourceMap)) : undefined,
+      lines: compiled.js.split("\n").length,
     });
     const wrapped = "(async function (__tsg, require, module, exports, __filename, __dirname) { \"use strict\";\n" +
       compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";
@@ -191,9 +192,10 @@ export class Evaluator implements EvaluatorApi {
     return { status: "error", ...j };
   }
 
-  private mapFrame(frame: Frame): string | undefined {
+  private mapFrame(frame: Frame): string | null | undefined {
     const rec = this.cells.get(frame.file);
     if (!rec) return undefined;
+    if (frame.line > rec.lines || frame.line < 1) return null;
     const entry = rec.map?.findEntry(frame.line - 1, frame.column - 1) as
       { originalLine?: number; originalColumn?: number } | undefined;
     if (entry?.originalLine === undefined) return `cell [${rec.executionCount}]`;
