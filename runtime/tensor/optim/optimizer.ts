@@ -1,0 +1,124 @@
+// runtime/tensor/optim/optimizer.ts
+// torch.optim.Optimizer: param groups with their own hyper-parameters, per-parameter state, and
+// stateDict/loadStateDict in PyTorch's layout ({state: {index: {...}}, paramGroups: [{..., params:
+// [indices]}]}). step() runs the subclass's update without recording autograd and frees its
+// temporaries at once (tidy), keeping only the state tensors.
+
+import { Tensor } from "../tensor";
+import { noGrad } from "../autograd";
+import { keep, tidy } from "../memory";
+import { fullLike } from "../ops_elementwise";
+import type { Parameter } from "../nn/module";
+
+export type ParamGroup<H> = H & { params: Parameter[]; [k: string]: unknown };
+export type ParamState = Record<string, Tensor | number>;
+export interface OptimizerStateDict {
+  state: Record<number, ParamState>;
+  paramGroups: Record<string, unknown>[];
+}
+
+export abstract class Optimizer<H extends { lr: number }> {
+  readonly paramGroups: ParamGroup<H>[] = [];
+  readonly defaults: H;
+  protected readonly state = new Map<Tensor, ParamState>();
+
+  constructor(params: Iterable<Parameter> | Partial<ParamGroup<Partial<H>>>[], defaults: H) {
+    this.defaults = defaults;
+    const list = Array.from(params as Iterable<unknown>);
+    if (list.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
+    const groups = (list[0] instanceof Tensor ? [{ params: list }] : list) as Partial<ParamGroup<Partial<H>>>[];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Add a group of parameters with hyper-parameters overriding the defaults (fine-tuning). */
+  addParamGroup(group: Partial<ParamGroup<Partial<H>>>): void {
+    const params = Array.from((group.params ?? []) as Iterable<Parameter>);
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw new TypeError(`${this.constructor.name}: params must be Tensors`);
+      if (!p.isLeaf) throw new Error(`${this.constructor.name}: can't optimize a non-leaf Tensor`);
+      if (seen.has(p)) throw new Error(`${this.constructor.name}: some parameters appear in more than one parameter group`);
+    }
+    const g = { ...this.defaults, ...group, params } as ParamGroup<H>;
+    if (Array.isArray((this.defaults as any).betas)) (g as any).betas = [...(g as any).betas];
+    this.paramGroups.push(g);
+  }
+
+  /** Drop every gradient (PyTorch's default set_to_none=True) or zero it in place. */
+  zeroGrad(setToNone = true): void {
+    for (const g of this.paramGroups) for (const p of g.params) {
+      if (!p.grad) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => { p.grad!.zero_(); });
+    }
+  }
+
+  /** One update of every parameter that has a gradient. With a closure, re-evaluates the loss
+   * first (for optimisers that need it) and returns it. */
+  step(closure?: () => Tensor): Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    noGrad(() => tidy(() => { this.update(); }));
+    return loss;
+  }
+
+  protected abstract update(): void;
+
+  /** The state of p, created on first use. */
+  protected stateOf(p: Tensor): ParamState {
+    let s = this.state.get(p);
+    if (!s) { s = {}; this.state.set(p, s); }
+    return s;
+  }
+
+  /** A zero tensor like p that survives tidy() (optimiser state). */
+  protected zerosLike(p: Tensor, value = 0): Tensor { return keep(fullLike(p, value)); }
+
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    let i = 0;
+    const paramGroups = this.paramGroups.map((g) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(g)) if (k !== "params") out[k] = Array.isArray(v) ? [...v] : v;
+      out.params = g.params.map((p) => { if (!index.has(p)) index.set(p, i++); return index.get(p)!; });
+      return out;
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const k = index.get(p);
+      if (k !== undefined) state[k] = { ...s };
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restore hyper-parameters and state saved by stateDict() (of an optimiser over parameters of
+   * the same shapes, in the same order). State tensors are copied to each parameter's device. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length)
+      throw new Error(`${this.constructor.name}.loadStateDict: the state dict has ${sd?.paramGroups?.length} param groups, this optimiser ${this.paramGroups.length}`);
+    const byIndex = new Map<number, Tensor>();
+    sd.paramGroups.forEach((saved, gi) => {
+      const g = this.paramGroups[gi];
+      const ids = saved.params as number[];
+      if (!Array.isArray(ids) || ids.length !== g.params.length)
+        throw new Error(`${this.constructor.name}.loadStateDict: param group ${gi} has ${ids?.length} parameters in the state dict, ${g.params.length} here`);
+      ids.forEach((id, j) => byIndex.set(id, g.params[j]));
+      for (const [k, v] of Object.entries(saved)) if (k !== "params") (g as any)[k] = Array.isArray(v) ? [...v] : v;
+    });
+    this.state.clear();
+    for (const [key, s] of Object.entries(sd.state ?? {})) {
+      const p = byIndex.get(Number(key));
+      if (!p) continue;
+      const restored: ParamState = {};
+      for (const [k, v] of Object.entries(s)) {
+        if (v instanceof Tensor) {
+          if (v.numel() !== 1 || p.numel() === 1) {
+            if (v.shape.join() !== p.shape.join())
+              throw new Error(`${this.constructor.name}.loadStateDict: state "${k}" of parameter ${key} has shape [${v.shape.join(", ")}], the parameter [${p.shape.join(", ")}]`);
+            restored[k] = keep(noGrad(() => v.to({ device: p.device, dtype: p.dtype }).clone()));
+          } else restored[k] = v.itemSync();
+        } else restored[k] = v;
+      }
+      this.state.set(p, restored);
+    }
+  }
+}
