@@ -1,10 +1,10 @@
 // native/src/addon.cpp
-// N-API glue: unwraps TypedArrays (zero-copy: the kernels write straight into the engine's
-// Float32Arrays) and forwards to the kernels. Shapes and scalars travel through the shared
-// parameter block P (see kernels.h), so each call costs one napi_get_cb_info plus one
-// napi_get_typedarray_info per array. Uses the plain C N-API (node_api.h) for the least overhead.
+// N-API glue. Kernels work zero-copy on the engine's TypedArrays: their addresses, shapes and
+// scalars travel through the shared parameter block P (see kernels.h), so a call passes at most an
+// op code and costs about as much as an empty N-API call. Uses the plain C N-API (node_api.h).
 #include <node_api.h>
 #include <omp.h>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -90,92 +90,96 @@ static napi_value Version(napi_env env, napi_callback_info info) {
 
 static napi_value Noop(napi_env env, napi_callback_info info) { return nullptr; }
 
-static napi_value Gemm(napi_env env, napi_callback_info info) {
+// Probe of the per-call cost of unwrapping arrays (bench/tests): unwraps its arguments, no work.
+static napi_value Unwrap(napi_env env, napi_callback_info info) {
   ARGS(3);
-  gemm((const float*)dataOf(env, argv[0]), (const float*)dataOf(env, argv[1]), (float*)dataOf(env, argv[2]));
+  void* p = nullptr;
+  for (size_t i = 0; i < argc; i++) p = dataOf(env, argv[i]);
+  (void)p;
+  return nullptr;
+}
+
+// Data pointers: runtime/tensor/cpu_native.ts asks once per array for its address (address(),
+// below) and passes addresses in P[PTR_BASE + i], because unwrapping a TypedArray through N-API
+// costs about 150 ns per array per call, more than a small kernel. The engine keeps every array
+// it hands over alive for the duration of the call; V8 never moves an ArrayBuffer's backing store.
+template <class T = float>
+static T* ptr(int i) {
+  return reinterpret_cast<T*>(static_cast<uintptr_t>(P[PTR_BASE + i]));
+}
+
+static napi_value Address(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  void* p = dataOf(env, argv[0]);
+  napi_value r;
+  napi_create_double(env, (double)reinterpret_cast<uintptr_t>(p), &r);
+  return r;
+}
+
+static napi_value Gemm(napi_env env, napi_callback_info info) {
+  gemm(ptr(0), ptr(1), ptr(2));
   return nullptr;
 }
 
 static napi_value Unary(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  unary(intOf(env, argv[0]), (const float*)dataOf(env, argv[1]), (float*)dataOf(env, argv[2]));
+  ARGS(1);
+  unary(intOf(env, argv[0]), ptr(0), ptr(1));
   return nullptr;
 }
 
 static napi_value Binary(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  binary(intOf(env, argv[0]), (const float*)dataOf(env, argv[1]), (const float*)dataOf(env, argv[2]),
-         dataOf(env, argv[3]));
+  ARGS(1);
+  binary(intOf(env, argv[0]), ptr(0), ptr(1), ptr<void>(2));
   return nullptr;
 }
 
 static napi_value Reduce(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  reduce(intOf(env, argv[0]), (const float*)dataOf(env, argv[1]), dataOf(env, argv[2]));
+  ARGS(1);
+  reduce(intOf(env, argv[0]), ptr(0), ptr<void>(1));
   return nullptr;
 }
 
 static napi_value Softmax(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  softmax((const float*)dataOf(env, argv[0]), (float*)dataOf(env, argv[1]), intOf(env, argv[2]) != 0);
+  ARGS(1);
+  softmax(ptr(0), ptr(1), intOf(env, argv[0]) != 0);
   return nullptr;
 }
 
 static napi_value Copy(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  copyStrided((const float*)dataOf(env, argv[0]), (float*)dataOf(env, argv[1]));
+  copyStrided(ptr(0), ptr(1));
   return nullptr;
 }
 
 static napi_value Conv2d(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  auto x = (const float*)dataOf(env, argv[0]);
-  auto w = (const float*)dataOf(env, argv[1]);
-  auto b = (const float*)dataOf(env, argv[2]);
-  auto y = (float*)dataOf(env, argv[3]);
-  return guarded(env, [&] { conv2d(x, w, b, y); });
+  return guarded(env, [&] { conv2d(ptr(0), ptr(1), ptr(2), ptr(3)); });
 }
 
 static napi_value Conv2dBackward(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  auto x = (const float*)dataOf(env, argv[0]);
-  auto w = (const float*)dataOf(env, argv[1]);
-  auto gy = (const float*)dataOf(env, argv[2]);
-  auto gx = (float*)dataOf(env, argv[3]);
-  auto gw = (float*)dataOf(env, argv[4]);
-  auto gb = (float*)dataOf(env, argv[5]);
-  return guarded(env, [&] { conv2dBackward(x, w, gy, gx, gw, gb); });
+  return guarded(env, [&] { conv2dBackward(ptr(0), ptr(1), ptr(2), ptr(3), ptr(4), ptr(5)); });
 }
 
 static napi_value MaxPool(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  maxPool2d((const float*)dataOf(env, argv[0]), (float*)dataOf(env, argv[1]), (int32_t*)dataOf(env, argv[2]));
+  maxPool2d(ptr(0), ptr(1), ptr<int32_t>(2));
   return nullptr;
 }
 
 static napi_value MaxPoolBackward(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  maxPool2dBackward((const float*)dataOf(env, argv[0]), (const int32_t*)dataOf(env, argv[1]),
-                    (float*)dataOf(env, argv[2]));
+  maxPool2dBackward(ptr(0), ptr<int32_t>(1), ptr(2));
   return nullptr;
 }
 
 static napi_value AvgPool(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  avgPool2d((const float*)dataOf(env, argv[0]), (float*)dataOf(env, argv[1]));
+  avgPool2d(ptr(0), ptr(1));
   return nullptr;
 }
 
 static napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  avgPool2dBackward((const float*)dataOf(env, argv[0]), (float*)dataOf(env, argv[1]));
+  avgPool2dBackward(ptr(0), ptr(1));
   return nullptr;
 }
 
 static napi_value Adam(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  adamStep((float*)dataOf(env, argv[0]), (const float*)dataOf(env, argv[1]), (float*)dataOf(env, argv[2]),
-           (float*)dataOf(env, argv[3]));
+  adamStep(ptr(0), ptr(1), ptr(2), ptr(3));
   return nullptr;
 }
 
@@ -183,7 +187,7 @@ static napi_value Module(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
 #define FN(name, f) {name, nullptr, f, nullptr, nullptr, nullptr, napi_default, nullptr}
     FN("init", Init), FN("setThreads", SetThreads), FN("getThreads", GetThreads),
-    FN("version", Version), FN("noop", Noop), FN("gemm", Gemm), FN("unary", Unary),
+    FN("version", Version), FN("noop", Noop), FN("unwrap", Unwrap), FN("address", Address), FN("gemm", Gemm), FN("unary", Unary),
     FN("binary", Binary), FN("reduce", Reduce), FN("softmax", Softmax), FN("copy", Copy),
     FN("conv2d", Conv2d), FN("conv2dBackward", Conv2dBackward), FN("maxPool2d", MaxPool),
     FN("maxPool2dBackward", MaxPoolBackward), FN("avgPool2d", AvgPool),

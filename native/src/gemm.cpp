@@ -50,8 +50,12 @@ void gemm(const float* a, const float* b, float* c) {
   // Many small products: one per thread (dnnl_sgemm runs single-threaded inside a parallel
   // region). Few large ones: one after another, each using every thread.
   const bool perThread = batch > 1 && m * n * k < 256 * 256 * 256;
-#pragma omp parallel for schedule(dynamic, 1) if (perThread && batch * m * n * k > PAR_MIN * 8)
-  for (int64_t i = 0; i < batch; i++) one(ta, tb, m, n, k, a + i * sa, lda, b + i * sb, ldb, c + i * sc);
+  if (perThread && batch * m * n * k > PAR_MIN * 8) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t i = 0; i < batch; i++) one(ta, tb, m, n, k, a + i * sa, lda, b + i * sb, ldb, c + i * sc);
+  } else {
+    for (int64_t i = 0; i < batch; i++) one(ta, tb, m, n, k, a + i * sa, lda, b + i * sb, ldb, c + i * sc);
+  }
 }
 
 const char* dnnlVersion() {

@@ -6,11 +6,13 @@
 #pragma once
 #include <cstdint>
 #include <cstddef>
+#include <omp.h>
 
 namespace tsg {
 
 extern const double* P;  // the shared parameter block (256 doubles)
 constexpr int P_LEN = 256;
+constexpr int PTR_BASE = 240;  // P[240..247]: the data addresses of a call's arrays, in argument order
 constexpr int MAX_DIMS = 8;
 
 inline int64_t pi(int i) { return (int64_t)P[i]; }
@@ -18,6 +20,19 @@ inline int64_t pi(int i) { return (int64_t)P[i]; }
 // Elements below which a kernel runs on the calling thread only: waking the OpenMP team costs a
 // few microseconds, more than the work.
 constexpr int64_t PAR_MIN = 32768;
+
+// fn(i) for i in [0, n): on the calling thread when `work` (elements touched) is small, since even
+// a serialised OpenMP region (an `if` clause that is false) costs about a microsecond in libgomp,
+// ten times a small kernel; across the OpenMP team otherwise.
+template <class F>
+inline void parallelFor(int64_t n, int64_t work, F fn) {
+  if (work <= PAR_MIN || n <= 1) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; i++) fn(i);
+}
 
 void gemm(const float* a, const float* b, float* c);
 void unary(int op, const float* x, float* out);

@@ -2,6 +2,7 @@
 // Fused Adam / AdamW step: one pass over param, grad, m and v (the composed version makes about
 // ten passes and allocates temporaries). Same update as torch.optim.Adam(W) with foreach=False.
 // P: [0] n, [1] lr, [2] beta1, [3] beta2, [4] eps, [5] weightDecay, [6] step, [7] decoupled
+#include <algorithm>
 #include <cmath>
 #include "kernels.h"
 
@@ -19,8 +20,11 @@ void adamStep(float* p, const float* g, float* m, float* v) {
   const float stepSize = (float)(lrd / (1.0 - std::pow(b1d, step)));
   const float decay = (float)(decoupled ? 1.0 - lrd * wdd : 1.0);
   const float l2 = (float)(decoupled ? 0.0 : wdd);
-#pragma omp parallel for simd schedule(static) if (n > PAR_MIN)
-  for (int64_t i = 0; i < n; i++) {
+  const int64_t CH = 8192;
+  parallelFor((n + CH - 1) / CH, n, [&](int64_t c) {
+  const int64_t end = std::min(n, (c + 1) * CH);
+#pragma omp simd
+  for (int64_t i = c * CH; i < end; i++) {
     const float gi = g[i] + l2 * p[i];
     const float mi = b1 * m[i] + c1 * gi;
     const float vi = b2 * v[i] + c2 * gi * gi;
@@ -28,6 +32,7 @@ void adamStep(float* p, const float* g, float* m, float* v) {
     v[i] = vi;
     p[i] = p[i] * decay - stepSize * mi / (std::sqrt(vi) / bc2sqrt + eps);
   }
+  });
 }
 
 }  // namespace tsg

@@ -28,8 +28,7 @@ void maxPool2d(const float* x, float* out, int32_t* idx) {
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
   const bool simple2x2 = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
                          g.dh == 1 && g.dw == 1 && g.OH * 2 <= g.H && g.OW * 2 <= g.W;
-#pragma omp parallel for schedule(static) if (g.planes * inPlane > PAR_MIN)
-  for (int64_t p = 0; p < g.planes; p++) {
+  parallelFor(g.planes, g.planes * inPlane, [&](int64_t p) {
     const float* xp = x + p * inPlane;
     float* op = out + p * outPlane;
     int32_t* ip = idx + p * outPlane;
@@ -48,7 +47,7 @@ void maxPool2d(const float* x, float* out, int32_t* idx) {
           ip[oh * g.OW + ow] = (int32_t)mi;
         }
       }
-      continue;
+      return;
     }
     for (int64_t oh = 0; oh < g.OH; oh++) {
       int64_t hs = oh * g.sh - g.ph;
@@ -69,20 +68,19 @@ void maxPool2d(const float* x, float* out, int32_t* idx) {
         ip[oh * g.OW + ow] = (int32_t)mi;
       }
     }
-  }
+  });
 }
 
 void maxPool2dBackward(const float* gy, const int32_t* idx, float* gx) {
   const PoolGeom g = geom();
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
-#pragma omp parallel for schedule(static) if (g.planes * inPlane > PAR_MIN)
-  for (int64_t p = 0; p < g.planes; p++) {
+  parallelFor(g.planes, g.planes * inPlane, [&](int64_t p) {
     float* gp = gx + p * inPlane;
     std::memset(gp, 0, sizeof(float) * inPlane);
     const float* gyp = gy + p * outPlane;
     const int32_t* ip = idx + p * outPlane;
     for (int64_t o = 0; o < outPlane; o++) gp[ip[o]] += gyp[o];
-  }
+  });
 }
 
 // Window [hs, he) x [ws, we) clipped to the input, and its divisor.
@@ -109,8 +107,7 @@ static void avgWindows(const PoolGeom& g, F f) {
 void avgPool2d(const float* x, float* out) {
   const PoolGeom g = geom();
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
-#pragma omp parallel for schedule(static) if (g.planes * inPlane > PAR_MIN)
-  for (int64_t p = 0; p < g.planes; p++) {
+  parallelFor(g.planes, g.planes * inPlane, [&](int64_t p) {
     const float* xp = x + p * inPlane;
     float* op = out + p * outPlane;
     avgWindows(g, [&](int64_t o, int64_t hs, int64_t he, int64_t ws, int64_t we, int64_t div) {
@@ -119,14 +116,13 @@ void avgPool2d(const float* x, float* out) {
         for (int64_t w = ws; w < we; w++) s += xp[h * g.W + w];
       op[o] = s / (float)div;
     });
-  }
+  });
 }
 
 void avgPool2dBackward(const float* gy, float* gx) {
   const PoolGeom g = geom();
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
-#pragma omp parallel for schedule(static) if (g.planes * inPlane > PAR_MIN)
-  for (int64_t p = 0; p < g.planes; p++) {
+  parallelFor(g.planes, g.planes * inPlane, [&](int64_t p) {
     float* gp = gx + p * inPlane;
     std::memset(gp, 0, sizeof(float) * inPlane);
     const float* gyp = gy + p * outPlane;
@@ -135,7 +131,7 @@ void avgPool2dBackward(const float* gy, float* gx) {
       for (int64_t h = hs; h < he; h++)
         for (int64_t w = ws; w < we; w++) gp[h * g.W + w] += v;
     });
-  }
+  });
 }
 
 }  // namespace tsg

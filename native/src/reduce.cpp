@@ -23,7 +23,7 @@ static double rowSum(const float* x, int64_t n) {
   return s;
 }
 
-// max (sign = 1) or min (sign = -1); NaN wins, as in PyTorch.
+// max or min of a row; NaN wins, as in PyTorch.
 static float rowExtreme(const float* x, int64_t n, bool isMax) {
   float m = isMax ? -INF : INF;
   bool nan = false;
@@ -48,20 +48,18 @@ static int32_t rowArg(const float* x, int64_t n, bool isMax) {
 static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t C, int64_t B) {
   float* out = (float*)outp;
   if (B == 1) {
-#pragma omp parallel for schedule(static) if (A * C > PAR_MIN)
-    for (int64_t a = 0; a < A; a++) {
+    parallelFor(A, A * C, [&](int64_t a) {
       const float* r = x + a * C;
       if (op == 0) out[a] = (float)rowSum(r, C);
       else if (op <= 2) out[a] = rowExtreme(r, C, op == 1);
       else ((int32_t*)outp)[a] = rowArg(r, C, op == 3);
-    }
+    });
     return;
   }
   // Vectorise over b; split b into chunks so that a small A still feeds every thread.
   const int64_t CH = 1024;
   const int64_t nch = (B + CH - 1) / CH;
-#pragma omp parallel for schedule(static) if (A * C * B > PAR_MIN)
-  for (int64_t it = 0; it < A * nch; it++) {
+  parallelFor(A * nch, A * C * B, [&](int64_t it) {
     const int64_t a = it / nch, b0 = (it % nch) * CH, n = std::min(CH, B - b0);
     const float* base = x + a * C * B + b0;
     float* o = out + a * B + b0;
@@ -86,13 +84,12 @@ static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t 
         }
       }
     }
-  }
+  });
 }
 
 // out[c] = reduce_{a, b} x[a, c, b]
 static void reduceOuterInner(int op, const float* x, float* out, int64_t A, int64_t C, int64_t B) {
-#pragma omp parallel for schedule(static) if (A * C * B > PAR_MIN)
-  for (int64_t c = 0; c < C; c++) {
+  parallelFor(C, A * C * B, [&](int64_t c) {
     if (op == 0) {
       double s = 0;
       for (int64_t a = 0; a < A; a++) s += rowSum(x + (a * C + c) * B, B);
@@ -107,7 +104,7 @@ static void reduceOuterInner(int op, const float* x, float* out, int64_t A, int6
       }
       out[c] = m;
     }
-  }
+  });
 }
 
 // P: [0] A, [1] C, [2] B, [3] mode, [4] xOff
@@ -122,8 +119,7 @@ void reduce(int op, const float* x, void* out) {
 void softmax(const float* x, float* out, bool log) {
   const int64_t R = pi(0), K = pi(1);
   x += pi(2);
-#pragma omp parallel for schedule(static) if (R * K > PAR_MIN)
-  for (int64_t r = 0; r < R; r++) {
+  parallelFor(R, R * K, [&](int64_t r) {
     const float* xr = x + r * K;
     float* o = out + r * K;
     const float m = rowExtreme(xr, K, true);
@@ -141,7 +137,7 @@ void softmax(const float* x, float* out, bool log) {
 #pragma omp simd
       for (int64_t i = 0; i < K; i++) o[i] *= inv;
     }
-  }
+  });
 }
 
 }  // namespace tsg

@@ -51,8 +51,7 @@ inline void forEachChunk(const Layout<NIN>& L, Body body) {
   if (rows < 64 && inner > 16384) chunk = 16384;
   const int64_t nch = (inner + chunk - 1) / chunk;
   const int64_t items = rows * nch;
-#pragma omp parallel for schedule(static) if (total > PAR_MIN)
-  for (int64_t it = 0; it < items; it++) {
+  parallelFor(items, total, [&](int64_t it) {
     const int64_t r = it / nch, c = it % nch;
     int64_t offs[NIN];
     for (int i = 0; i < NIN; i++) offs[i] = L.off[i];
@@ -65,7 +64,7 @@ inline void forEachChunk(const Layout<NIN>& L, Body body) {
     const int64_t j0 = c * chunk;
     for (int i = 0; i < NIN; i++) offs[i] += j0 * L.st[i][nd - 1];
     body(offs, r * inner + j0, std::min(chunk, inner - j0));
-  }
+  });
 }
 
 }  // namespace tsg

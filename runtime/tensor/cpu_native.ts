@@ -10,33 +10,37 @@
 
 import * as path from "node:path";
 import * as fs from "node:fs";
+import type { TypedArray } from "./dtype";
 import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "./backend";
-import { CpuBackend, CpuStorage, dataOf } from "./cpu";
+import { CpuBackend, dataOf } from "./cpu";
 import { collapseDims } from "./cpu_iter";
 import { convOutSize, poolOutSize } from "./cpu_nn";
 import { contiguousStrides, isContiguous, sizeOf } from "./shape";
 
-/** The functions native/src/addon.cpp exports. */
+/** The functions native/src/addon.cpp exports. Kernels take their arrays' addresses, shapes and
+ * scalars from the parameter block given to init(); arguments are op codes only. */
 export interface NativeAddon {
   init(params: Float64Array): void;
   setThreads(n: number): void;
   getThreads(): number;
   version(): string;
+  /** The data address of a TypedArray (stable: V8 never moves an ArrayBuffer's backing store). */
+  address(a: TypedArray): number;
   noop(): void;
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array): void;
-  unary(op: number, x: Float32Array, out: Float32Array): void;
-  binary(op: number, a: Float32Array, b: Float32Array | null, out: Float32Array | Uint8Array): void;
-  reduce(op: number, x: Float32Array, out: Float32Array | Int32Array): void;
-  softmax(x: Float32Array, out: Float32Array, log: number): void;
-  copy(x: Float32Array, out: Float32Array): void;
-  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array): void;
-  conv2dBackward(x: Float32Array, w: Float32Array, gy: Float32Array,
-    gx: Float32Array | null, gw: Float32Array | null, gb: Float32Array | null): void;
-  maxPool2d(x: Float32Array, out: Float32Array, idx: Int32Array): void;
-  maxPool2dBackward(gy: Float32Array, idx: Int32Array, gx: Float32Array): void;
-  avgPool2d(x: Float32Array, out: Float32Array): void;
-  avgPool2dBackward(gy: Float32Array, gx: Float32Array): void;
-  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array): void;
+  unwrap(...arrays: TypedArray[]): void;
+  gemm(): void;
+  unary(op: number): void;
+  binary(op: number): void;
+  reduce(op: number): void;
+  softmax(log: number): void;
+  copy(): void;
+  conv2d(): void;
+  conv2dBackward(): void;
+  maxPool2d(): void;
+  maxPool2dBackward(): void;
+  avgPool2d(): void;
+  avgPool2dBackward(): void;
+  adamStep(): void;
 }
 
 // Op codes: the order of the switch cases in native/src/elementwise.cpp and reduce.cpp.
@@ -50,10 +54,17 @@ const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
 };
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
 const MAX_DIMS = 8;
+// Below this many elements a contiguous element-wise op runs in the reference's JS loop: it takes
+// ~0.1 us there, less than the ~0.3 us a native call costs with its bookkeeping.
+const SMALL = 64;
+const PTR = 240; // P[240 + i]: address of the call's i-th array (native/src/kernels.h PTR_BASE)
 
 const BUILD_HINT = "run ./install.sh (or: apt-get install libdnnl-dev && cd native && npx node-gyp rebuild --nodedir=/usr)";
 
 let loaded: { addon: NativeAddon | null; error: string | null; file: string | null } | null = null;
+// One parameter block per process: the addon keeps a single pointer to it, so every
+// NativeCpuBackend instance writes into this same array.
+const PARAMS = new Float64Array(256);
 
 /** Where the addon is looked for: $TSGRAD_NATIVE_ADDON, else native/build/Release from the repo root
  * (this file runs from runtime/tensor/ under tsx and from dist/runtime/tensor/ when built). */
@@ -75,6 +86,7 @@ export function loadNativeAddon(): { addon: NativeAddon | null; error: string | 
   }
   try {
     const addon = require(file) as NativeAddon;
+    addon.init(PARAMS);
     const threads = Number(process.env.TSGRAD_NUM_THREADS);
     if (threads > 0) addon.setThreads(threads);
     loaded = { addon, file, error: null };
@@ -95,16 +107,19 @@ export function createCpuBackend(): Backend {
   return new CpuBackend();
 }
 
-const f32 = (buf: Storage): Float32Array => dataOf(buf) as Float32Array;
 const isF32 = (v: View): boolean => v.buf.dtype === "float32";
+
+// Data addresses by array: asked once per TypedArray (an N-API unwrap costs ~150 ns, a WeakMap
+// hit ~20 ns). Pooled arrays keep their entry across reuse.
+const addresses = new WeakMap<TypedArray, number>();
 
 export class NativeCpuBackend extends CpuBackend {
   readonly native = true;
-  private readonly P = new Float64Array(256);
+  private readonly P = PARAMS;
 
+  /** `addon` must come from loadNativeAddon(), which shares the parameter block with it. */
   constructor(private readonly addon: NativeAddon) {
     super();
-    addon.init(this.P);
   }
 
   /** OpenMP threads used by every kernel (torch.set_num_threads). */
@@ -114,10 +129,19 @@ export class NativeCpuBackend extends CpuBackend {
 
   // ---- helpers ----
 
+  /** Byte address of element `offset` of a Storage. */
+  private addr(buf: Storage, offset = 0): number {
+    const d = dataOf(buf);
+    let a = addresses.get(d);
+    if (a === undefined) addresses.set(d, (a = this.addon.address(d)));
+    return a + offset * d.BYTES_PER_ELEMENT;
+  }
+
   /** Write an element-wise layout (native/src/strided.h) for `shape` and the operands' strides. */
   private layout(shape: readonly number[], views: readonly View[]): boolean {
     const P = this.P, nin = views.length;
-    const allContiguous = views.every((v) => isContiguous(v.shape, v.strides));
+    let allContiguous = true;
+    for (let i = 0; i < nin; i++) if (!isContiguous(views[i].shape, views[i].strides)) allContiguous = false;
     if (allContiguous) {
       P[0] = 1; P[1] = sizeOf(shape);
       for (let i = 0; i < nin; i++) P[9 + i * MAX_DIMS] = 1;
@@ -135,20 +159,17 @@ export class NativeCpuBackend extends CpuBackend {
     return true;
   }
 
-  /** A contiguous float32 array starting at the View's first element: the storage itself when it
-   * can be, else a pooled copy the caller must give back with `release`. Copying overwrites P:
-   * call this before writing a kernel's parameters. */
-  private contiguous(v: View): { data: Float32Array; temp: Storage | null } {
-    const d = f32(v.buf);
-    if (isContiguous(v.shape, v.strides)) {
-      return { data: v.offset === 0 ? d : d.subarray(v.offset, v.offset + sizeOf(v.shape)), temp: null };
-    }
+  /** The address of a View's elements laid out contiguously: the storage itself when it is, else
+   * a pooled copy the caller gives back with `release`. Copying overwrites P: call this before
+   * writing a kernel's parameters. */
+  private contiguous(v: View): { addr: number; temp: Storage | null } {
+    if (isContiguous(v.shape, v.strides)) return { addr: this.addr(v.buf, v.offset), temp: null };
     const temp = this.alloc(sizeOf(v.shape), "float32");
     this.copy(v, temp);
-    return { data: f32(temp), temp };
+    return { addr: this.addr(temp), temp };
   }
-  private release(...xs: { temp: Storage | null }[]): void {
-    for (const x of xs) if (x.temp) this.free(x.temp);
+  private release(...xs: ({ temp: Storage | null } | null)[]): void {
+    for (const x of xs) if (x?.temp) this.free(x.temp);
   }
 
   // ---- memory ----
@@ -157,43 +178,47 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(x) || out.dtype !== "float32") return super.copy(x, out);
     const n = sizeOf(x.shape);
     if (isContiguous(x.shape, x.strides)) {
-      const src = f32(x.buf);
-      f32(out).set(x.offset === 0 && src.length === n ? src : src.subarray(x.offset, x.offset + n));
+      const src = dataOf(x.buf);
+      dataOf(out).set(x.offset === 0 && src.length === n ? src : src.subarray(x.offset, x.offset + n));
       return;
     }
     if (!this.layout(x.shape, [x])) return super.copy(x, out);
-    this.addon.copy(f32(x.buf), f32(out));
+    this.P[PTR] = this.addr(x.buf);
+    this.P[PTR + 1] = this.addr(out);
+    this.addon.copy();
   }
 
   // ---- element-wise ----
 
   unary(op: UnaryOp, x: View, out: Storage, param = 0, param2 = 0): void {
     const code = UNARY_CODES[op];
-    if (code === undefined || !isF32(x) || out.dtype !== "float32" || !this.layout(x.shape, [x])) {
+    if (code === undefined || !isF32(x) || out.dtype !== "float32" || out.length < SMALL || !this.layout(x.shape, [x])) {
       return super.unary(op, x, out, param, param2);
     }
-    this.P[18] = param;
-    this.P[19] = param2;
-    this.addon.unary(code, f32(x.buf), f32(out));
+    const P = this.P;
+    P[18] = param; P[19] = param2;
+    P[PTR] = this.addr(x.buf); P[PTR + 1] = this.addr(out);
+    this.addon.unary(code);
   }
 
   binary(op: BinaryOp, a: View, b: View | number, out: Storage): void {
     const code = BINARY_CODES[op];
     const outOk = out.dtype === (code !== undefined && code >= 7 ? "bool" : "float32");
-    if (code === undefined || !isF32(a) || !outOk || (typeof b !== "number" && !isF32(b))) {
+    if (code === undefined || !isF32(a) || !outOk || out.length < SMALL || (typeof b !== "number" && !isF32(b))) {
       return super.binary(op, a, b, out);
     }
     const P = this.P;
     if (typeof b === "number") {
       if (!this.layout(a.shape, [a, a])) return super.binary(op, a, b, out);
-      P[27] = 1;
-      P[28] = b;
-      this.addon.binary(code, f32(a.buf), null, dataOf(out) as Float32Array);
-      return;
+      P[27] = 1; P[28] = b;
+      P[PTR + 1] = 0;
+    } else {
+      if (!this.layout(a.shape, [a, b])) return super.binary(op, a, b, out);
+      P[27] = 0;
+      P[PTR + 1] = this.addr(b.buf);
     }
-    if (!this.layout(a.shape, [a, b])) return super.binary(op, a, b, out);
-    P[27] = 0;
-    this.addon.binary(code, f32(a.buf), f32(b.buf), dataOf(out) as Float32Array);
+    P[PTR] = this.addr(a.buf); P[PTR + 2] = this.addr(out);
+    this.addon.binary(code);
   }
 
   // ---- reductions ----
@@ -203,10 +228,8 @@ export class NativeCpuBackend extends CpuBackend {
     if (code === undefined || !isF32(x) || sizeOf(x.shape) === 0) return super.reduce(op, x, axes, out);
     // Merge the dims into alternating kept/reduced groups; size-1 dims belong to neither.
     const sizes: number[] = [], reduced: boolean[] = [];
-    let redCount = 1;
     for (let d = 0; d < x.shape.length; d++) {
       const n = x.shape[d], r = axes.includes(d);
-      if (r) redCount *= n;
       if (n === 1) continue;
       const last = sizes.length - 1;
       if (last >= 0 && reduced[last] === r) sizes[last] *= n;
@@ -222,12 +245,12 @@ export class NativeCpuBackend extends CpuBackend {
       case "RKR": [A, C, B] = sizes; mode = 1; break;
       default: return super.reduce(op, x, axes, out);
     }
-    const argLike = code >= 3;
-    if (redCount === 0 || (argLike && (mode !== 0 || B !== 1))) return super.reduce(op, x, axes, out);
+    if (code >= 3 && (mode !== 0 || B !== 1)) return super.reduce(op, x, axes, out);
     const src = this.contiguous(x);
     const P = this.P;
     P[0] = A; P[1] = C; P[2] = B; P[3] = mode; P[4] = 0;
-    this.addon.reduce(code, src.data, dataOf(out) as Float32Array);
+    P[PTR] = src.addr; P[PTR + 1] = this.addr(out);
+    this.addon.reduce(code);
     this.release(src);
   }
 
@@ -236,9 +259,10 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(x) || dim !== r - 1 || !isContiguous(x.shape, x.strides) || x.shape[r - 1] === 0) {
       return super.softmax(x, dim, out, log);
     }
-    const K = x.shape[r - 1];
-    this.P[0] = sizeOf(x.shape) / K; this.P[1] = K; this.P[2] = x.offset;
-    this.addon.softmax(f32(x.buf), f32(out), log ? 1 : 0);
+    const P = this.P, K = x.shape[r - 1];
+    P[0] = sizeOf(x.shape) / K; P[1] = K; P[2] = 0;
+    P[PTR] = this.addr(x.buf, x.offset); P[PTR + 1] = this.addr(out);
+    this.addon.softmax(log ? 1 : 0);
   }
 
   // ---- linear algebra ----
@@ -252,17 +276,16 @@ export class NativeCpuBackend extends CpuBackend {
     // dimension. Only a layout BLAS cannot express (e.g. a broadcast row) is copied.
     let opA = gemmOperand(m, k, a.strides[r - 2], a.strides[r - 1]);
     let opB = gemmOperand(k, n, b.strides[r - 2], b.strides[r - 1]);
-    const ta = opA ? null : this.contiguous(a), tb = opB ? null : this.contiguous(b);
-    let av = a, bv = b;
-    if (ta) { av = { buf: new CpuStorage(ta.data, "float32"), shape: a.shape, strides: contiguousStrides(a.shape), offset: 0 }; opA = { trans: false, ld: k }; }
-    if (tb) { bv = { buf: new CpuStorage(tb.data, "float32"), shape: b.shape, strides: contiguousStrides(b.shape), offset: 0 }; opB = { trans: false, ld: n }; }
+    let ta: Storage | null = null, tb: Storage | null = null, av = a, bv = b;
+    if (!opA) { ta = this.alloc(sizeOf(a.shape), "float32"); this.copy(a, ta); av = plain(ta, a.shape); opA = { trans: false, ld: k }; }
+    if (!opB) { tb = this.alloc(sizeOf(b.shape), "float32"); this.copy(b, tb); bv = plain(tb, b.shape); opB = { trans: false, ld: n }; }
     const P = this.P;
     P[1] = m; P[2] = n; P[3] = k;
-    P[4] = opA!.trans ? 1 : 0; P[5] = opB!.trans ? 1 : 0; P[6] = opA!.ld; P[7] = opB!.ld;
-    const ad = f32(av.buf), bd = f32(bv.buf), od = f32(out);
+    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
+    P[PTR] = this.addr(av.buf); P[PTR + 1] = this.addr(bv.buf); P[PTR + 2] = this.addr(out);
     if (r === 2) {
       P[0] = 1; P[8] = av.offset; P[9] = bv.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
-      this.addon.gemm(ad, bd, od);
+      this.addon.gemm();
     } else {
       // Batch dims collapse to one strided dim in the common cases; otherwise loop over the rest.
       const batchShape = a.shape.slice(0, r - 2);
@@ -279,11 +302,11 @@ export class NativeCpuBackend extends CpuBackend {
           oa += idx * c.strides[0][d]; ob += idx * c.strides[1][d]; oc += idx * c.strides[2][d];
         }
         P[8] = oa; P[9] = ob; P[10] = oc;
-        this.addon.gemm(ad, bd, od);
+        this.addon.gemm();
       }
     }
-    if (ta) this.release(ta);
-    if (tb) this.release(tb);
+    if (ta) this.free(ta);
+    if (tb) this.free(tb);
   }
 
   // ---- convolution and pooling ----
@@ -292,8 +315,10 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) return super.conv2d(x, w, bias, opts, out);
     const xs = this.contiguous(x), ws = this.contiguous(w), bs = bias ? this.contiguous(bias) : null;
     this.convParams(x.shape, w.shape, opts, bias !== null);
-    this.addon.conv2d(xs.data, ws.data, bs ? bs.data : null, f32(out));
-    this.release(xs, ws, ...(bs ? [bs] : []));
+    const P = this.P;
+    P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.addr(out);
+    this.addon.conv2d();
+    this.release(xs, ws, bs);
   }
 
   conv2dBackward(x: View, w: View, gradOut: View, opts: Conv2dOpts, gx: Storage | null, gw: Storage | null, gb: Storage | null): void {
@@ -303,7 +328,10 @@ export class NativeCpuBackend extends CpuBackend {
     if (!gx && !gw && !gb) return;
     const xs = this.contiguous(x), ws = this.contiguous(w), gs = this.contiguous(gradOut);
     this.convParams(x.shape, w.shape, opts, gb !== null);
-    this.addon.conv2dBackward(xs.data, ws.data, gs.data, gx && f32(gx), gw && f32(gw), gb && f32(gb));
+    const P = this.P;
+    P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = gs.addr;
+    P[PTR + 3] = gx ? this.addr(gx) : 0; P[PTR + 4] = gw ? this.addr(gw) : 0; P[PTR + 5] = gb ? this.addr(gb) : 0;
+    this.addon.conv2dBackward();
     this.release(xs, ws, gs);
   }
 
@@ -330,7 +358,9 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(x) || x.shape.length !== 4) return super.maxPool2d(x, opts, out, indices);
     const xs = this.contiguous(x);
     this.poolParams(x.shape, opts, true);
-    this.addon.maxPool2d(xs.data, f32(out), dataOf(indices) as Int32Array);
+    const P = this.P;
+    P[PTR] = xs.addr; P[PTR + 1] = this.addr(out); P[PTR + 2] = this.addr(indices);
+    this.addon.maxPool2d();
     this.release(xs);
   }
 
@@ -341,9 +371,8 @@ export class NativeCpuBackend extends CpuBackend {
     const gs = this.contiguous(gradOut);
     const P = this.P, [N, C, H, W] = inputShape;
     P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = gradOut.shape[2]; P[5] = gradOut.shape[3];
-    const id = dataOf(indices.buf) as Int32Array;
-    const idx = indices.offset === 0 ? id : id.subarray(indices.offset);
-    this.addon.maxPool2dBackward(gs.data, idx, f32(gx));
+    P[PTR] = gs.addr; P[PTR + 1] = this.addr(indices.buf, indices.offset); P[PTR + 2] = this.addr(gx);
+    this.addon.maxPool2dBackward();
     this.release(gs);
   }
 
@@ -351,7 +380,8 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(x) || x.shape.length !== 4) return super.avgPool2d(x, opts, out);
     const xs = this.contiguous(x);
     this.poolParams(x.shape, opts, false);
-    this.addon.avgPool2d(xs.data, f32(out));
+    this.P[PTR] = xs.addr; this.P[PTR + 1] = this.addr(out);
+    this.addon.avgPool2d();
     this.release(xs);
   }
 
@@ -359,19 +389,27 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(gradOut) || inputShape.length !== 4) return super.avgPool2dBackward(gradOut, inputShape, opts, gx);
     const gs = this.contiguous(gradOut);
     this.poolParams(inputShape, opts, false);
-    this.addon.avgPool2dBackward(gs.data, f32(gx));
+    this.P[PTR] = gs.addr; this.P[PTR + 1] = this.addr(gx);
+    this.addon.avgPool2dBackward();
     this.release(gs);
   }
 
   // ---- optimiser ----
 
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, opts: AdamStepOpts): void {
-    if ([param, grad, m, v].some((s) => s.dtype !== "float32")) return super.adamStep(param, grad, m, v, opts);
+    if (param.dtype !== "float32" || grad.dtype !== "float32" || m.dtype !== "float32" || v.dtype !== "float32") {
+      return super.adamStep(param, grad, m, v, opts);
+    }
     const P = this.P;
     P[0] = param.length; P[1] = opts.lr; P[2] = opts.beta1; P[3] = opts.beta2; P[4] = opts.eps;
     P[5] = opts.weightDecay; P[6] = opts.step; P[7] = opts.decoupled ? 1 : 0;
-    this.addon.adamStep(f32(param), f32(grad), f32(m), f32(v));
+    P[PTR] = this.addr(param); P[PTR + 1] = this.addr(grad); P[PTR + 2] = this.addr(m); P[PTR + 3] = this.addr(v);
+    this.addon.adamStep();
   }
+}
+
+function plain(buf: Storage, shape: readonly number[]): View {
+  return { buf, shape, strides: contiguousStrides(shape), offset: 0 };
 }
 
 /** How a [rows, cols] operand with strides (sr, sc) reaches row-major GEMM, or null when it can't. */

@@ -143,13 +143,14 @@ describe("native cpu backend", () => {
     const ops: BinaryOp[] = ["add", "sub", "mul", "div", "maximum", "minimum", "pow", "eq", "ne", "lt", "le", "gt", "ge"];
     const layouts: [string, () => [View, View | number]][] = [
       ["contiguous [257]", () => [rand([257]), rand([257])]],
-      ["broadcast [4,1] and [1,5] to [4,5]", () => {
-        const a = rand([4, 1]), b = rand([1, 5]);
-        return [view(a.buf, [4, 5], [1, 0]), view(b.buf, [4, 5], [0, 1])];
+      ["broadcast [40,1] and [1,50] to [40,50]", () => {
+        const a = rand([40, 1]), b = rand([1, 50]);
+        return [view(a.buf, [40, 50], [1, 0]), view(b.buf, [40, 50], [0, 1])];
       }],
       ["row bias [64,100] + [100]", () => { const b = rand([100]); return [rand([64, 100]), view(b.buf, [64, 100], [0, 1])]; }],
       ["transposed a, offset b", () => [randT([33, 17]), randStrided([33, 17])]],
-      ["scalar b", () => [randStrided([6, 10]), 0.25]],
+      ["scalar b", () => [randStrided([6, 20]), 0.25]],
+      ["tiny (reference path below 64 elements)", () => [rand([3, 5]), rand([3, 5])]],
       ["large contiguous [70000]", () => [rand([70000]), rand([70000])]],
     ];
     for (const op of ops) {
