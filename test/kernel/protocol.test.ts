@@ -253,6 +253,28 @@ describe("kernel protocol", function () {
     assert.equal(reply.content.status, "ok");
   });
 
+  it("comms: open, msg and close from the frontend reach the runtime; its replies come back on iopub", async () => {
+    await c.execute("comms.registerTarget('echo', (comm) => { comm.onMsg((data) => comm.send({ echo: data })); comm.onClose(() => console.log('comm closed')); });");
+    const id = "comm-" + Date.now();
+    const open = await c.send("shell", "comm_open", { comm_id: id, target_name: "echo", data: {} });
+    assert.deepEqual((await c.iopubUntilIdle(open)).map((m) => m.content.execution_state), ["busy", "idle"]);
+    const info = await c.request("shell", "comm_info_request", { target_name: "echo" });
+    assert.deepEqual(info.reply.content, { status: "ok", comms: { [id]: { target_name: "echo" } } });
+    const msg = await c.send("shell", "comm_msg", { comm_id: id, data: { x: 1 } });
+    const echoed = (await c.iopubUntilIdle(msg)).filter((m) => m.header.msg_type === "comm_msg");
+    assert.equal(echoed.length, 1);
+    assert.deepEqual(echoed[0].content.data, { echo: { x: 1 } });
+    assert.equal(echoed[0].content.comm_id, id);
+    const close = await c.send("shell", "comm_close", { comm_id: id, data: {} });
+    await c.iopubUntilIdle(close);
+    const after = await c.request("shell", "comm_info_request", {});
+    assert.deepEqual(after.reply.content.comms, {});
+    // An unknown target is answered with comm_close, as ipykernel does, so the frontend does not wait.
+    const stray = await c.send("shell", "comm_open", { comm_id: "stray", target_name: "no-such-target", data: {} });
+    const closed = (await c.iopubUntilIdle(stray)).filter((m) => m.header.msg_type === "comm_close");
+    assert.deepEqual(closed.map((m) => m.content.comm_id), ["stray"]);
+  });
+
   it("history: tail, range and search in this session", async () => {
     await c.execute("const histMarker = 'alpha';");
     await c.execute("histMarker + '!'");
