@@ -1,0 +1,63 @@
+// test/helpers/backends.ts
+// Run a suite once per backend: forEachBackend((device, name) => describe(...)). The list below
+// is the one place a backend joins the tests: "cpu-ref" is the TypeScript reference (cpu.ts),
+// "cpu" the default CPU backend (the native one once its addon is built; not repeated when it is
+// the reference itself). The WebGPU helper adds its entry to BACKENDS (device "webgpu").
+// TSGRAD_TEST_BACKENDS=cpu-ref,webgpu limits a run to some of them.
+
+import type { Backend, DeviceName } from "../../runtime/tensor/backend";
+import { getBackend, setBackendInstance } from "../../runtime/tensor/backend";
+import { CpuBackend } from "../../runtime/tensor/cpu";
+import "../../runtime/tensor/index"; // registers the default "cpu" factory
+
+export interface TestBackend {
+  name: string;
+  device: DeviceName;
+  /** The backend instance to install for the suite; null leaves the registered one in place. */
+  create(): Backend | null | Promise<Backend | null>;
+  /** false: do not run (e.g. "cpu" when it is the reference itself). */
+  enabled?(): boolean;
+}
+
+const reference = new CpuBackend();
+
+export const BACKENDS: TestBackend[] = [
+  { name: "cpu-ref", device: "cpu", create: () => reference },
+  { name: "cpu", device: "cpu", create: () => null, enabled: () => getBackend("cpu").constructor !== CpuBackend },
+  // WebGPU (gpu/): lavapipe where there is no GPU (installed by scripts/install.d/50-webgpu.sh),
+  // so it runs in CI and fails, never skips, when no adapter can be had.
+  { name: "webgpu", device: "webgpu", create: async () => (await import("../../gpu/index")).initWebGpu() },
+];
+
+/** Add a backend to every forEachBackend suite (call at module load, before the suites are defined). */
+export function addTestBackend(b: TestBackend): void {
+  BACKENDS.push(b);
+}
+
+function selected(): TestBackend[] {
+  const only = process.env.TSGRAD_TEST_BACKENDS?.split(",").map((s) => s.trim()).filter(Boolean);
+  return BACKENDS.filter((b) => (!only || only.includes(b.name)) && (b.enabled ? b.enabled() : true));
+}
+
+/**
+ * Define `body` once per backend inside a describe named after it; the backend is installed as
+ * the device's instance for the duration of that describe. Create tensors inside `it`/hooks.
+ */
+export function forEachBackend(body: (device: DeviceName, name: string) => void): void {
+  for (const b of selected()) {
+    describe(`[${b.name}]`, function () {
+      let previous: Backend | null = null;
+      before(async function () {
+        const inst = await b.create();
+        if (inst) {
+          try { previous = getBackend(b.device); } catch { previous = null; }
+          setBackendInstance(b.device, inst);
+        }
+      });
+      after(function () {
+        if (previous) setBackendInstance(b.device, previous);
+      });
+      body(b.device, b.name);
+    });
+  }
+}
