@@ -123,7 +123,7 @@ describe("interop: nbclient and papermill", function () {
       "lr: number (default 0.1) learning rate",
       "epochs: number (default 2) passes over the data",
       'device: "cpu" | "webgpu" (default "cpu") where to run',
-      'tag: string (default "baseline")',
+      'tag: string (default "baseline") a const: the injected let must replace it too',
       "fail: boolean (default false) throw in the last cell",
     ]) assert.ok(lines.includes(want), `missing "${want}" in\n${r.stdout}`);
   });
