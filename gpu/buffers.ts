@@ -38,6 +38,8 @@ export function sizeClass(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly staging = new Map<number, GPUBuffer[]>();
+  /** GPUBuffers ever created for storages: flat once a loop's sizes are all pooled. */
+  created = 0;
   liveBuffers = 0;
   liveBytes = 0;
   pooledBytes = 0;
@@ -48,6 +50,7 @@ export class BufferPool {
     const capacity = sizeClass(bytes);
     const pooled = this.free.get(capacity)?.pop();
     if (pooled) this.pooledBytes -= capacity;
+    if (!pooled) this.created++;
     const buffer = pooled ?? this.device.createBuffer({ size: capacity, usage: this.usage });
     this.liveBuffers++;
     this.liveBytes += capacity;

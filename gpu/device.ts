@@ -87,7 +87,7 @@ export async function acquire(opts: InitOptions = {}): Promise<GpuContext> {
   const ctx: GpuContext = { gpu, adapter, device, lost: null, pendingError: null };
   device.lost.then((info) => {
     if (ctx.device !== device) return;
-    ctx.lost = new DeviceError(`webgpu: the device was lost (${info.reason}: ${info.message || "no message"}); its tensors are gone`,
+    ctx.lost ??= new DeviceError(`webgpu: the device was lost (${info.reason}: ${info.message || "no message"}); its tensors are gone`,
       "call torch.webgpu.reacquire() (or initWebGpu again) and recreate the tensors, or use device \"cpu\"");
   });
   device.addEventListener("uncapturederror", (ev) => {

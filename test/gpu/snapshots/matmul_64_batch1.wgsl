@@ -1,0 +1,141 @@
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> C: array<f32>;
+@group(0) @binding(2) var<storage, read> A: array<f32>;
+@group(0) @binding(3) var<storage, read> B: array<f32>;
+var<workgroup> As: array<f32, 1024>;
+var<workgroup> Bs: array<f32, 1024>;
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let M = P[0]; let N = P[1]; let K = P[2];
+  let z = wg.z;
+  var ao = P[3];
+  var bo = P[6];
+  var zr = z;
+  { let s_ = P[9]; let c_ = zr % s_; zr = zr / s_; ao += c_ * P[10]; bo += c_ * P[11]; }
+  let co = z * M * N;
+  let k_begin = 0u; let k_end = K;
+  let row0 = wg.y * 64u;
+  let col0 = wg.x * 64u;
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  var acc: array<f32, 16>;
+  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+  for (var k0 = k_begin; k0 < k_end; k0 += 16u) {
+    {
+      let e = lid + 0u; let r = e / 16u; let kk = e % 16u;
+      let gr = row0 + r; let gk = k0 + kk;
+      var v = 0.0;
+      if (gr < M && gk < k_end) { v = A[ao + gr * P[4] + gk * P[5]]; }
+      As[kk * 64u + r] = v;
+    }
+    {
+      let e = lid + 256u; let r = e / 16u; let kk = e % 16u;
+      let gr = row0 + r; let gk = k0 + kk;
+      var v = 0.0;
+      if (gr < M && gk < k_end) { v = A[ao + gr * P[4] + gk * P[5]]; }
+      As[kk * 64u + r] = v;
+    }
+    {
+      let e = lid + 512u; let r = e / 16u; let kk = e % 16u;
+      let gr = row0 + r; let gk = k0 + kk;
+      var v = 0.0;
+      if (gr < M && gk < k_end) { v = A[ao + gr * P[4] + gk * P[5]]; }
+      As[kk * 64u + r] = v;
+    }
+    {
+      let e = lid + 768u; let r = e / 16u; let kk = e % 16u;
+      let gr = row0 + r; let gk = k0 + kk;
+      var v = 0.0;
+      if (gr < M && gk < k_end) { v = A[ao + gr * P[4] + gk * P[5]]; }
+      As[kk * 64u + r] = v;
+    }
+    {
+      let e = lid + 0u; let kk = e / 64u; let c = e % 64u;
+      let gc = col0 + c; let gk = k0 + kk;
+      var v = 0.0;
+      if (gc < N && gk < k_end) { v = B[bo + gk * P[7] + gc * P[8]]; }
+      Bs[kk * 64u + c] = v;
+    }
+    {
+      let e = lid + 256u; let kk = e / 64u; let c = e % 64u;
+      let gc = col0 + c; let gk = k0 + kk;
+      var v = 0.0;
+      if (gc < N && gk < k_end) { v = B[bo + gk * P[7] + gc * P[8]]; }
+      Bs[kk * 64u + c] = v;
+    }
+    {
+      let e = lid + 512u; let kk = e / 64u; let c = e % 64u;
+      let gc = col0 + c; let gk = k0 + kk;
+      var v = 0.0;
+      if (gc < N && gk < k_end) { v = B[bo + gk * P[7] + gc * P[8]]; }
+      Bs[kk * 64u + c] = v;
+    }
+    {
+      let e = lid + 768u; let kk = e / 64u; let c = e % 64u;
+      let gc = col0 + c; let gk = k0 + kk;
+      var v = 0.0;
+      if (gc < N && gk < k_end) { v = B[bo + gk * P[7] + gc * P[8]]; }
+      Bs[kk * 64u + c] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < 16u; kk++) {
+      let a0 = As[kk * 64u + ty + 0u];
+      let a1 = As[kk * 64u + ty + 16u];
+      let a2 = As[kk * 64u + ty + 32u];
+      let a3 = As[kk * 64u + ty + 48u];
+      let b0 = Bs[kk * 64u + tx + 0u];
+      let b1 = Bs[kk * 64u + tx + 16u];
+      let b2 = Bs[kk * 64u + tx + 32u];
+      let b3 = Bs[kk * 64u + tx + 48u];
+      acc[0] = fma(a0, b0, acc[0]);
+      acc[1] = fma(a0, b1, acc[1]);
+      acc[2] = fma(a0, b2, acc[2]);
+      acc[3] = fma(a0, b3, acc[3]);
+      acc[4] = fma(a1, b0, acc[4]);
+      acc[5] = fma(a1, b1, acc[5]);
+      acc[6] = fma(a1, b2, acc[6]);
+      acc[7] = fma(a1, b3, acc[7]);
+      acc[8] = fma(a2, b0, acc[8]);
+      acc[9] = fma(a2, b1, acc[9]);
+      acc[10] = fma(a2, b2, acc[10]);
+      acc[11] = fma(a2, b3, acc[11]);
+      acc[12] = fma(a3, b0, acc[12]);
+      acc[13] = fma(a3, b1, acc[13]);
+      acc[14] = fma(a3, b2, acc[14]);
+      acc[15] = fma(a3, b3, acc[15]);
+    }
+    workgroupBarrier();
+  }
+  { let r = row0 + ty + 0u; let c = col0 + tx + 0u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[0]; } }
+  { let r = row0 + ty + 0u; let c = col0 + tx + 16u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[1]; } }
+  { let r = row0 + ty + 0u; let c = col0 + tx + 32u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[2]; } }
+  { let r = row0 + ty + 0u; let c = col0 + tx + 48u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[3]; } }
+  { let r = row0 + ty + 16u; let c = col0 + tx + 0u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[4]; } }
+  { let r = row0 + ty + 16u; let c = col0 + tx + 16u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[5]; } }
+  { let r = row0 + ty + 16u; let c = col0 + tx + 32u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[6]; } }
+  { let r = row0 + ty + 16u; let c = col0 + tx + 48u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[7]; } }
+  { let r = row0 + ty + 32u; let c = col0 + tx + 0u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[8]; } }
+  { let r = row0 + ty + 32u; let c = col0 + tx + 16u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[9]; } }
+  { let r = row0 + ty + 32u; let c = col0 + tx + 32u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[10]; } }
+  { let r = row0 + ty + 32u; let c = col0 + tx + 48u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[11]; } }
+  { let r = row0 + ty + 48u; let c = col0 + tx + 0u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[12]; } }
+  { let r = row0 + ty + 48u; let c = col0 + tx + 16u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[13]; } }
+  { let r = row0 + ty + 48u; let c = col0 + tx + 32u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[14]; } }
+  { let r = row0 + ty + 48u; let c = col0 + tx + 48u;
+    if (r < M && c < N) { C[co + r * N + c] = acc[15]; } }
+}
