@@ -5,15 +5,15 @@
 
 export class Ema {
   private last = 0;
-  private count = 0;
+  private pow = 1;   // weight^count, kept as a product (Math.pow per point costs more than the EMA)
   constructor(readonly weight: number) {
     if (!(weight >= 0 && weight < 1)) throw new RangeError(`smoothing: weight must be in [0, 1), got ${weight}`);
   }
   next(y: number): number {
     if (!Number.isFinite(y)) return y;
     this.last = this.last * this.weight + (1 - this.weight) * y;
-    this.count += 1;
-    return this.weight === 0 ? y : this.last / (1 - Math.pow(this.weight, this.count));
+    this.pow *= this.weight;
+    return this.weight === 0 ? y : this.last / (1 - this.pow);
   }
 }
 
