@@ -55,6 +55,23 @@ describe("interop: @jupyterlab/services through jupyter_server", function () {
     assert.equal(spec.language, "typescript");
   });
 
+  it("the same server serves JupyterLab, Notebook 7 and the kernel's launcher logos", async () => {
+    const get = (path: string) => fetch(`${server.url}${path}`, { headers: { Authorization: `token ${server.token}` } });
+    for (const page of ["lab", "tree"]) {
+      const res = await get(page);
+      assert.equal(res.status, 200, page);
+      assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+    }
+    const specs = (await (await get("api/kernelspecs")).json()) as { kernelspecs: Record<string, { resources: Record<string, string> }> };
+    const resources = specs.kernelspecs.tsgrad.resources;
+    for (const name of ["logo-32x32", "logo-64x64", "logo-svg"]) {
+      assert.ok(resources[name], `kernelspec resource ${name}: ${JSON.stringify(resources)}`);
+      const res = await get(resources[name].replace(/^\//, ""));
+      assert.equal(res.status, 200, resources[name]);
+      assert.match(res.headers.get("content-type") ?? "", name === "logo-svg" ? /image\/svg\+xml/ : /image\/png/);
+    }
+  });
+
   it("starts a notebook session on tsgrad and gets kernel_info over the websocket", async () => {
     session = await sessions.startNew({ path: "interop.ipynb", type: "notebook", name: "interop.ipynb", kernel: { name: "tsgrad" } });
     const info = await kernel().info;
