@@ -74,10 +74,20 @@ export class Node {
   /** True when input i needs a gradient (skip computing the others). */
   needs(i: number): boolean { return this.next[i] !== null; }
 
-  /** Keep tensors for backward. Aliases are stored, so disposing the caller's tensor (tidy) does not free them. */
+  /**
+   * Keep tensors for backward. Non-leaves and constants are stored as aliases (same storage and
+   * history), so disposing the caller's tensor (tidy) does not free them; leaves that require
+   * grad are kept as themselves, so double backward (createGraph) reaches their .grad.
+   */
   save(...ts: Tensor[]): this {
-    this.saved = ts.map((t) => t._alias());
-    this.versions = ts.map((t) => t._handle.version);
+    const n = ts.length;
+    this.saved = new Array(n);
+    this.versions = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = ts[i];
+      this.saved[i] = t.requiresGrad && t.gradFn === null ? t : t._alias();
+      this.versions[i] = t._handle.version;
+    }
     return this;
   }
 
@@ -96,7 +106,7 @@ export class Node {
 
   _free(): void {
     if (this.saved) {
-      for (const t of this.saved) t.dispose();
+      for (const t of this.saved) if (t.gradFn !== null || !t.requiresGrad) t.dispose();
       this.saved = null;
       this.freed = true;
     }

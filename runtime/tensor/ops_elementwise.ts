@@ -179,6 +179,7 @@ function scalarLike(v: number, like: Tensor): Tensor {
 
 /** torch.where(condition, a, b): a where condition is true, else b. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  if (!(cond instanceof Tensor)) throw new DTypeError(`where: condition must be a bool tensor, got ${typeof cond}`, "torch.where(cond, a, b) or a.where(cond, b)");
   if (typeof a === "number" && typeof b === "number") a = full([], a, "float32", cond.device);
   const at = typeof a === "number" ? scalarLike(a, b as Tensor) : a;
   const bt = typeof b === "number" ? scalarLike(b, at) : b;

@@ -81,8 +81,14 @@ export class Tensor implements View {
   }
   /** @internal a contiguous reshape of a contiguous tensor (no autograd). */
   _viewAs(shape: Shape): Tensor { return this._view(shape, contiguousStrides(shape), this.offset); }
-  /** @internal an untracked alias autograd keeps for backward. */
-  _alias(): Tensor { this._backend(); return new Tensor(this._handle, this.shape, this.strides, this.offset, false); }
+  /** @internal an untracked alias with the same history, which autograd keeps for backward. */
+  _alias(): Tensor {
+    this._backend();
+    const a = new Tensor(this._handle, this.shape, this.strides, this.offset, false);
+    a.requiresGrad = this.requiresGrad;
+    a.gradFn = this.gradFn;
+    return a;
+  }
   /** @internal */ _onesLikeNoGrad(): Tensor { return E.fullLike(this, 1); }
 
   // ---- memory ----
