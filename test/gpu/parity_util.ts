@@ -7,6 +7,8 @@ import * as assert from "node:assert/strict";
 import type { Backend, DType, Storage, View } from "../../runtime/tensor/backend";
 import type { TypedArray } from "../../runtime/tensor/dtype";
 import { arrayFor } from "../../runtime/tensor/dtype";
+import { CpuBackend } from "../../runtime/tensor/cpu";
+import { initWebGpu } from "../../gpu/index";
 
 /** Deterministic uniform [0, 1) (mulberry32). */
 export function rng(seed: number): () => number {
@@ -87,8 +89,6 @@ export function useBackends(): { cpu: Backend; gpu: Backend } {
   const ctx = {} as { cpu: Backend; gpu: Backend };
   before(async function () {
     this.timeout(60000);
-    const { CpuBackend } = await import("../../runtime/tensor/cpu");
-    const { initWebGpu } = await import("../../gpu/index");
     ctx.cpu = new CpuBackend();
     ctx.gpu = await initWebGpu();
   });
