@@ -12,6 +12,7 @@ export type RequestChannel = "shell" | "control";
 /** Socket thread to main thread. */
 export type ToMain =
   | { k: "bound" }
+  | { k: "kernel_info_served" }
   | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
   | { k: "shutdown"; restart: boolean }
   | { k: "input_reply"; id: number; value?: string; error?: string }
@@ -40,6 +41,8 @@ export class Bridge {
   private readonly barriers = new Map<number, (seq: number) => void>();
   private onClosed?: () => void;
   readonly bound: Promise<void>;
+  /** Resolves when the socket thread has answered its first kernel_info_request. */
+  readonly infoServed: Promise<void>;
 
   constructor(
     config: WorkerConfig,
@@ -48,9 +51,12 @@ export class Bridge {
     this.worker = new Worker(require.resolve("./sockets"), { workerData: config, stdout: false, stderr: false });
     let ready!: () => void;
     this.bound = new Promise((r) => (ready = r));
+    let served!: () => void;
+    this.infoServed = new Promise((r) => (served = r));
     this.worker.on("message", (m: ToMain) => {
       switch (m.k) {
         case "bound": return ready();
+        case "kernel_info_served": return served();
         case "request": return this.handlers.request(m);
         case "shutdown": return this.handlers.shutdown(m.restart);
         case "input_reply": return this.settleInput(m);

@@ -87,6 +87,14 @@ function answer(req: Req, content: Json): void {
   publish(req, "status", { execution_state: "idle" });
 }
 
+let infoServed = false;
+function kernelInfo(req: Req): void {
+  answer(req, kernelInfoContent());
+  // The main thread waits for this (or a timeout) before loading the runtime, so that on a busy
+  // machine the first reply does not compete with the compiler for a core.
+  if (!infoServed) { infoServed = true; toMain({ k: "kernel_info_served" }); }
+}
+
 function interruptMain(): void {
   // SIGINT on our own process: vm's breakOnSigint stops synchronous user code, and the main
   // thread's SIGINT handler calls Evaluator.interrupt() for code awaiting something.
@@ -111,11 +119,11 @@ function onRequest(channel: RequestChannel, msg: Message): void {
   if (channel === "control" || type === "shutdown_request") {
     if (type === "interrupt_request") { interruptMain(); return answer(req, { status: "ok" }); }
     if (type === "shutdown_request") return shutdown(req, msg.content);
-    if (type === "kernel_info_request") return answer(req, kernelInfoContent());
+    if (type === "kernel_info_request") return kernelInfo(req);
   } else if (type === "kernel_info_request" && inFlight === 0) {
     // Nothing queued on the main thread: answer here, so a frontend's first kernel_info does not
     // wait for the main thread to load the runtime.
-    return answer(req, kernelInfoContent());
+    return kernelInfo(req);
   }
   if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
   const s = ++seq;
@@ -144,6 +152,12 @@ function requestInput(s: number, id: number, prompt: string, password: boolean):
 }
 
 port.on("message", (m: ToWorker) => {
+  // A message this thread cannot send (say, content JSON.stringify rejects) is logged and dropped:
+  // an exception here would end the socket thread and with it the kernel.
+  try { fromMain(m); } catch (err) { log.error(`cannot send ${m.k}${"type" in m ? ` ${m.type}` : ""}`, err); }
+});
+
+function fromMain(m: ToWorker): void {
   switch (m.k) {
     case "stream": return addStream(m.seq, m.name, m.text);
     case "iopub": return publish(parentOf(m.seq), m.type, m.content, m.metadata);
@@ -164,7 +178,7 @@ port.on("message", (m: ToWorker) => {
     case "barrier": return toMain({ k: "barrier", id: m.id, seq });
     case "close": return void close();
   }
-});
+}
 
 async function close(): Promise<void> {
   if (closing) return;
