@@ -7,7 +7,7 @@
 import type { DeviceName } from "./backend";
 import { promote, type DType, type TypedArray } from "./dtype";
 import { record, type BackwardFn } from "./autograd";
-import { ShapeError } from "./errors";
+import { DeviceError, ShapeError } from "./errors";
 import { castK, fromData, full, sameDevice } from "./kernels";
 import { broadcastStrides, formatShape, inferShape, normalizeDim, shapesEqual, viewStrides, type Shape } from "./shape";
 import type { Tensor } from "./tensor";
@@ -199,6 +199,8 @@ const identityBackward: BackwardFn = (g) => [g];
 
 /** Copy to another device (synchronous: the source must allow synchronous reads). */
 export function toDevice(x: Tensor, device: DeviceName): Tensor {
+  if (!x._backend().readSync) throw new DeviceError(`to: reading ${x.device} memory is asynchronous; use await t.toAsync("${device}")`,
+    `or create the tensor on ${device} in the first place`);
   const data = x.contiguous().dataSync();
   const out = fromData(data, x.shape, x.dtype, device);
   record("to", [x], out, toDeviceBackward, x.device);

@@ -8,6 +8,7 @@
 import type { Backend, DeviceName } from "../../runtime/tensor/backend";
 import { getBackend, setBackendInstance } from "../../runtime/tensor/backend";
 import { CpuBackend } from "../../runtime/tensor/cpu";
+import { initWebGpu } from "../../gpu/index";
 import "../../runtime/tensor/index"; // registers the default "cpu" factory
 
 export interface TestBackend {
@@ -26,7 +27,7 @@ export const BACKENDS: TestBackend[] = [
   { name: "cpu", device: "cpu", create: () => null, enabled: () => getBackend("cpu").constructor !== CpuBackend },
   // WebGPU (gpu/): lavapipe where there is no GPU (installed by scripts/install.d/50-webgpu.sh),
   // so it runs in CI and fails, never skips, when no adapter can be had.
-  { name: "webgpu", device: "webgpu", create: async () => (await import("../../gpu/index")).initWebGpu() },
+  { name: "webgpu", device: "webgpu", create: () => initWebGpu() },
 ];
 
 /** Add a backend to every forEachBackend suite (call at module load, before the suites are defined). */

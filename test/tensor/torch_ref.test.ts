@@ -9,7 +9,7 @@ import { torch, F, type Tensor } from "../../runtime/tensor/index";
 import type { DeviceName } from "../../runtime/tensor/backend";
 import { forEachBackend } from "../helpers/backends";
 import { assertClose } from "../helpers/gradcheck";
-import { caseName, isRefTensor, loadReference, toTensor, type RefCase } from "../helpers/torch_ref";
+import { caseName, isRefTensor, loadReference, toTensor, type RefCase, type RefTensor } from "../helpers/torch_ref";
 
 type Arg = Tensor | number | number[] | string | boolean | null;
 type Kw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -104,7 +104,7 @@ async function runCase(c: RefCase, device: DeviceName): Promise<void> {
   });
   loss!.backward();
   for (let i = 0; i < c.grads.length; i++) {
-    const want = c.grads[i];
+    const want: RefTensor | null = c.grads[i];
     if (!want) continue;
     const got = (inputs[i] as Tensor).grad;
     assert.ok(got, `input ${i} received no gradient`);
