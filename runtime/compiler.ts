@@ -10,6 +10,7 @@
 import * as path from "path";
 import * as fs from "fs";
 import type * as TS from "typescript";
+import { runtimeDeclarations, type Declarations } from "./declarations";
 import { analyzeCell, cellTransformer, trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
 import type { CompleteResult, InspectResult, IsCompleteStatus } from "./io";
 
@@ -95,8 +96,11 @@ export class CellCompiler {
     this.setFile(this.globalsFile, globalsDeclaration(config));
     this.roots.add(this.globalsFile);
     this.resolutionCache = ts.createModuleResolutionCache(this.packageRoot, (s) => s, this.options);
-    const fileExists = (f: string) => this.files.has(f) || ts.sys.fileExists(f);
-    const readFile = (f: string) => this.files.get(f)?.text ?? ts.sys.readFile(f);
+    // The library's types come from .d.ts files standing in for its .ts sources (see declarations.ts).
+    const decls: Declarations | undefined = runtimeDeclarations(ts, path.dirname(config.globalsModule), this.packageRoot, this.options);
+    const hidden = (f: string) => !!decls && f.endsWith(".ts") && !f.endsWith(".d.ts") && decls.has(f.slice(0, -3) + ".d.ts");
+    const fileExists = (f: string) => this.files.has(f) || !!decls?.has(f) || (!hidden(f) && ts.sys.fileExists(f));
+    const readFile = (f: string) => this.files.get(f)?.text ?? decls?.get(f) ?? (hidden(f) ? undefined : ts.sys.readFile(f));
     const resolutionHost: TS.ModuleResolutionHost = { fileExists, readFile, directoryExists: ts.sys.directoryExists,
       realpath: ts.sys.realpath, getCurrentDirectory: () => this.packageRoot, getDirectories: ts.sys.getDirectories };
     // Checks use createProgram over a host that keeps every parsed file (lib, @types/node, earlier
@@ -110,7 +114,10 @@ export class CellCompiler {
       const key = v ? `${file}\0${v.version}` : file;
       let sf = this.sourceCache.get(key);
       if (!sf) {
-        sf = v ? ts.createSourceFile(file, v.text, languageVersion, false, ts.ScriptKind.TS) : parse(file, languageVersion);
+        const d = decls?.get(file);
+        sf = v ? ts.createSourceFile(file, v.text, languageVersion, false, ts.ScriptKind.TS)
+          : d !== undefined ? ts.createSourceFile(file, d, languageVersion, false, ts.ScriptKind.TS)
+          : parse(file, languageVersion);
         if (sf) this.sourceCache.set(key, sf);
       }
       return sf;
@@ -174,15 +181,18 @@ export class CellCompiler {
     return this.ts.createSourceFile("cell.ts", source, this.ts.ScriptTarget.ES2022, true, this.ts.ScriptKind.TS);
   }
 
-  /** Imports and `declare let` lines that give a cell the names of earlier cells it does not redeclare. */
+  /** Imports that give a cell the names of earlier cells it does not redeclare. Plain imports
+   * cost the checker nothing until a name is used (a `declare let x: typeof import(..).x` would
+   * infer every earlier variable's type for every cell); assigning to an imported `let` is
+   * allowed by dropping TS2632 for those names (see typeCheck). */
   private header(own: Map<string, DeclKind>): string {
     const byFile = new Map<string, string[]>();
     const lines: string[] = [];
-    for (const [name, { file, kind }] of this.chain) {
+    for (const [name, { file }] of this.chain) {
       if (own.has(name)) continue;
       const rel = "./" + path.basename(file, ".ts");
-      if (kind === "let") lines.push(`declare let ${name}: typeof import(${JSON.stringify(rel)}).${name};`);
-      else { if (!byFile.has(rel)) byFile.set(rel, []); byFile.get(rel)!.push(name); }
+      if (!byFile.has(rel)) byFile.set(rel, []);
+      byFile.get(rel)!.push(name);
     }
     for (const [rel, names] of byFile) lines.push(`import { ${names.join(", ")} } from ${JSON.stringify(rel)};`);
     return lines.join("\n");
@@ -237,20 +247,29 @@ export class CellCompiler {
     if (cached) return cached;
     const file = path.join(this.dir, `${CELL_PREFIX}check.ts`);
     this.setFile(file, text);
+    const T0 = performance.now();
     const program = this.ts.createProgram({ rootNames: [...this.roots, file], options: this.options, host: this.host,
       oldProgram: this.program });
+    const T1 = performance.now();
     this.program = program;
     this.dropStale(file);
     const sf = program.getSourceFile(file)!;
+    program.getTypeChecker();
+    const T2 = performance.now();
     const all = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-    const result = all.filter((d) => d.category === this.ts.DiagnosticCategory.Error)
+    if (process.env.TSGRAD_PROFILE) process.stderr.write(`check: program ${(T1 - T0).toFixed(1)} checker ${(T2 - T1).toFixed(1)} diagnostics ${(performance.now() - T2).toFixed(1)} files ${program.getSourceFiles().length} reuse ${(program as unknown as {structureIsReused: number}).structureIsReused}\n`);
+    const result = all.filter((d) => d.category === this.ts.DiagnosticCategory.Error && !this.isLetAssignment(d))
       .map((d) => toCellDiagnostic(this.ts, d, sf, source.length));
-    if (result.length === 0 && all.length > 0 && all.some((d) => d.category === this.ts.DiagnosticCategory.Error)) {
-      result.push({ line: 1, column: 1, code: 0, message: "the cell does not type-check (error outside the cell text)" });
-    }
     if (this.checkCache.size > 200) this.checkCache.clear();
     this.checkCache.set(this.cwd + "\0" + text, result);
     return result;
+  }
+
+  /** TS2632 "Cannot assign to 'n' because it is an import." for a `let` of an earlier cell: allowed. */
+  private isLetAssignment(d: TS.Diagnostic): boolean {
+    if (d.code !== 2632) return false;
+    const m = /'([^']+)'/.exec(this.ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    return !!m && this.chain.get(m[1])?.kind === "let";
   }
 
   /** Forgets parsed versions of a virtual file other than its current one. */
@@ -263,8 +282,9 @@ export class CellCompiler {
   commit(source: string, analysis: CellAnalysis): void {
     if (analysis.names.size === 0) return;
     const file = path.join(this.dir, `${CELL_PREFIX}${++this.serial}.ts`);
+    // Not a root: cells after it import it, so the root list (and TypeScript's reuse of the
+    // previous program's module resolutions) stays the same from cell to cell.
     this.setFile(file, this.checkedText(source, analysis));
-    this.roots.add(file);
     for (const [name, kind] of analysis.names) {
       this.chain.delete(name);
       this.chain.set(name, { file, kind: kind === "let" ? "let" : kind });
@@ -309,7 +329,8 @@ export class CellCompiler {
     this.roots.delete(file);
     if (!info) return { found: false, data: {}, metadata: {} };
     const ts = this.ts;
-    const sig = ts.displayPartsToString(info.displayParts);
+    // Names of earlier cells reach this cell as imports: show the declaration, not the alias.
+    const sig = ts.displayPartsToString(info.displayParts).replace(/^\(alias\) /, "").replace(/\nimport [\w$]+$/, "");
     const doc = ts.displayPartsToString(info.documentation);
     const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? " " + ts.displayPartsToString(t.text) : ""}`);
     const plain = [sig, doc, ...tags].filter(Boolean).join("\n\n");

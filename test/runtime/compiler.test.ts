@@ -1,0 +1,103 @@
+// test/runtime/compiler.test.ts
+// Completion, inspection and is_complete from the compiler's language service, and the
+// rewriting of cells (what a cell exports, what it returns).
+import * as assert from "assert";
+import { Evaluator } from "../../runtime/evaluator";
+import { isCompleteCode, loadTypeScript } from "../../runtime/compiler";
+import { analyzeCell } from "../../runtime/cell_source";
+import { plain, run } from "./recording_io";
+
+describe("runtime/compiler", function () {
+  this.timeout(60000);
+  let ev: Evaluator;
+  before(async () => {
+    ev = new Evaluator();
+    await ev.warmUp();
+    plain((await run(ev, "const myVariable = { alpha: 1, beta: 'b' };\nimport * as pth from 'path';\n" +
+      "/** Adds one.\n * @param n a number */\nfunction addOne(n: number) { return n + 1; }")).out);
+  });
+
+  describe("complete", () => {
+    it("completes globals, user variables of earlier cells and cell globals", () => {
+      assert.ok(ev.complete("Mat", 3).matches.includes("Math"));
+      const r = ev.complete("1 + myVar", 9);
+      assert.deepStrictEqual([r.matches, r.cursor_start, r.cursor_end], [["myVariable"], 4, 9]);
+      assert.ok(ev.complete("disp", 4).matches.includes("display"));
+      assert.ok(ev.complete("sle", 3).matches.includes("sleep"));
+    });
+
+    it("completes members, of built-ins, user objects and imported packages", () => {
+      const m = ev.complete("Math.", 5);
+      assert.ok(m.matches.includes("max") && m.matches.includes("PI"), m.matches.join());
+      assert.strictEqual(m.cursor_start, 5);
+      assert.deepStrictEqual(ev.complete("myVariable.", 11).matches, ["alpha", "beta"]);
+      assert.ok(ev.complete("pth.jo", 6).matches.includes("join"));
+      assert.deepStrictEqual(ev.complete("myVariable.al + 1", 13).matches, ["alpha"]);
+    });
+
+    it("reports the kind of each match", () => {
+      const r = ev.complete("Mat", 3);
+      const types = r.metadata._jupyter_types_experimental as { text: string; type: string; start: number; end: number }[];
+      assert.deepStrictEqual(types.find((t) => t.text === "Math"), { start: 0, end: 3, text: "Math", type: "var" });
+    });
+  });
+
+  describe("inspect", () => {
+    it("returns the type and TSDoc as text/plain and text/markdown", () => {
+      const r = ev.inspect("Math.max(1, 2)", 7, 0);
+      assert.strictEqual(r.found, true);
+      const text = r.data["text/plain"] as string;
+      assert.match(text, /max\(\.\.\.values: number\[\]\): number/);
+      assert.match(text, /Returns the larger of a set of supplied numeric expressions/);
+      assert.match(r.data["text/markdown"] as string, /^```ts\n/);
+    });
+
+    it("shows user functions of earlier cells with their doc and parameters", () => {
+      const text = ev.inspect("addOne(2)", 3, 0).data["text/plain"] as string;
+      assert.match(text, /^(function )?addOne\(n: number\): number\n/);
+      assert.match(text, /Adds one\./);
+      assert.match(text, /@param n a number/);
+    });
+
+    it("found is false on nothing", () => {
+      assert.strictEqual(ev.inspect("   ", 1, 0).found, false);
+    });
+  });
+
+  describe("isComplete", () => {
+    const cases: [string, ReturnType<typeof isCompleteCode>][] = [
+      ["let x = 1;", { status: "complete" }],
+      ["", { status: "complete" }],
+      ["for (let i = 0; i < 3; i++) {", { status: "incomplete", indent: "  " }],
+      ["if (a) {\n  foo({", { status: "incomplete", indent: "    " }],
+      ["const s = `abc ${1}", { status: "incomplete", indent: "" }],
+      ["/* a comment", { status: "incomplete", indent: "" }],
+      ["const s = 'abc", { status: "incomplete", indent: "" }],
+      ["1 +", { status: "incomplete", indent: "" }],
+      ["foo())", { status: "invalid" }],
+      ["const = 5;", { status: "invalid" }],
+    ];
+    for (const [code, want] of cases) {
+      it(`${JSON.stringify(code)} is ${want.status}`, () => assert.deepStrictEqual(ev.isComplete(code), want));
+    }
+  });
+
+  describe("cell analysis", () => {
+    const analyze = (src: string) => {
+      const ts = loadTypeScript();
+      return analyzeCell(ts, ts.createSourceFile("c.ts", src, ts.ScriptTarget.ES2022, true));
+    };
+    it("lists top-level names with their kinds, and imports", () => {
+      const a = analyze("import d, { e as f } from 'm';\nconst { a, b: [c] } = o;\nlet g = 1;\nfunction h() {}\nclass K {}\n" +
+        "type T = 1;\ninterface I {}\nenum E { A }\n");
+      assert.deepStrictEqual([...a.names], [["d", "import"], ["f", "import"], ["a", "const"], ["c", "const"], ["g", "let"],
+        ["h", "function"], ["K", "class"], ["T", "type"], ["I", "type"], ["E", "enum"]]);
+      assert.deepStrictEqual(a.imports.map((i) => [i.kind, i.local, i.imported]),
+        [["default", "d", undefined], ["named", "f", "e"]]);
+    });
+    it("marks a let captured only when a nested function uses it", () => {
+      const a = analyze("let s = 0; for (let i = 0; i < 3; i++) s += i;\nlet n = 0; const inc = () => n++;");
+      assert.deepStrictEqual([...a.captured], ["n"]);
+    });
+  });
+});
