@@ -14,7 +14,7 @@
 // vs = their value / ours, so above 1 means tsgrad is ahead. The last line is one JSON object.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ConnectionInfo } from "../kernel/connection";
@@ -68,6 +68,7 @@ async function start(peer: Peer): Promise<Started> {
   } catch (err) {
     proc.kill("SIGKILL");
     client.close();
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`${peer.name} did not start: ${(err as Error).message}\n${log}`);
   } finally { clearTimeout(resend); }
 }
@@ -79,6 +80,7 @@ async function stop(k: Started): Promise<void> {
   await exited;
   clearTimeout(timer);
   k.client.close();
+  rmSync(k.dir, { recursive: true, force: true });
 }
 
 /** Resident memory of the kernel process and its children, in MB (from /proc). */

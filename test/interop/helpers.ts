@@ -3,7 +3,7 @@
 // every Jupyter tool find the kernelspec install.sh put into the venv (not some other copy), and
 // a promise-returning process runner with a hard timeout. The tools themselves are real.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -17,9 +17,17 @@ export const KERNEL_DIR = join(VENV, "share", "jupyter", "kernels", KERNEL_NAME)
 
 export const venvBin = (name: string): string => join(VENV, "bin", name);
 
-/** A fresh folder under the OS temp dir. */
+const tempDirs: string[] = [];
+process.once("exit", () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the OS temp dir, removed when the test process exits (set
+ * TSGRAD_KEEP_TEMP=1 to keep them for a post-mortem). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `tsgrad-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `tsgrad-${prefix}-`));
+  if (process.env.TSGRAD_KEEP_TEMP !== "1") tempDirs.push(dir);
+  return dir;
 }
 
 /** Environment for Jupyter tools: the venv's kernelspec first (JUPYTER_PATH outranks the user
