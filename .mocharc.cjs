@@ -1,7 +1,7 @@
 // mocha runs the TypeScript tests directly through tsx; the kernel the protocol tests spawn is the
-// tsc build in dist/ (npm test builds first).
+// tsc build in dist/ (npm test builds first). No `spec` here: mocha appends CLI files to a
+// configured spec, so `npx mocha test/x.test.ts` would run everything. npm test names the glob.
 module.exports = {
-  spec: ["test/**/*.test.ts"],
   "node-option": ["import=tsx", "expose-gc"],
   timeout: 120000,
   exit: true,
