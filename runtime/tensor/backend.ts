@@ -93,6 +93,10 @@ export interface Backend {
   /** Wait until queued work is done (GPU); a no-op on CPU. */
   sync?(): Promise<void>;
   memory(): { buffers: number; bytes: number };
+  /** Optional: true when the garbage collector reclaims `buf` by itself once it is unreachable
+   * (small CPU arrays), so the engine registers no finalizer for it: a FinalizationRegistry entry
+   * costs about 1-3 us, more than a small op. Such storages need not be counted by memory(). */
+  collectsItself?(buf: Storage): boolean;
 
   // ---- element-wise (out has x's shape, or the broadcast shape for binary/where) ----
   unary(op: UnaryOp, x: View, out: Storage, param?: number, param2?: number): void;

@@ -15,6 +15,8 @@ import * as nnk from "./cpu_nn";
 /** A CPU Storage is a TypedArray of exactly `length` elements. */
 export class CpuStorage implements Storage {
   freed = false;
+  /** Counted by memory() and freed by a finalizer when unreachable (see untrackedBelow). */
+  tracked = false;
   constructor(readonly data: TypedArray, readonly dtype: DType) {}
   get length(): number { return this.data.length; }
 }
@@ -41,6 +43,9 @@ const MAX_POOLED_BYTES = 256 * 1024 * 1024;
 
 export class CpuBackend implements Backend {
   readonly name = "cpu" as const;
+  /** Storages shorter than this (elements) are left to the garbage collector: no finalizer, not
+   * counted by memory(); explicit frees still pool them. 0 tracks everything (leak tests). */
+  untrackedBelow = 4096;
   private readonly pools: Map<number, TypedArray[]>[] = DTYPES.map(() => new Map());
   private pooledBytes = 0;
   private liveBuffers = 0;
@@ -54,9 +59,17 @@ export class CpuBackend implements Backend {
       data = pool.pop()!;
       this.pooledBytes -= length * bytesPerElement(dtype);
     } else data = arrayFor(dtype, length);
-    this.liveBuffers++;
-    this.liveBytes += length * bytesPerElement(dtype);
-    return new CpuStorage(data, dtype);
+    const s = new CpuStorage(data, dtype);
+    if (length >= this.untrackedBelow) {
+      s.tracked = true;
+      this.liveBuffers++;
+      this.liveBytes += length * bytesPerElement(dtype);
+    }
+    return s;
+  }
+
+  collectsItself(buf: Storage): boolean {
+    return !(buf as CpuStorage).tracked;
   }
 
   free(buf: Storage): void {
@@ -64,8 +77,10 @@ export class CpuBackend implements Backend {
     if (s.freed) return;
     s.freed = true;
     const bytes = s.data.length * bytesPerElement(s.dtype);
-    this.liveBuffers--;
-    this.liveBytes -= bytes;
+    if (s.tracked) {
+      this.liveBuffers--;
+      this.liveBytes -= bytes;
+    }
     if (this.pooledBytes + bytes > MAX_POOLED_BYTES) return;
     const pools = this.pools[DTYPES.indexOf(s.dtype)];
     let pool = pools.get(s.data.length);

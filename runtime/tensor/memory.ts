@@ -2,7 +2,9 @@
 // Who frees device memory and when. A StorageHandle owns one backend Storage and is shared by a
 // tensor and all its views. Memory goes back to the backend's pool:
 //  - at once when the last undisposed Tensor on the handle is disposed (dispose(), tidy()), or
-//  - when every Tensor on it has become unreachable (FinalizationRegistry on the handle).
+//  - when every Tensor on it has become unreachable (FinalizationRegistry on the handle), except
+//    for storages the backend says the garbage collector reclaims by itself (small CPU arrays):
+//    registering costs more than a small op, so those are left to V8.
 // tidy(fn) disposes the tensors created while fn runs, except what fn returns or keep()s.
 
 import type { Backend, Storage } from "./backend";
@@ -18,14 +20,17 @@ export class StorageHandle {
   refs = 0;
   freed = false;
 
+  private readonly registered: boolean;
+
   constructor(readonly backend: Backend, readonly buf: Storage) {
-    registry.register(this, { backend, buf }, this);
+    this.registered = !(backend.collectsItself && backend.collectsItself(buf));
+    if (this.registered) registry.register(this, { backend, buf }, this);
   }
 
   release(): void {
     if (--this.refs <= 0 && !this.freed) {
       this.freed = true;
-      registry.unregister(this);
+      if (this.registered) registry.unregister(this);
       this.backend.free(this.buf);
     }
   }

@@ -6,13 +6,30 @@
 import assert from "node:assert/strict";
 import { torch, F, type Tensor } from "../../runtime/tensor/index";
 import { forEachBackend } from "../helpers/backends";
-import { getBackend } from "../../runtime/tensor/backend";
+import { getBackend, type DeviceName } from "../../runtime/tensor/backend";
+import { CpuBackend } from "../../runtime/tensor/cpu";
+
+/** Count every buffer, small ones included (CpuBackend leaves small arrays to V8 by default). */
+function trackAll(device: DeviceName): void {
+  let saved: number | undefined;
+  before(() => {
+    const b = getBackend(device) as { untrackedBelow?: number };
+    saved = b.untrackedBelow;
+    if (saved !== undefined) b.untrackedBelow = 0;
+  });
+  after(() => {
+    const b = getBackend(device) as { untrackedBelow?: number };
+    if (saved !== undefined) b.untrackedBelow = saved;
+  });
+}
 
 forEachBackend((device) => {
   const live = () => getBackend(device).memory().buffers;
   const opts = { device };
 
   describe("dispose and tidy", () => {
+    trackAll(device);
+
     it("dispose frees at once; a view keeps the storage until it is disposed too", () => {
       const before = live();
       const x = torch.ones(4, opts);
@@ -98,6 +115,7 @@ forEachBackend((device) => {
 
 describe("garbage collection", () => {
   const gc = (globalThis as { gc?: () => void }).gc;
+  trackAll("cpu");
   it("unreachable tensors are returned to the backend", async function () {
     assert.ok(gc, "mocha runs with --expose-gc (.mocharc.cjs)");
     const backend = getBackend("cpu");
@@ -109,5 +127,18 @@ describe("garbage collection", () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     assert.ok(backend.memory().buffers <= before + 5, `${backend.memory().buffers - before} buffers still live`);
+  });
+});
+
+describe("small CPU arrays", () => {
+  it("are left to V8 by default: no finalizer, not counted by memory(); large ones are counted", () => {
+    const b = new CpuBackend();
+    const small = b.alloc(100, "float32"), large = b.alloc(b.untrackedBelow, "float32");
+    assert.equal(b.collectsItself(small), true);
+    assert.equal(b.collectsItself(large), false);
+    assert.deepEqual(b.memory(), { buffers: 1, bytes: 4 * b.untrackedBelow });
+    b.free(small);
+    b.free(large);
+    assert.deepEqual(b.memory(), { buffers: 0, bytes: 0 });
   });
 });
