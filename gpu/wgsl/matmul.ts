@@ -58,8 +58,8 @@ export function gemmKernel(spec: GemmSpec, tile: Tile): KernelSource {
   emit(`  let col0 = wg.x * ${BN}u;`);
   emit(`  let tx = lid % ${TX}u;`);
   emit(`  let ty = lid / ${TX}u;`);
-  emit(`  var acc: array<f32, ${TM * TN}>;`);
-  emit(`  for (var i = 0u; i < ${TM * TN}u; i++) { acc[i] = 0.0; }`);
+  // Scalar accumulators, not an array: drivers keep them in registers (lavapipe spills arrays).
+  for (let i = 0; i < TM; i++) emit(`  ${Array.from({ length: TN }, (_, j) => `var c${i}_${j} = 0.0;`).join(" ")}`);
   emit(`  for (var k0 = k_begin; k0 < k_end; k0 += ${BK}u) {`);
   for (let t = 0; t < aLoads; t++) {
     emit("    {");
@@ -85,14 +85,14 @@ export function gemmKernel(spec: GemmSpec, tile: Tile): KernelSource {
   for (let i = 0; i < TM; i++) emit(`      let a${i} = As[kk * ${BM}u + ty + ${i * TY}u];`);
   for (let j = 0; j < TN; j++) emit(`      let b${j} = Bs[kk * ${BN}u + tx + ${j * TX}u];`);
   for (let i = 0; i < TM; i++)
-    for (let j = 0; j < TN; j++) emit(`      acc[${i * TN + j}] = fma(a${i}, b${j}, acc[${i * TN + j}]);`);
+    for (let j = 0; j < TN; j++) emit(`      c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`);
   emit("    }");
   emit("    workgroupBarrier();");
   emit("  }");
   for (let i = 0; i < TM; i++)
     for (let j = 0; j < TN; j++) {
       emit(`  { let r = row0 + ty + ${i * TY}u; let c = col0 + tx + ${j * TX}u;`);
-      emit(`    if (r < M && c < N) { ${spec.storeC("r", "c", `acc[${i * TN + j}]`)} } }`);
+      emit(`    if (r < M && c < N) { ${spec.storeC("r", "c", `c${i}_${j}`)} } }`);
     }
   emit("}");
   return { code: [PARAMS, ...spec.decls, ...lines].join("\n"), bindings: spec.bindings, workgroupSize: threads };

@@ -18,8 +18,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let col0 = wg.x * 64u;
   let tx = lid % 16u;
   let ty = lid / 16u;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+  var c0_0 = 0.0; var c0_1 = 0.0; var c0_2 = 0.0; var c0_3 = 0.0;
+  var c1_0 = 0.0; var c1_1 = 0.0; var c1_2 = 0.0; var c1_3 = 0.0;
+  var c2_0 = 0.0; var c2_1 = 0.0; var c2_2 = 0.0; var c2_3 = 0.0;
+  var c3_0 = 0.0; var c3_1 = 0.0; var c3_2 = 0.0; var c3_3 = 0.0;
   for (var k0 = k_begin; k0 < k_end; k0 += 16u) {
     {
       let e = lid + 0u; let r = e / 16u; let kk = e % 16u;
@@ -87,55 +89,55 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let b1 = Bs[kk * 64u + tx + 16u];
       let b2 = Bs[kk * 64u + tx + 32u];
       let b3 = Bs[kk * 64u + tx + 48u];
-      acc[0] = fma(a0, b0, acc[0]);
-      acc[1] = fma(a0, b1, acc[1]);
-      acc[2] = fma(a0, b2, acc[2]);
-      acc[3] = fma(a0, b3, acc[3]);
-      acc[4] = fma(a1, b0, acc[4]);
-      acc[5] = fma(a1, b1, acc[5]);
-      acc[6] = fma(a1, b2, acc[6]);
-      acc[7] = fma(a1, b3, acc[7]);
-      acc[8] = fma(a2, b0, acc[8]);
-      acc[9] = fma(a2, b1, acc[9]);
-      acc[10] = fma(a2, b2, acc[10]);
-      acc[11] = fma(a2, b3, acc[11]);
-      acc[12] = fma(a3, b0, acc[12]);
-      acc[13] = fma(a3, b1, acc[13]);
-      acc[14] = fma(a3, b2, acc[14]);
-      acc[15] = fma(a3, b3, acc[15]);
+      c0_0 = fma(a0, b0, c0_0);
+      c0_1 = fma(a0, b1, c0_1);
+      c0_2 = fma(a0, b2, c0_2);
+      c0_3 = fma(a0, b3, c0_3);
+      c1_0 = fma(a1, b0, c1_0);
+      c1_1 = fma(a1, b1, c1_1);
+      c1_2 = fma(a1, b2, c1_2);
+      c1_3 = fma(a1, b3, c1_3);
+      c2_0 = fma(a2, b0, c2_0);
+      c2_1 = fma(a2, b1, c2_1);
+      c2_2 = fma(a2, b2, c2_2);
+      c2_3 = fma(a2, b3, c2_3);
+      c3_0 = fma(a3, b0, c3_0);
+      c3_1 = fma(a3, b1, c3_1);
+      c3_2 = fma(a3, b2, c3_2);
+      c3_3 = fma(a3, b3, c3_3);
     }
     workgroupBarrier();
   }
   { let r = row0 + ty + 0u; let c = col0 + tx + 0u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[0]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c0_0; } }
   { let r = row0 + ty + 0u; let c = col0 + tx + 16u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[1]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c0_1; } }
   { let r = row0 + ty + 0u; let c = col0 + tx + 32u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[2]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c0_2; } }
   { let r = row0 + ty + 0u; let c = col0 + tx + 48u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[3]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c0_3; } }
   { let r = row0 + ty + 16u; let c = col0 + tx + 0u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[4]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c1_0; } }
   { let r = row0 + ty + 16u; let c = col0 + tx + 16u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[5]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c1_1; } }
   { let r = row0 + ty + 16u; let c = col0 + tx + 32u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[6]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c1_2; } }
   { let r = row0 + ty + 16u; let c = col0 + tx + 48u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[7]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c1_3; } }
   { let r = row0 + ty + 32u; let c = col0 + tx + 0u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[8]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c2_0; } }
   { let r = row0 + ty + 32u; let c = col0 + tx + 16u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[9]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c2_1; } }
   { let r = row0 + ty + 32u; let c = col0 + tx + 32u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[10]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c2_2; } }
   { let r = row0 + ty + 32u; let c = col0 + tx + 48u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[11]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c2_3; } }
   { let r = row0 + ty + 48u; let c = col0 + tx + 0u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[12]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c3_0; } }
   { let r = row0 + ty + 48u; let c = col0 + tx + 16u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[13]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c3_1; } }
   { let r = row0 + ty + 48u; let c = col0 + tx + 32u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[14]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c3_2; } }
   { let r = row0 + ty + 48u; let c = col0 + tx + 48u;
-    if (r < M && c < N) { C[co + r * N + c] = acc[15]; } }
+    if (r < M && c < N) { C[co + r * N + c] = c3_3; } }
 }
