@@ -36,6 +36,8 @@ export interface CellAnalysis {
   lastExpression: number;
   /** The cell calls import("..."). */
   hasDynamicImport: boolean;
+  /** The cell may await at top level. */
+  hasAwait: boolean;
 }
 
 /** `let`/`var` names the cell's end re-exports by value (not captured: no accessor). */
@@ -127,7 +129,8 @@ export function analyzeCell(ts: typeof TS, sf: TS.SourceFile): CellAnalysis {
   const last = sf.statements.length - 1;
   const lastExpression = last >= 0 && ts.isExpressionStatement(sf.statements[last]) ? last : -1;
   const hasDynamicImport = /\bimport\s*\(/.test(sf.text);
-  return { names, exported, imports, captured, lastExpression, hasDynamicImport };
+  const hasAwait = /\bawait\b/.test(sf.text);
+  return { names, exported, imports, captured, lastExpression, hasDynamicImport, hasAwait };
 }
 
 /** Rewrites a cell for the runtime: drops import/export syntax (the evaluator binds imports before
@@ -166,15 +169,23 @@ export function cellTransformer(ts: typeof TS, a: CellAnalysis): TS.TransformerF
     const tracked = trackedLets(a);
     const endArgs = () => f.createArrayLiteralExpression(tracked.map((n) => f.createIdentifier(n)));
     // import("x") goes through the cell's loader (notebook folder first, then the kernel's packages).
-    const dynamicImports = (node: TS.Node): TS.Node => {
+    // A top-level `await x` becomes `__tsg.c(await x)`, which throws Interrupted once the cell was
+    // interrupted: the kernel answers an interrupt at once, and this stops the cell's own loop at
+    // its next await instead of letting it run on behind the next cell.
+    const rewrite = (depth: number) => (node: TS.Node): TS.Node => {
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         return f.updateCallExpression(node, f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "import"),
-          undefined, ts.visitNodes(node.arguments, dynamicImports) as TS.NodeArray<TS.Expression>);
+          undefined, ts.visitNodes(node.arguments, rewrite(depth)) as TS.NodeArray<TS.Expression>);
       }
-      return ts.visitEachChild(node, dynamicImports, ctx);
+      if (depth === 0 && ts.isAwaitExpression(node)) {
+        const inner = f.updateAwaitExpression(node, ts.visitNode(node.expression, rewrite(depth)) as TS.Expression);
+        return ts.setTextRange(f.createCallExpression(
+          f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "c"), undefined, [inner]), node);
+      }
+      return ts.visitEachChild(node, rewrite(ts.isFunctionLike(node) || ts.isClassLike(node) ? depth + 1 : depth), ctx);
     };
-    const statements = a.hasDynamicImport
-      ? ts.visitNodes(sf.statements, dynamicImports) as TS.NodeArray<TS.Statement> : sf.statements;
+    const statements = a.hasDynamicImport || a.hasAwait
+      ? ts.visitNodes(sf.statements, rewrite(0)) as TS.NodeArray<TS.Statement> : sf.statements;
     statements.forEach((st, i) => {
       if (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) return;
       if (ts.isImportEqualsDeclaration(st)) {

@@ -144,7 +144,7 @@ export class Evaluator implements EvaluatorApi {
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
     (globalThis as Record<symbol, unknown>)[ARGS] = [
-      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd)), this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
+      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx), this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     let stop!: (err: Error) => void;
     const stopped = new Promise<never>((_, reject) => { stop = reject; });
@@ -288,8 +288,13 @@ function defineGlobal(name: string, desc: PropertyDescriptor): void {
 }
 
 /** The `__tsg` object a cell calls to export its declarations (see cell_source.ts). */
-function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>) {
+function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext) {
   return {
+    /** After each top-level await: stop here if the cell was interrupted meanwhile. */
+    c<T>(value: T): T {
+      if (ctx.interrupted) throw new Interrupted();
+      return value;
+    },
     async import(spec: unknown): Promise<unknown> {
       const mod = await load(spec);
       return isNamespace(mod) ? mod : esmView(mod);

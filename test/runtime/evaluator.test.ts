@@ -291,6 +291,18 @@ describe("runtime/evaluator", function () {
       assert.strictEqual(plain((await run(ev, "1 + 1")).out), "2");
     });
 
+    it("an interrupted loop awaiting other promises stops at its next await instead of running on", async () => {
+      const pending = run(ev, "const bgState = { n: 0 };\nfor (;;) {\n  await new Promise((r) => setTimeout(r, 5));\n  bgState.n++;\n}");
+      await new Promise((r) => setTimeout(r, 100));
+      ev.interrupt();
+      const { out } = await pending;
+      assert.ok(out.status === "error" && out.ename === "Interrupted");
+      const n1 = Number(plain((await run(ev, "bgState.n")).out));
+      await new Promise((r) => setTimeout(r, 100));
+      const n2 = Number(plain((await run(ev, "bgState.n")).out));
+      assert.ok(n1 > 0 && n2 === n1, `${n1} then ${n2}`);
+    });
+
     it("stops a cell awaiting a promise that never settles", async () => {
       const pending = run(ev, "await new Promise(() => {});");
       await new Promise((r) => setTimeout(r, 50));
