@@ -135,7 +135,10 @@ function onRequest(channel: RequestChannel, msg: Message): void {
 // input_request msg_id -> bridge input id
 const pendingInputs = new Map<string, number>();
 function onStdin(msg: Message): void {
-  const parentId = (msg.parent_header as Header).msg_id;
+  // jupyter_client's KernelClient.input() sends input_reply with an empty parent_header (ipykernel
+  // takes any reply while it waits), so with no parent match, answer the oldest pending request.
+  let parentId = (msg.parent_header as Header).msg_id;
+  if (!pendingInputs.has(parentId) && pendingInputs.size > 0) parentId = pendingInputs.keys().next().value as string;
   const id = pendingInputs.get(parentId);
   if (msg.header.msg_type !== "input_reply" || id === undefined) return log.warn(`stdin: dropped unexpected ${msg.header.msg_type}`);
   pendingInputs.delete(parentId);
