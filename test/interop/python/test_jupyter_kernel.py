@@ -48,6 +48,55 @@ class TsgradKernelTests(jkt.KernelTests):
     code_inspect_sample = "Math.max"
     code_clear_output = 'console.log("soon gone"); clearOutput()'
 
+    # Beyond jupyter_kernel_test's own cases: the rest of what jupyter_client offers a frontend.
+
+    def test_stdin_input_round_trip(self):
+        self.flush_channels()
+        msg_id = self.kc.execute('const who = await input("name? ");\nconsole.log(`hello ${who}`)', allow_stdin=True)
+        request = self.kc.get_stdin_msg(timeout=jkt.TIMEOUT)
+        try:
+            # Not jkt.validate_message: its schema wants password to be a number, where the
+            # messaging spec (and jupyter_client, ipykernel) use a boolean.
+            self.assertEqual(request["msg_type"], "input_request")
+            self.assertEqual(request["parent_header"]["msg_id"], msg_id)
+            self.assertEqual(request["content"]["prompt"], "name? ")
+            self.assertIs(request["content"]["password"], False)
+        finally:
+            self.kc.input("Ada")  # never leave the kernel waiting: later tests share it
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        jkt.validate_message(reply, "execute_reply", msg_id)
+        self.assertEqual(reply["content"]["status"], "ok")
+        out = ""
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=jkt.TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                out += msg["content"]["text"]
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        self.assertEqual(out, "hello Ada\n")
+
+    def test_user_expressions(self):
+        self.flush_channels()
+        reply, _ = self.execute_helper('const ux = 20;')
+        self.assertEqual(reply["content"]["status"], "ok")
+        msg_id = self.kc.execute("", user_expressions={"sum": "ux + 22", "bad": "ux.nope.nope"})
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        jkt.validate_message(reply, "execute_reply", msg_id)
+        ux = reply["content"]["user_expressions"]
+        self.assertEqual(ux["sum"]["status"], "ok")
+        self.assertEqual(ux["sum"]["data"]["text/plain"], "42")
+        self.assertEqual(ux["bad"]["status"], "error")
+
+    def test_comm_info(self):
+        self.flush_channels()
+        msg_id = self.kc.comm_info()
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        jkt.validate_message(reply, "comm_info_reply", msg_id)
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertIsInstance(reply["content"]["comms"], dict)
+
 
 if __name__ == "__main__":
     unittest.main()
