@@ -2,6 +2,7 @@
 // The peers bench/train.ts measures tsgrad against, in the same run: PyTorch CPU (a Python
 // subprocess, 2 threads) and tfjs-core on its cpu and wasm backends. Each builds the same two
 // models (the CNN of the MNIST run and an MLP 784-256-256-10) and times forward + backward + Adam.
+// tfjs runs in its own process (bench/train_tfjs.ts).
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,6 +12,7 @@ import * as path from "node:path";
 export interface PeerResult { samplesPerSec: number | null; note?: string }
 
 const TORCH_SCRIPT = `
+# PyTorch's side of bench/train.ts: the same models, batch sizes and Adam; samples/s as JSON.
 import json, sys, time, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(int(sys.argv[1])); torch.manual_seed(0)
 def cnn():
@@ -60,47 +62,20 @@ export function benchTorch(threads: number, seconds: number): { cnn: PeerResult;
   return { cnn: { samplesPerSec: j.cnn }, mlp: { samplesPerSec: j.mlp }, version: j.version };
 }
 
-/** tfjs-core on `backend`: the CNN (NHWC, as tfjs wants) and the MLP, Adam lr 1e-3. */
-export async function benchTfjs(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: number): Promise<PeerResult> {
-  // Imported lazily: loading tfjs costs a second and prints a banner.
-  const tf: any = await import("@tensorflow/tfjs-core");
-  await import("@tensorflow/tfjs-core/dist/register_all_gradients.js" as string);
-  await import("@tensorflow/tfjs-backend-cpu");
-  await import("@tensorflow/tfjs-backend-wasm");
-  await tf.setBackend(backend);
-  await tf.ready();
-  const v = (shape: number[], fanIn: number): any => tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)));
-  let batch: number, forward: (x: any) => any, x: any;
-  if (model === "cnn") {
-    batch = 64;
-    const c1 = v([3, 3, 3, 64], 27), b1 = v([64], 27), c2 = v([3, 3, 64, 128], 576), b2 = v([128], 576);
-    const f1 = v([128 * 7 * 7, 1000], 6272), fb1 = v([1000], 6272), f2 = v([1000, 10], 1000), fb2 = v([10], 1000);
-    x = tf.randomUniform([batch, 28, 28, 3]);
-    forward = (x) => {
-      let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, c1, 1, "same"), b1)), 2, 2, "valid");
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c2, 1, "same"), b2)), 2, 2, "valid");
-      h = tf.relu(tf.add(tf.matMul(tf.reshape(h, [batch, -1]), f1), fb1));
-      return tf.add(tf.matMul(h, f2), fb2);
-    };
-  } else {
-    batch = 128;
-    const w1 = v([784, 256], 784), b1 = v([256], 784), w2 = v([256, 256], 256), b2 = v([256], 256);
-    const w3 = v([256, 10], 256), b3 = v([10], 256);
-    x = tf.randomUniform([batch, 784]);
-    forward = (x) => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2)), w3), b3);
-  }
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32") as any, 10);
-  const opt = tf.train.adam(1e-3);
-  const step = () => tf.tidy(() => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x)) as any, true);
-    return (loss as any).dataSync()[0];
-  });
-  try {
-    step();
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) step();
-    return { samplesPerSec: (batch * steps * 1000) / (performance.now() - t0) };
-  } catch (e) {
-    return { samplesPerSec: null, note: `tfjs-${backend} cannot train the ${model}: ${(e as Error).message.split("\n")[0]}` };
-  }
+/** Repository root (holds package.json), from bench/ or dist/bench/. */
+export function repoRoot(): string {
+  let d = __dirname;
+  while (!fs.existsSync(path.join(d, "package.json")) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
+/** Run benchTfjs in a child process (node --import tsx), so tfjs's gradients load and its
+ * allocations do not disturb the tsgrad measurement. */
+export function benchTfjsProcess(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: number, timeoutMs = 600000): PeerResult {
+  const root = repoRoot();
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench", "train_tfjs.ts"), backend, model, String(steps)],
+    { cwd: root, encoding: "utf8", timeout: timeoutMs });
+  const last = (r.stdout || "").trim().split("\n").pop() ?? "";
+  try { return JSON.parse(last) as PeerResult; }
+  catch { return { samplesPerSec: null, note: `tfjs-${backend} ${model} failed: ${(r.stderr || String(r.error ?? r.signal)).trim().split("\n").filter((l) => /Error/.test(l))[0] ?? "no output"}` }; }
 }
