@@ -13,6 +13,7 @@ export type RequestChannel = "shell" | "control";
 export type ToMain =
   | { k: "bound" }
   | { k: "kernel_info_served" }
+  | { k: "interrupt"; id: number }
   | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
   | { k: "shutdown"; restart: boolean }
   | { k: "input_reply"; id: number; value?: string; error?: string }
@@ -28,6 +29,7 @@ export type ToWorker =
   | { k: "done"; seq: number }
   | { k: "input"; seq: number; id: number; prompt: string; password: boolean }
   | { k: "barrier"; id: number }
+  | { k: "interrupt_ack"; id: number }
   | { k: "close" };
 
 export interface WorkerConfig { connection: ConnectionInfo }
@@ -46,7 +48,9 @@ export class Bridge {
 
   constructor(
     config: WorkerConfig,
-    private readonly handlers: { request(r: IncomingRequest): void; shutdown(restart: boolean): void; fatal(message: string): void },
+    private readonly handlers: {
+      request(r: IncomingRequest): void; shutdown(restart: boolean): void; interrupt(): void; fatal(message: string): void;
+    },
   ) {
     this.worker = new Worker(require.resolve("./sockets"), { workerData: config, stdout: false, stderr: false });
     let ready!: () => void;
@@ -59,6 +63,7 @@ export class Bridge {
         case "kernel_info_served": return served();
         case "request": return this.handlers.request(m);
         case "shutdown": return this.handlers.shutdown(m.restart);
+        case "interrupt": this.handlers.interrupt(); return this.post({ k: "interrupt_ack", id: m.id });
         case "input_reply": return this.settleInput(m);
         case "barrier": { const b = this.barriers.get(m.id); this.barriers.delete(m.id); return b?.(m.seq); }
         case "closed": return this.onClosed?.();

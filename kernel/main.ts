@@ -75,21 +75,27 @@ function runKernel(connectionFile: string): void {
     process.exit(0);
   }
 
+  function interrupt(): void {
+    const err = new Error("execution interrupted by the user");
+    err.name = "Interrupted";
+    ctx.bridge.cancelInputs(err);
+    evaluator?.interrupt();
+  }
+
   ctx.bridge = new Bridge({ connection }, {
     request: (r) => ctx.session.enqueue(r),
+    interrupt,
     shutdown: (restart) => void stop(restart),
     fatal: (message) => { log.error(message); history.flushSync(); process.exit(1); },
   });
   ctx.session = new Session(ctx.bridge, makeHandlers(ctx));
 
-  // SIGINT (from the frontend in signal mode, or raised by the socket thread for interrupt_request).
-  // While synchronous user code runs, vm's breakOnSigint takes it; otherwise we land here.
+  // SIGINT (from the frontend in signal mode, or raised by the socket thread when an
+  // interrupt_request finds this thread busy). While synchronous user code runs, vm's breakOnSigint
+  // takes it; otherwise we land here.
   process.on("SIGINT", () => {
     log.debug("SIGINT: interrupting");
-    const err = new Error("execution interrupted by the user");
-    err.name = "Interrupted";
-    ctx.bridge.cancelInputs(err);
-    evaluator?.interrupt();
+    interrupt();
   });
   // Errors user code throws later (timers, unawaited promises) go to the notebook, never kill us.
   // The runtime's reportAsync finds the cell that scheduled the failing callback (and maps its frames).

@@ -95,10 +95,34 @@ function kernelInfo(req: Req): void {
   if (!infoServed) { infoServed = true; toMain({ k: "kernel_info_served" }); }
 }
 
-function interruptMain(): void {
-  // SIGINT on our own process: vm's breakOnSigint stops synchronous user code, and the main
-  // thread's SIGINT handler calls Evaluator.interrupt() for code awaiting something.
+function raiseSigint(): void {
+  log.debug("raising SIGINT");
   process.kill(process.pid, "SIGINT");
+}
+
+// interrupt_request: first ask the main thread by message. When it is free (the cell awaits
+// something) it calls Evaluator.interrupt() and acknowledges at once. When it is not (a synchronous
+// loop), SIGINT follows after INTERRUPT_GRACE_MS and vm's breakOnSigint stops the loop; it is raised
+// again until the main thread acknowledges. Raising SIGINT only when needed matters: a SIGINT that
+// lands just as a cell's synchronous part returns can be swallowed by the breakOnSigint watchdog.
+const INTERRUPT_GRACE_MS = 50, INTERRUPT_RETRY_MS = 500, INTERRUPT_TRIES = 10;
+let interruptId = 0, interruptTimer: NodeJS.Timeout | undefined;
+function interruptMain(): void {
+  const id = ++interruptId;
+  clearTimeout(interruptTimer);
+  toMain({ k: "interrupt", id });
+  let tries = 0;
+  const tick = () => {
+    if (interruptId !== id || tries++ >= INTERRUPT_TRIES) return;
+    raiseSigint();
+    interruptTimer = setTimeout(tick, INTERRUPT_RETRY_MS);
+  };
+  interruptTimer = setTimeout(tick, INTERRUPT_GRACE_MS);
+}
+function interruptAcknowledged(id: number): void {
+  if (id !== interruptId) return;
+  interruptId++;
+  clearTimeout(interruptTimer);
 }
 
 function shutdown(req: Req | undefined, content: Json): void {
@@ -107,9 +131,8 @@ function shutdown(req: Req | undefined, content: Json): void {
   toMain({ k: "shutdown", restart });
   // The main thread exits after closing us. A cell that holds it gets SIGINT (again every 500 ms: one
   // may land while the cell is still compiling); user code that ignores it gets SIGKILL after 5 s.
-  if (inFlight > 0) interruptMain();
-  const again = setInterval(() => { if (inFlight > 0) interruptMain(); }, 500);
-  again.unref();
+  if (inFlight > 0) raiseSigint();
+  setInterval(() => { if (inFlight > 0) raiseSigint(); }, INTERRUPT_RETRY_MS).unref();
   setTimeout(() => { log.warn("main thread did not exit after shutdown_request; killing the process"); process.kill(process.pid, "SIGKILL"); }, 5000).unref();
 }
 
@@ -179,6 +202,7 @@ function fromMain(m: ToWorker): void {
     }
     case "input": return requestInput(m.seq, m.id, m.prompt, m.password);
     case "barrier": return toMain({ k: "barrier", id: m.id, seq });
+    case "interrupt_ack": return interruptAcknowledged(m.id);
     case "close": return void close();
   }
 }

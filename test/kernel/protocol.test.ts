@@ -81,6 +81,20 @@ describe("kernel protocol", function () {
     assert.equal(next.reply.content.execution_count, count + 1, "silent cells do not count");
   });
 
+  it("execute: display_data, update_display_data with transient.display_id, clear_output, in order", async () => {
+    const { iopub } = await c.execute(
+      "const h = display.bundle({ 'text/plain': 'first', 'text/html': '<b>first</b>' }, { id: 'disp-1' });\n" +
+      "h.updateBundle({ 'text/plain': 'second' });\nconsole.log('between');\nclearOutput({ wait: true });");
+    assert.deepEqual(types(iopub), ["status", "execute_input", "display_data", "update_display_data", "stream", "clear_output", "status"]);
+    const [shown, updated] = [iopub[2].content, iopub[3].content];
+    assert.deepEqual(shown.data, { "text/plain": "first", "text/html": "<b>first</b>" });
+    assert.deepEqual(shown.transient, { display_id: "disp-1" });
+    assert.deepEqual(updated.transient, { display_id: "disp-1" });
+    assert.deepEqual(updated.data, { "text/plain": "second" });
+    assert.equal(typeof shown.metadata, "object");
+    assert.deepEqual(iopub[5].content, { wait: true });
+  });
+
   it("execute: user_expressions are evaluated after the cell", async () => {
     const { reply } = await c.execute("const ue = 20;", { user_expressions: { twice: "ue * 2", bad: "nosuchname" } });
     const ue = reply.content.user_expressions as Record<string, any>;
@@ -236,6 +250,16 @@ describe("kernel protocol", function () {
     await c.send("stdin", "input_reply", { value: "hunter2" }, { parent: ask2.header });
     assert.equal((await c.reply(req)).content.status, "ok");
     assert.equal(streamText(await c.iopubUntilIdle(req)), "hello Ada, 7 chars\n");
+  });
+
+  it("stdin: an interrupt while input() waits ends the cell with Interrupted", async () => {
+    const req = await c.send("shell", "execute_request", { code: "const never = await input('waiting? ');", silent: false, allow_stdin: true });
+    await c.stdin.wait((m) => parentId(m) === req.msg_id, 10_000, "input_request");
+    await c.request("control", "interrupt_request");
+    const reply = await c.reply(req, 2000);
+    assert.equal(reply.content.ename, "Interrupted");
+    await c.iopubUntilIdle(req);
+    assert.equal((await c.execute("'after'")).reply.content.status, "ok");
   });
 
   it("stdin: input() with allow_stdin false fails the cell instead of hanging", async () => {
