@@ -3,7 +3,7 @@
 // message sequences, signatures, bad input, output while a cell blocks, interrupts, stdin, history,
 // comms and shutdown. Build first: npx tsc -p tsconfig.json.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
@@ -377,6 +377,13 @@ describe("kernel lifecycle", function () {
     const { reply } = await c.request("control", "shutdown_request", { restart: false });
     assert.deepEqual(reply.content, { status: "ok", restart: false });
     assert.equal(await Promise.race([k.exited, sleep(6000).then(() => "still running")]), 0);
+  });
+
+  it("exits by itself when the launching process (JPY_PARENT_PID) is gone", async () => {
+    const parent = spawn("sleep", ["1"]);
+    const { k } = await launch({ env: { JPY_PARENT_PID: String(parent.pid) } });
+    assert.equal(await Promise.race([k.exited, sleep(12_000).then(() => "still running")]) !== "still running", true);
+    assert.match(k.log(), /parent process \d+ is gone/);
   });
 
   it("ipc transport with an empty key (no signing) serves execute", async () => {
