@@ -125,6 +125,9 @@ export class CellCompiler {
     host.fileExists = fileExists;
     host.readFile = readFile;
     host.getCurrentDirectory = () => this.packageRoot;
+    // Shares package.json lookups between programs (TypeScript asks each file's package scope for
+    // its module format on every new program).
+    host.getModuleResolutionCache = () => this.resolutionCache;
     host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) => literals.map((lit) =>
       this.resolve(lit.text, containingFile, options, resolutionHost, redirected));
     this.host = host;

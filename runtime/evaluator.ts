@@ -49,7 +49,8 @@ export class Evaluator implements EvaluatorApi {
   private loader: ModuleLoader | undefined;
   private hooks: { install(): void; prepareCell(s: string): Promise<void>; afterCell(): void } | undefined;
   private readonly cells = new Map<string, CellRecord>();
-  private running: { ctx: CellContext; stop: (err: Error) => void } | undefined;
+  /** The cell being executed (from compile to end); interrupt() stops it in any phase. */
+  private running: { ctx: CellContext; stop: (err: Error) => void; stopped: Promise<never> } | undefined;
   private serial = 0;
   private readonly typecheck: boolean;
   private readonly cwd: string;
@@ -107,7 +108,7 @@ export class Evaluator implements EvaluatorApi {
     const { source, check } = readMagics(code, this.typecheck);
     const cwd = opts.cwd ?? this.cwd;
     compiler.setCwd(cwd);
-    const ctx = newCellContext(io, opts.executionCount);
+    const ctx = this.begin(io, opts.executionCount);
     try {
       await this.hooks!.prepareCell(source);
       const compiled = compiler.compile(source, { check });
@@ -146,9 +147,7 @@ export class Evaluator implements EvaluatorApi {
     (globalThis as Record<symbol, unknown>)[ARGS] = [
       cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx), this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
-    let stop!: (err: Error) => void;
-    const stopped = new Promise<never>((_, reject) => { stop = reject; });
-    this.running = { ctx, stop };
+    if (ctx.interrupted) throw new Interrupted();
     let promise: Promise<{ v: unknown } | undefined>;
     try {
       promise = cellStorage.run(ctx, () => script.runInThisContext({ breakOnSigint: true }) as Promise<{ v: unknown }>);
@@ -161,8 +160,17 @@ export class Evaluator implements EvaluatorApi {
     } finally {
       delete (globalThis as Record<symbol, unknown>)[ARGS];
     }
-    const result = await Promise.race([promise, stopped]);
+    const result = await Promise.race([promise, this.running!.stopped]);
     return result?.v;
+  }
+
+  private begin(io: CellIO, executionCount: number): CellContext {
+    const ctx = newCellContext(io, executionCount);
+    let stop!: (err: Error) => void;
+    const stopped = new Promise<never>((_, reject) => { stop = reject; });
+    stopped.catch(() => { /* observed through the race in run() */ });
+    this.running = { ctx, stop, stopped };
+    return ctx;
   }
 
   /** Defines the globals an import statement introduces, before the cell runs (imports hoist). */
@@ -232,7 +240,7 @@ export class Evaluator implements EvaluatorApi {
       try {
         const compiled = compiler.compile(`(${expr})`, { check: false });
         if (compiled.diagnostics.length) throw new SyntaxError(compiled.diagnostics[0].message);
-        const value = await this.run(compiled, newCellContext(quiet, 0), this.cwd);
+        const value = await this.run(compiled, this.begin(quiet, 0), this.cwd);
         out[key] = { status: "ok", result: await toMimeBundle(value) as MimeBundle };
       } catch (err) {
         out[key] = this.errorOutcome(err);

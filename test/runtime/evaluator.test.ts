@@ -293,7 +293,8 @@ describe("runtime/evaluator", function () {
 
     it("an interrupted loop awaiting other promises stops at its next await instead of running on", async () => {
       const pending = run(ev, "const bgState = { n: 0 };\nfor (;;) {\n  await new Promise((r) => setTimeout(r, 5));\n  bgState.n++;\n}");
-      await new Promise((r) => setTimeout(r, 100));
+      const g = globalThis as unknown as { bgState?: { n: number } };
+      for (let i = 0; i < 500 && !(g.bgState && g.bgState.n > 0); i++) await new Promise((r) => setTimeout(r, 10));
       ev.interrupt();
       const { out } = await pending;
       assert.ok(out.status === "error" && out.ename === "Interrupted");
@@ -301,6 +302,13 @@ describe("runtime/evaluator", function () {
       await new Promise((r) => setTimeout(r, 100));
       const n2 = Number(plain((await run(ev, "bgState.n")).out));
       assert.ok(n1 > 0 && n2 === n1, `${n1} then ${n2}`);
+    });
+
+    it("an interrupt that arrives while the cell is still compiling stops it before it runs", async () => {
+      const pending = run(ev, "const neverRan = 1;\nfor (let i = 0; i < 3e9; i++) {}");
+      ev.interrupt();
+      const { out } = await pending;
+      assert.ok(out.status === "error" && out.ename === "Interrupted");
     });
 
     it("stops a cell awaiting a promise that never settles", async () => {
