@@ -98,7 +98,7 @@ describe("nn.Module", () => {
     const out = lin.call(torch.ones(1, 2));
     lin.forward(torch.ones(3, 2));
     assert.deepEqual(seen, [[1, 2], [3, 2]]);
-    assertAll(out.dataSync(), lin.bias!.dataSync());
+    assertAll(out.dataSync(), Array.from(lin.bias!.dataSync()));
     h.remove(); pre.remove();
     nn.Sequential(lin).forward(torch.ones(1, 2));
     assert.equal(seen.length, 2);

@@ -10,6 +10,13 @@ import { Dataset } from "./dataset";
 import { Generator, toGenerator, randperm } from "./random";
 import { stack0, fromArray } from "./tensors";
 
+/** The batch type the default collate makes from samples of type T. */
+export type Collated<T> = T extends Tensor ? Tensor
+  : T extends number | boolean ? Tensor
+  : T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> }
+  : T extends object ? { [K in keyof T]: Collated<T[K]> }
+  : T;
+
 export interface DataLoaderOptions<T, B> {
   batchSize?: number;
   shuffle?: boolean;
@@ -24,7 +31,7 @@ export interface DataLoaderOptions<T, B> {
   prefetch?: number;
 }
 
-export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<B> {
+export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;

@@ -11,12 +11,23 @@ import * as transformsNs from "./transforms";
 export { Dataset, ArrayDataset, randomSplit } from "./dataset";
 export const TensorDataset = callable(D.TensorDataset);
 export type TensorDataset = D.TensorDataset;
-export const Subset = callable(D.Subset);
+interface DataLoaderConstructor {
+  new <T, B = DL.Collated<T>>(dataset: D.Dataset<T>, opts?: DL.DataLoaderOptions<T, B>): DL.DataLoader<T, B>;
+  <T, B = DL.Collated<T>>(dataset: D.Dataset<T>, opts?: DL.DataLoaderOptions<T, B>): DL.DataLoader<T, B>;
+  readonly prototype: DL.DataLoader;
+}
+/** data.DataLoader(dataset, { batchSize, shuffle, generator, dropLast, collateFn, device, prefetch }). */
+export const DataLoader = callable(DL.DataLoader) as unknown as DataLoaderConstructor;
+export type DataLoader<T = any, B = DL.Collated<T>> = DL.DataLoader<T, B>;
+interface SubsetConstructor {
+  new <T>(dataset: D.Dataset<T>, indices: Int32Array): D.Subset<T>;
+  <T>(dataset: D.Dataset<T>, indices: Int32Array): D.Subset<T>;
+  readonly prototype: D.Subset<unknown>;
+}
+export const Subset = callable(D.Subset) as unknown as SubsetConstructor;
 export type Subset<T> = D.Subset<T>;
-export const DataLoader = callable(DL.DataLoader);
-export type DataLoader<T = any, B = any> = DL.DataLoader<T, B>;
 export { defaultCollate } from "./dataloader";
-export type { DataLoaderOptions } from "./dataloader";
+export type { DataLoaderOptions, Collated } from "./dataloader";
 export { MNIST, CIFAR10, twoMoons, spirals } from "./datasets";
 export type { MnistOptions, MNISTDataset, CIFAR10Dataset } from "./datasets";
 export {
