@@ -8,7 +8,7 @@
 
 import { AutogradError } from "./errors";
 import { formatShape } from "./shape";
-import { keep } from "./memory";
+import { keep, scoped } from "./memory";
 import type { Tensor } from "./tensor";
 
 // ---- grad mode ----
@@ -193,7 +193,8 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
       const ci = captureIndex.get(node);
       if (captured && ci !== undefined) captured[ci] = g;
       const saved = node._savedForBackward();
-      const inGrads = node.backwardFn(g, saved, node);
+      const gOut = g;
+      const inGrads = scoped(() => node.backwardFn(gOut, saved, node));
       if (!retain) node._free();
       for (let i = 0; i < node.next.length; i++) {
         const nx = node.next[i];

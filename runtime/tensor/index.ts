@@ -14,7 +14,7 @@ import * as X from "./ops_index";
 import * as LA from "./ops_linalg";
 import { F } from "./functional";
 import { AutogradFunction, enableGrad, isGradEnabled, noGrad, runBackward, rootGradient, setGradEnabled, type BackwardOptions } from "./autograd";
-import { dispose, keep, tidy } from "./memory";
+import { dispose, keep, scopedOp, tidy } from "./memory";
 import { manualSeed, Generator, defaultGenerator } from "./random";
 import { getDefaultDevice, setDefaultDevice } from "./kernels";
 import { gradcheck } from "./gradcheck";
@@ -63,13 +63,13 @@ export const torch = {
   clamp: E.clamp, neg: (x: Tensor) => x.neg(), exp: (x: Tensor) => x.exp(), log: (x: Tensor) => x.log(), sqrt: (x: Tensor) => x.sqrt(),
   abs: (x: Tensor) => x.abs(), sigmoid: (x: Tensor) => x.sigmoid(), tanh: (x: Tensor) => x.tanh(), relu: (x: Tensor) => x.relu(),
   sin: (x: Tensor) => x.sin(), cos: (x: Tensor) => x.cos(), square: (x: Tensor) => x.square(), erf: (x: Tensor) => x.erf(),
-  sum: R.sum, mean: R.mean, amax: (x: Tensor, dim?: number | number[], keepdim = false) => R.amax(x, dim, keepdim, "amax"),
+  sum: R.sum, mean: scopedOp(R.mean), amax: (x: Tensor, dim?: number | number[], keepdim = false) => R.amax(x, dim, keepdim, "amax"),
   amin: (x: Tensor, dim?: number | number[], keepdim = false) => R.amin(x, dim, keepdim, "amin"),
   argmax: (x: Tensor, dim?: number, keepdim = false) => x.argmax(dim, keepdim), argmin: (x: Tensor, dim?: number, keepdim = false) => x.argmin(dim, keepdim),
-  logsumexp: R.logsumexp, softmax: (x: Tensor, dim: number) => x.softmax(dim), logSoftmax: (x: Tensor, dim: number) => x.logSoftmax(dim),
+  logsumexp: scopedOp(R.logsumexp), softmax: (x: Tensor, dim: number) => x.softmax(dim), logSoftmax: (x: Tensor, dim: number) => x.logSoftmax(dim),
   cumsum: R.cumsum, topk: (x: Tensor, k: number, dim = -1, largest = true) => x.topk(k, dim, largest), sort: (x: Tensor, dim = -1, descending = false) => x.sort(dim, descending),
-  matmul: LA.matmul, mm: LA.matmul, bmm: LA.matmul,
-  cat: V.cat, concat: V.cat, stack: V.stack, reshape: V.reshape, flatten: (x: Tensor, s = 0, e = -1) => x.flatten(s, e),
+  matmul: scopedOp(LA.matmul), mm: scopedOp(LA.matmul), bmm: scopedOp(LA.matmul),
+  cat: V.cat, concat: V.cat, stack: scopedOp(V.stack), reshape: V.reshape, flatten: (x: Tensor, s = 0, e = -1) => x.flatten(s, e),
   transpose: V.transpose, permute: V.permute, squeeze: V.squeeze, unsqueeze: V.unsqueeze, narrow: V.narrow,
   split: V.split, chunk: V.chunk, indexSelect: X.indexSelect, gather: X.gather, scatterAdd: X.scatterAdd,
   eq: E.compare.bind(null, "eq"), ne: E.compare.bind(null, "ne"), lt: E.compare.bind(null, "lt"), le: E.compare.bind(null, "le"), gt: E.compare.bind(null, "gt"), ge: E.compare.bind(null, "ge"),

@@ -112,7 +112,10 @@ export function reduceK(op: ReduceOp, x: Tensor, axes: readonly number[], keepdi
   const backend = x._backend();
   const o = empty(backend, reducedShape(x.shape, axes, false), outDtype);
   backend.reduce(op, x, axes, o.buf);
-  return keepdim ? o._viewAs(reducedShape(x.shape, axes, true)) : o;
+  if (!keepdim) return o;
+  const v = o._viewAs(reducedShape(x.shape, axes, true));
+  o.dispose();
+  return v;
 }
 
 /** Write src (broadcast to dst's shape) into the strided window dst, in place. */

@@ -100,6 +100,25 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * tidy() for the engine's own composite ops and backward formulas: synchronous only, so it skips
+ * the promise check. Intermediates go back to the pool at once instead of waiting for the GC.
+ */
+export function scoped<T>(fn: () => T): T {
+  const scope: Disposable[] = [];
+  scopes.push(scope);
+  let result: T;
+  try { result = fn(); } finally { scopes.pop(); }
+  if (scope.length > 1) closeScope(scope, result);
+  else if (scope.length === 1 && scopes.length > 0) scopes[scopes.length - 1].push(scope[0]);
+  return result;
+}
+
+/** Wrap a composite op so its intermediates are disposed when it returns. */
+export function scopedOp<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => scoped(() => fn(...args));
+}
+
 /** Dispose every tensor found in value (a Tensor, or arrays/objects/Maps of them). */
 export function dispose(value: unknown): void {
   const found = new Set<unknown>();

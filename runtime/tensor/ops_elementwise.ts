@@ -10,6 +10,7 @@ import { AutogradError, DTypeError, ShapeError } from "./errors";
 import { assignK, binaryDtype, binaryK, castK, floatOf, fromData, full, sameDevice, unaryK, whereK } from "./kernels";
 import { broadcastShapes, formatShape, shapesEqual, type Shape } from "./shape";
 import { defaultGenerator } from "./random";
+import { scoped } from "./memory";
 import { Tensor } from "./tensor";
 import * as R from "./ops_reduce";
 
@@ -241,10 +242,11 @@ export function inplace<T extends Tensor>(x: T, compute: () => Tensor, fast?: Bi
     throw new ShapeError(`${fast ?? "op"}_: the result of shape ${formatShape(broadcastShapes(fast ?? "op", x.shape, other.shape))} does not fit in place into a tensor of shape ${formatShape(x.shape)}`);
   const recording = checkInPlace(x, `${fast ?? "in-place op"}_`);
   if (recording && (x.requiresGrad || (other instanceof Tensor && other.requiresGrad))) {
-    const r = compute();
+    const r = scoped(compute);
     noGrad(() => assignK(x, r));
     x.gradFn = r.gradFn;
     x.requiresGrad = r.requiresGrad;
+    r.dispose();
     return x;
   }
   if (fast && other !== undefined && alpha === 1 && x._isWholeStorage() && binaryDtype(fast, x.dtype, other instanceof Tensor ? other.dtype : other) === x.dtype
@@ -254,7 +256,7 @@ export function inplace<T extends Tensor>(x: T, compute: () => Tensor, fast?: Bi
     x._handle.version++;
     return x;
   }
-  const r = noGrad(compute);
+  const r = noGrad(() => scoped(compute));
   assignK(x, r);
   r.dispose();
   return x;

@@ -4,13 +4,12 @@
 // Methods here are thin: the ops and their gradients live in ops_*.ts, printing in print.ts.
 
 import type { Backend, DeviceName, Storage, View } from "./backend";
-import { getBackend } from "./backend";
 import type { DType, TypedArray } from "./dtype";
 import { DTYPES } from "./dtype";
 import { AutogradError, DeviceError } from "./errors";
-import { StorageHandle, track } from "./memory";
+import { scoped, StorageHandle, track } from "./memory";
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from "./shape";
-import { isGradEnabled, noGrad, rootGradient, runBackward, type BackwardOptions, type GradHook, type HookHandle, type Node } from "./autograd";
+import { noGrad, rootGradient, runBackward, type BackwardOptions, type GradHook, type HookHandle, type Node } from "./autograd";
 import * as E from "./ops_elementwise";
 import * as R from "./ops_reduce";
 import * as V from "./ops_view";
@@ -192,9 +191,9 @@ export class Tensor implements View {
   /** Python's x[start:end:step] along dim (negative start/end count from the end). */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor { return V.slice(this, dim, start, end, step); }
   /** x[..., index, ...] along dim, removing that dim. */
-  select(dim: number, index: number): Tensor { return V.select(this, dim, index); }
+  select(dim: number, index: number): Tensor { return scoped(() => V.select(this, dim, index)); }
   /** x[i] (first dim). */
-  index(i: number): Tensor { return V.select(this, 0, i); }
+  index(i: number): Tensor { return scoped(() => V.select(this, 0, i)); }
   squeeze(dim?: number | readonly number[]): Tensor { return V.squeeze(this, dim); }
   unsqueeze(dim: number): Tensor { return V.unsqueeze(this, dim); }
   flatten(startDim = 0, endDim = -1): Tensor { return V.flatten(this, startDim, endDim); }
@@ -211,7 +210,7 @@ export class Tensor implements View {
   expm1(): Tensor { return E.unary("expm1", this); }
   log(): Tensor { return E.unary("log", this); }
   log1p(): Tensor { return E.unary("log1p", this); }
-  log2(): Tensor { return E.unary("log", this).div(Math.LN2); }
+  log2(): Tensor { return scoped(() => E.unary("log", this).div(Math.LN2)); }
   sqrt(): Tensor { return E.unary("sqrt", this); }
   rsqrt(): Tensor { return E.unary("rsqrt", this); }
   square(): Tensor { return E.unary("square", this); }
@@ -244,7 +243,7 @@ export class Tensor implements View {
   /** torch.where(condition, this, other). */
   where(condition: Tensor, other: Tensor | number): Tensor { return E.where(condition, this, other); }
   maskedFill(mask: Tensor, value: number): Tensor { return E.where(mask, value, this); }
-  lerp(end: Tensor, weight: number): Tensor { return this.add(end.sub(this).mul(weight)); }
+  lerp(end: Tensor, weight: number): Tensor { return scoped(() => this.add(end.sub(this).mul(weight))); }
 
   eq(other: Tensor | number): Tensor { return E.compare("eq", this, other); }
   ne(other: Tensor | number): Tensor { return E.compare("ne", this, other); }
@@ -284,7 +283,7 @@ export class Tensor implements View {
 
   // ---- reductions ----
   sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
-  mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor { return scoped(() => R.mean(this, dim, keepdim)); }
   prod(dim?: number, keepdim = false): Tensor { return R.prod(this, dim, keepdim); }
   amax(dim?: number | readonly number[], keepdim = false): Tensor { return R.amax(this, dim, keepdim, "amax"); }
   amin(dim?: number | readonly number[], keepdim = false): Tensor { return R.amin(this, dim, keepdim, "amin"); }
@@ -298,21 +297,21 @@ export class Tensor implements View {
   argmax(dim?: number, keepdim = false): Tensor { return R.argExtreme(this, "argmax", dim, keepdim); }
   argmin(dim?: number, keepdim = false): Tensor { return R.argExtreme(this, "argmin", dim, keepdim); }
   /** Variance; correction 1 = unbiased (default), 0 = population. */
-  var(dim?: number | readonly number[], opts: R.VarOptions = {}): Tensor { return R.variance(this, dim, opts); }
-  std(dim?: number | readonly number[], opts: R.VarOptions = {}): Tensor { return R.variance(this, dim, opts).sqrt(); }
-  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return R.logsumexp(this, dim, keepdim); }
+  var(dim?: number | readonly number[], opts: R.VarOptions = {}): Tensor { return scoped(() => R.variance(this, dim, opts)); }
+  std(dim?: number | readonly number[], opts: R.VarOptions = {}): Tensor { return scoped(() => R.variance(this, dim, opts).sqrt()); }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return scoped(() => R.logsumexp(this, dim, keepdim)); }
   softmax(dim: number): Tensor { return R.softmax(this, dim, false); }
   logSoftmax(dim: number): Tensor { return R.softmax(this, dim, true); }
   cumsum(dim: number): Tensor { return R.cumsum(this, dim); }
   /** p-norm over all elements or dims (p = 2 by default). */
-  norm(p: number = 2, dim?: number | readonly number[], keepdim = false): Tensor { return R.norm(this, p, dim, keepdim); }
+  norm(p: number = 2, dim?: number | readonly number[], keepdim = false): Tensor { return scoped(() => R.norm(this, p, dim, keepdim)); }
   all(): Tensor { return R.all(this); }
   any(): Tensor { return R.any(this); }
   topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor; indices: Tensor } { return R.topk(this, k, dim, largest, sorted); }
   sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } { return R.sort(this, dim, descending); }
 
   // ---- linear algebra and indexing ----
-  matmul(other: Tensor): Tensor { return LA.matmul(this, other); }
+  matmul(other: Tensor): Tensor { return scoped(() => LA.matmul(this, other)); }
   mm(other: Tensor): Tensor { return LA.matmul(this, other); }
   bmm(other: Tensor): Tensor { return LA.matmul(this, other); }
   dot(other: Tensor): Tensor { return LA.matmul(this, other); }
@@ -324,8 +323,3 @@ export class Tensor implements View {
   [Symbol.for("nodejs.util.inspect.custom")](): string { return formatTensor(this); }
   [Symbol.for("Jupyter.display")](): { "text/plain": string } { return { "text/plain": formatTensor(this) }; }
 }
-
-/** @internal used by ops that must know whether to record without a tensor at hand. */
-export function gradRecording(): boolean { return isGradEnabled(); }
-
-export function defaultBackend(device: DeviceName): Backend { return getBackend(device); }
