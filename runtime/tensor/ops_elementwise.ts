@@ -230,6 +230,11 @@ function checkInPlace(x: Tensor, name: string): boolean {
   if (x.requiresGrad && x.gradFn === null)
     throw new AutogradError(`${name}: a leaf tensor that requires grad is being used in an in-place operation`,
       "wrap the update in torch.noGrad(() => ...), or use the out-of-place op");
+  // NOTE: PyTorch rebases the base tensor's history after writing through a view; we do not, so
+  // refuse rather than return wrong gradients.
+  if (x._diffView)
+    throw new AutogradError(`${name}: in-place operation on a view of a tensor that requires grad`,
+      "build the result out of place (torch.cat, torch.where, F.pad) or clone() the view first");
   return true;
 }
 

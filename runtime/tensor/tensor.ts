@@ -9,7 +9,7 @@ import { DTYPES } from "./dtype";
 import { AutogradError, DeviceError } from "./errors";
 import { scoped, StorageHandle, track } from "./memory";
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from "./shape";
-import { noGrad, rootGradient, runBackward, type BackwardOptions, type GradHook, type HookHandle, type Node } from "./autograd";
+import { isGradEnabled, noGrad, rootGradient, runBackward, type BackwardOptions, type GradHook, type HookHandle, type Node } from "./autograd";
 import * as E from "./ops_elementwise";
 import * as R from "./ops_reduce";
 import * as V from "./ops_view";
@@ -38,6 +38,8 @@ export class Tensor implements View {
   /** @internal */ _hooks: GradHook[] | null = null;
   /** @internal */ _kept = false;
   /** @internal */ _disposed = false;
+  /** @internal a view op's result on a tensor with history (in-place writes to it are refused while recording). */
+  _diffView = false;
 
   /**
    * Wrap a strided window of a storage. Prefer the creation functions (torch.tensor, zeros, ...);
@@ -76,10 +78,12 @@ export class Tensor implements View {
   /** @internal a view of the same storage with new shape/strides/offset (no autograd). */
   _view(shape: Shape, strides: readonly number[], offset: number): Tensor {
     this._backend();
-    return new Tensor(this._handle, shape, strides, offset);
+    const v = new Tensor(this._handle, shape, strides, offset);
+    v._diffView = this.requiresGrad && isGradEnabled();
+    return v;
   }
   /** @internal a contiguous reshape of a contiguous tensor (no autograd). */
-  _viewAs(shape: Shape): Tensor { return this._view(shape, contiguousStrides(shape), this.offset); }
+  _viewAs(shape: Shape): Tensor { this._backend(); return new Tensor(this._handle, shape, contiguousStrides(shape), this.offset); }
   /** @internal an untracked alias with the same history, which autograd keeps for backward. */
   _alias(): Tensor {
     this._backend();
@@ -130,7 +134,7 @@ export class Tensor implements View {
     runBackward([this], [rootGradient(this, grad)], opts);
   }
   /** A tensor sharing storage with no history. */
-  detach(): Tensor { return this._view(this.shape, this.strides, this.offset); }
+  detach(): Tensor { this._backend(); return new Tensor(this._handle, this.shape, this.strides, this.offset); }
   /** Cut this tensor from its history in place. */
   detach_(): this { this.gradFn = null; this.requiresGrad = false; return this; }
   requiresGrad_(requiresGrad = true): this {

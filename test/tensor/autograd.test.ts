@@ -110,6 +110,18 @@ describe("autograd", () => {
     assert.equal(w.version, 1);
   });
 
+  it("in-place writes through a view of a tensor with history are refused while recording", () => {
+    const y = leaf([1, 2, 3]).mul(2);
+    assert.throws(() => y.narrow(0, 0, 2).add_(1), {
+      name: "AutogradError",
+      message: "add_: in-place operation on a view of a tensor that requires grad\nhint: build the result out of place (torch.cat, torch.where, F.pad) or clone() the view first",
+    });
+    const c = y.narrow(0, 0, 2).clone().add_(1);
+    assert.equal(c.requiresGrad, true);
+    torch.noGrad(() => y.narrow(0, 0, 1).zero_());
+    assert.deepEqual(y.toArraySync(), [0, 4, 6]);
+  });
+
   it("noGrad records nothing and restores the mode, also after a throw", () => {
     const x = leaf([1]);
     const y = torch.noGrad(() => x.mul(2));
