@@ -11,7 +11,7 @@ import type { Channel } from "./connection";
 import { endpoint, isIpv6 } from "./connection";
 import type { RequestChannel, ToMain, ToWorker, WorkerConfig } from "./bridge";
 import { log } from "./log";
-import { CONTROL_LOCAL, MAIN_REQUESTS, kernelInfoContent, replyType } from "./messages";
+import { MAIN_REQUESTS, kernelInfoContent, replyType } from "./messages";
 import { decode, encode, newHeader, Signer, type Header, type Json, type Message } from "./wire";
 
 const FLUSH_MS = 50;            // coalesce stream text for at most this long...
@@ -125,9 +125,12 @@ function interruptAcknowledged(id: number): void {
   clearTimeout(interruptTimer);
 }
 
+let shuttingDown = false;
 function shutdown(req: Req | undefined, content: Json): void {
   const restart = content.restart === true;
   if (req) answer(req, { status: "ok", restart });
+  if (shuttingDown) return;
+  shuttingDown = true;
   toMain({ k: "shutdown", restart });
   // The main thread exits after closing us. A cell that holds it gets SIGINT (again every 500 ms: one
   // may land while the cell is still compiling); user code that ignores it gets SIGKILL after 5 s.
@@ -238,13 +241,15 @@ async function heartbeat(): Promise<void> {
 function watchParent(): void {
   const pid = Number(process.env.JPY_PARENT_PID);
   if (!Number.isInteger(pid) || pid <= 1) return;
-  setInterval(() => {
+  const poll = setInterval(() => {
     try { process.kill(pid, 0); } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ESRCH") return;
       log.warn(`parent process ${pid} is gone; shutting down`);
+      clearInterval(poll);
       shutdown(undefined, {});
     }
-  }, 1000).unref();
+  }, 1000);
+  poll.unref();
 }
 
 async function main(): Promise<void> {
