@@ -16,9 +16,16 @@ export interface CellContext {
 }
 
 export const cellStorage = new AsyncLocalStorage<CellContext>();
+
+/** Set to 1 by another thread (the kernel's socket thread) to interrupt the running cell. A loop
+ * awaiting already-settled promises (`await loss.item()` on CPU) never returns to the event loop,
+ * so a SIGINT handler on this thread would never run; this flag is read at each top-level await
+ * and by throwIfInterrupted(). */
+export const interruptSignal = new Int32Array(new SharedArrayBuffer(4));
 let latest: CellContext | undefined;
 
 export function newCellContext(io: CellIO, executionCount: number): CellContext {
+  Atomics.store(interruptSignal, 0, 0);
   latest = { io, executionCount, interrupted: false, onInterrupt: new Set() };
   return latest;
 }
@@ -40,16 +47,26 @@ export function interruptCell(ctx: CellContext): void {
   ctx.onInterrupt.clear();
 }
 
+/** Whether `ctx` was interrupted, consuming a pending interrupt from another thread. */
+export function isInterrupted(ctx: CellContext | undefined): boolean {
+  if (!ctx) return false;
+  if (!ctx.interrupted && ctx === latest && Atomics.load(interruptSignal, 0) !== 0) {
+    Atomics.store(interruptSignal, 0, 0);
+    interruptCell(ctx);
+  }
+  return ctx.interrupted;
+}
+
 /** Throws Interrupted when the calling cell was interrupted. Long-running library loops (tensor
  * ops, data loaders) call this so an async training loop stops at its next step. */
 export function throwIfInterrupted(): void {
-  if (cellStorage.getStore()?.interrupted) throw new Interrupted();
+  if (isInterrupted(cellStorage.getStore())) throw new Interrupted();
 }
 
 /** Resolves after `ms` milliseconds; rejects with Interrupted as soon as the cell is interrupted. */
 export function sleep(ms = 0): Promise<void> {
   const ctx = cellStorage.getStore();
-  if (ctx?.interrupted) return Promise.reject(new Interrupted());
+  if (isInterrupted(ctx)) return Promise.reject(new Interrupted());
   return new Promise<void>((resolve, reject) => {
     const wake = () => { clearTimeout(timer); reject(new Interrupted()); };
     const timer = setTimeout(() => { ctx?.onInterrupt.delete(wake); resolve(); }, ms);

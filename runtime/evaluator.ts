@@ -14,7 +14,9 @@ import type {
 import type { CellCompiler, CompiledCell } from "./compiler";
 import type { ImportBinding } from "./cell_source";
 import { Interrupted, TSError, toJupyterError, type Frame } from "./errors";
-import { cellStorage, currentCell, interruptCell, newCellContext, type CellContext } from "./cell_context";
+import {
+  cellStorage, currentCell, interruptCell, interruptSignal, isInterrupted, newCellContext, type CellContext,
+} from "./cell_context";
 import { toMimeBundle } from "./display/display";
 import { comms } from "./comms";
 import { ModuleLoader } from "./loader";
@@ -71,6 +73,12 @@ export class Evaluator implements EvaluatorApi {
   }
 
   setCommIO(io: CommIO): void { comms.setIO(io); }
+
+  /** Shared memory another thread writes to interrupt the running cell: the kernel's socket
+   * thread does `Atomics.store(new Int32Array(buffer), 0, 1)` on interrupt_request (then raises
+   * SIGINT for a synchronous loop). Needed for loops that await settled promises: they never
+   * yield to the event loop, so no SIGINT handler on this thread runs. */
+  get interruptBuffer(): SharedArrayBuffer { return interruptSignal.buffer as SharedArrayBuffer; }
 
   private ensureRuntime(): void {
     if (this.hooks) return;
@@ -300,7 +308,7 @@ function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown
   return {
     /** After each top-level await: stop here if the cell was interrupted meanwhile. */
     c<T>(value: T): T {
-      if (ctx.interrupted) throw new Interrupted();
+      if (isInterrupted(ctx)) throw new Interrupted();
       return value;
     },
     async import(spec: unknown): Promise<unknown> {

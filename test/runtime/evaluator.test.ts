@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
+import { Worker } from "worker_threads";
 import { Evaluator } from "../../runtime/evaluator";
 import { plain, run } from "./recording_io";
 
@@ -311,6 +312,18 @@ describe("runtime/evaluator", function () {
       assert.ok(out.status === "error" && out.ename === "Interrupted");
     });
 
+    it("stops a loop of already-settled awaits through the shared interrupt buffer (set by another thread)", async () => {
+      const worker = new Worker("const { workerData } = require('worker_threads');\n" +
+        "setTimeout(() => Atomics.store(new Int32Array(workerData), 0, 1), 300);", { eval: true, workerData: ev.interruptBuffer });
+      try {
+        const { out } = await run(ev, "const spin = { n: 0 };\nfor (;;) {\n  spin.n += await Promise.resolve(1);\n}");
+        assert.ok(out.status === "error" && out.ename === "Interrupted", JSON.stringify(out));
+      } finally {
+        await worker.terminate();
+      }
+      assert.ok(Number(plain((await run(ev, "spin.n")).out)) > 0);
+    });
+
     it("stops a cell awaiting a promise that never settles", async () => {
       const pending = run(ev, "await new Promise(() => {});");
       await new Promise((r) => setTimeout(r, 50));
@@ -340,13 +353,15 @@ describe("runtime/evaluator", function () {
 
   describe("speed", () => {
     it("a top-level loop runs at function speed (<= 2x; target 1.5x)", async () => {
-      const top = "let sTop = 0;\nconst t0Top = performance.now();\nfor (let i = 0; i < 1e7; i++) sTop += i;\nperformance.now() - t0Top";
+      // CPU time, not wall time: the machine is shared, and other processes' load would decide
+      // the outcome. Best of seven, interleaved.
+      const cpu = "((u) => (u.user + u.system) / 1000)(process.cpuUsage())";
+      const top = `let sTop = 0;\nconst t0Top = ${cpu};\nfor (let i = 0; i < 1e7; i++) sTop += i;\n${cpu} - t0Top`;
       const fn = "function loopFn() { let s = 0; for (let i = 0; i < 1e7; i++) s += i; return s; }\n" +
-        "const t0Fn = performance.now(); loopFn(); performance.now() - t0Fn";
-      // Best of five, interleaved: the machine is shared, so single timings are noisy.
+        `const t0Fn = ${cpu}; loopFn(); ${cpu} - t0Fn`;
       let fnMs = Infinity;
       let topMs = Infinity;
-      for (let k = 0; k < 5; k++) {
+      for (let k = 0; k < 7; k++) {
         fnMs = Math.min(fnMs, Number(plain((await run(ev, fn)).out)));
         topMs = Math.min(topMs, Number(plain((await run(ev, top)).out)));
       }
@@ -358,15 +373,21 @@ describe("runtime/evaluator", function () {
     it("`1+1` with type checking compiles and runs in about a millisecond (p50 < 2 ms)", async () => {
       await run(ev, "1+1");
       const times: number[] = [];
+      const cpuTimes: number[] = [];
       for (let i = 0; i < 50; i++) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const { out } = await run(ev, "1+1");
         times.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpuTimes.push((c.user + c.system) / 1000);
         assert.strictEqual(plain(out), "2");
       }
       times.sort((a, b) => a - b);
-      const p50 = times[25];
-      console.log(`      1+1 execute p50 ${p50.toFixed(3)} ms, p90 ${times[45].toFixed(3)} ms`);
+      cpuTimes.sort((a, b) => a - b);
+      // CPU time decides (the machine is shared); wall time is printed for the record.
+      const p50 = cpuTimes[25];
+      console.log(`      1+1 execute p50 ${times[25].toFixed(3)} ms wall (p90 ${times[45].toFixed(3)}), ${p50.toFixed(3)} ms CPU`);
       assert.ok(p50 < 2, `p50 ${p50} ms`);
     });
   });
