@@ -2,7 +2,7 @@
 // Tensors print like PyTorch: tensor([[1.0000, 2.0000], ...], requiresGrad=true), fixed 4-digit
 // or scientific notation chosen over all values, summarised with "..." above 1000 elements,
 // followed by a summary line with shape, dtype and device. Devices without synchronous reads
-// (webgpu) print the summary and how to read the values.
+// (webgpu) print the summary and how to read the values; formatTensorAsync reads them first.
 
 import type { Tensor } from "./tensor";
 import { formatShape, sizeOf } from "./shape";
@@ -29,7 +29,16 @@ export function formatValues(t: Tensor): string {
   if (t.isDisposed) return "tensor(<disposed>)";
   const backend = t._handle.backend;
   if (!backend.readSync) return `tensor(<${t.numel()} values on ${t.device}; read them with await t.toArray()>${suffix(t)})`;
-  const data = t.dataSync();
+  return formatData(t, t.dataSync());
+}
+
+/** The same text on every device, reading values asynchronously (webgpu). */
+export async function formatTensorAsync(t: Tensor): Promise<string> {
+  if (t.isDisposed) return formatTensor(t);
+  return `${formatData(t, await t.data())}\n${summaryLine(t)}`;
+}
+
+function formatData(t: Tensor, data: ArrayLike<number>): string {
   const summarize = sizeOf(t.shape) > THRESHOLD;
   const fmt = makeFormatter(t, data, summarize);
   const prefix = "tensor(";

@@ -15,7 +15,7 @@ import * as R from "./ops_reduce";
 import * as V from "./ops_view";
 import * as X from "./ops_index";
 import * as LA from "./ops_linalg";
-import { formatTensor, type NestedArray } from "./print";
+import { formatTensor, formatTensorAsync, type NestedArray } from "./print";
 
 export type { NestedArray } from "./print";
 export type Scalar = number;
@@ -324,6 +324,8 @@ export class Tensor implements View {
 
   // ---- display ----
   toString(): string { return formatTensor(this); }
+  /** toString() that also reads values from devices without synchronous reads (webgpu). */
+  toStringAsync(): Promise<string> { return formatTensorAsync(this); }
   [Symbol.for("nodejs.util.inspect.custom")](): string { return formatTensor(this); }
   [Symbol.for("Jupyter.display")](): { "text/plain": string } { return { "text/plain": formatTensor(this) }; }
 }

@@ -42,6 +42,10 @@ describe("printing", () => {
     const bundle = (t as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
     assert.deepEqual(bundle, { "text/plain": String(t) });
   });
+  it("toStringAsync gives the same text", async () => {
+    const t = torch.tensor([[1, 2], [3, 4.5]]);
+    assert.equal(await t.toStringAsync(), String(t));
+  });
   it("a disposed tensor says so", () => {
     const t = torch.ones(2);
     t.dispose();

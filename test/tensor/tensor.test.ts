@@ -23,6 +23,9 @@ forEachBackend((device) => {
       assert.equal(await torch.tensor(2.5, opts).item(), 2.5);
       assert.deepEqual(torch.tensor(2.5, opts).shape, []);
     });
+    it("prints the same on every device through toStringAsync", async () => {
+      assert.equal(await torch.tensor([1, 2.5], opts).toStringAsync(), `tensor([1.0000, 2.5000])\nshape=[2], dtype=float32, device=${device}`);
+    });
     it("tensor from a typed array keeps its dtype", async () => {
       const t = torch.tensor(new Int32Array([1, -2, 3]), opts);
       assert.equal(t.dtype, "int32");
