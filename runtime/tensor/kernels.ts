@@ -74,7 +74,9 @@ export function binaryK(op: BinaryOp, name: string, a: Tensor, b: Tensor | numbe
   if (typeof b === "number") {
     const dt = out ? out.dtype : binaryDtype(op, a.dtype, b);
     const o = out ?? empty(backend, a.shape, dt);
-    backend.binary(op, dt !== a.dtype && !COMPARE.has(op) ? castK(a, dt) : a, b, o.buf);
+    const ac = dt !== a.dtype && !COMPARE.has(op) ? castK(a, dt) : a;
+    backend.binary(op, ac, b, o.buf);
+    if (ac !== a) ac.dispose();
     return o;
   }
   sameDevice(name, a, b);
@@ -85,6 +87,8 @@ export function binaryK(op: BinaryOp, name: string, a: Tensor, b: Tensor | numbe
   const ac = a.dtype === cdt ? a : castK(a, cdt), bc = b.dtype === cdt ? b : castK(b, cdt);
   const o = out ?? empty(backend, shape, dt);
   backend.binary(op, broadcastView(ac, shape), broadcastView(bc, shape), o.buf);
+  if (ac !== a) ac.dispose();
+  if (bc !== b) bc.dispose();
   return o;
 }
 
@@ -105,6 +109,8 @@ export function whereK(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const backend = a._backend();
   const o = empty(backend, shape, dt);
   backend.where(broadcastView(cond, shape), broadcastView(ac, shape), broadcastView(bc, shape), o.buf);
+  if (ac !== a) ac.dispose();
+  if (bc !== b) bc.dispose();
   return o;
 }
 
@@ -130,5 +136,6 @@ export function assignK(dst: Tensor, src: Tensor): void {
   } else {
     throw new DeviceError(`copy_: writing into a non-contiguous view is not supported on ${dst.device}`, "write into a contiguous tensor, or use the out-of-place op");
   }
+  if (s !== src) s.dispose();
   dst._handle.version++;
 }

@@ -31,6 +31,8 @@ function mm(a: Tensor, b: Tensor): Tensor {
   const outShape = [...batch, m, n];
   const out = empty(a._backend(), outShape, dt);
   out._backend().matmul(broadcastView(ac, [...batch, m, k]), broadcastView(bc, [...batch, k, n]), out.buf);
+  if (ac !== a) ac.dispose();
+  if (bc !== b) bc.dispose();
   const node = record("matmul", [a, b], out, matmulBackward);
   if (node) node.save(a, b);
   return out;
