@@ -194,14 +194,17 @@ export abstract class Module {
 
   /** Move parameters and buffers to `device`. Parameters are replaced by Parameters on the new
    * device, so build the optimiser after calling to(), as PyTorch advises. */
-  to(device: DeviceName): this {
+  to(device: DeviceName | (string & {})): this {
+    if (device !== "cpu" && device !== "webgpu")
+      throw new TypeError(`${this.constructor.name}.to: unknown device "${device}"; use "cpu" or "webgpu"`);
+    const dev = device as DeviceName;
     for (const m of this.modules()) {
       for (const key of Object.keys(m)) {
         const v = (m as any)[key];
         if (v instanceof ParameterImpl) {
-          if (v.device !== device) (m as any)[key] = Parameter(v.detach().to(device), v.requiresGrad);
-        } else if (v instanceof Tensor && m.internals.buffers.has(key) && v.device !== device) {
-          (m as any)[key] = v.to(device);
+          if (v.device !== dev) (m as any)[key] = Parameter(v.detach().to(dev), v.requiresGrad);
+        } else if (v instanceof Tensor && m.internals.buffers.has(key) && v.device !== dev) {
+          (m as any)[key] = v.to(dev);
         }
       }
     }

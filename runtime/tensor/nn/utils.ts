@@ -26,11 +26,14 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
       const parts = grads.map((g) => g.abs().pow(normType).sum());
       total = parts.reduce((a, b) => a.add(b)).pow(1 / normType);
     }
-    const t = total.itemSync();
-    if (opts.errorIfNonfinite && !Number.isFinite(t))
-      throw new Error(`clipGradNorm_: the total norm of order ${normType} for gradients is non-finite (${t})`,);
-    const coef = maxNorm / (t + 1e-6);
-    if (coef < 1) for (const g of grads) g.mul_(coef);
+    if (opts.errorIfNonfinite) {
+      const t = total.itemSync();
+      if (!Number.isFinite(t)) throw new Error(`clipGradNorm_: the total norm of order ${normType} for gradients is non-finite (${t})`);
+    }
+    // As PyTorch: multiply by min(1, maxNorm / (total + 1e-6)) as a tensor, so no value is read
+    // back from the device (WebGPU stays asynchronous).
+    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
+    for (const g of grads) g.mul_(coef.to(g.dtype));
     return total;
   });
 }
