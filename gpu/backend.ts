@@ -82,7 +82,13 @@ export class WebGpuBackend implements Backend {
   alloc(length: number, dtype: DType): Storage {
     this.check();
     storageType(dtype);
-    const { buffer, capacity } = this.pool.acquire(Math.max(1, length) * ELEMENT_BYTES);
+    const bytes = Math.max(1, length) * ELEMENT_BYTES;
+    const max = this.ctx.device.limits.maxStorageBufferBindingSize;
+    if (bytes > max) {
+      throw new DeviceError(`webgpu: a tensor of ${length} elements (${(bytes / 2 ** 20).toFixed(0)} MiB) exceeds this adapter's ` +
+        `largest storage binding (${(max / 2 ** 20).toFixed(0)} MiB)`, 'split it, or keep it on device "cpu"');
+    }
+    const { buffer, capacity } = this.pool.acquire(bytes);
     return new GpuStorage(length, dtype, buffer, capacity, this.generation);
   }
 

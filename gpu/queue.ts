@@ -7,6 +7,7 @@
 /// <reference types="@webgpu/types" />
 
 import { BufferPool, ELEMENT_BYTES, GpuStorage } from "./buffers";
+import { DeviceError } from "./errors";
 import type { Pipeline } from "./pipelines";
 
 const ARENA_BYTES = 1 << 20;
@@ -70,6 +71,9 @@ export class CommandQueue {
 
   dispatch(p: Pipeline, storages: readonly GpuStorage[], params: Params, groups: readonly [number, number, number]): void {
     if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
+    if (groups.some((g) => g > this.maxWorkgroups))
+      throw new DeviceError(`webgpu: ${p.key}: ${groups.join(" x ")} workgroups exceed the limit of ${this.maxWorkgroups} per dimension`,
+        "the tensor is too large for one dispatch on this adapter; split the batch");
     const words = Math.max(1, params.length);
     if (this.arenaUsed + words * 4 > ARENA_BYTES || this.pending >= MAX_PENDING) this.flush();
     const offset = this.arenaUsed;

@@ -66,3 +66,12 @@ describe("webgpu memory", () => {
     assert.throws(() => be.fill(s, 1), { name: "DeviceError", message: /used after free\(\)/ });
   });
 });
+
+describe("webgpu limits", () => {
+  it("a tensor larger than the adapter's storage binding is a DeviceError naming both sizes", async () => {
+    const be = await initWebGpu();
+    const max = be.ctx.device.limits.maxStorageBufferBindingSize;
+    const n = Math.floor(max / 4) + 1;
+    assert.throws(() => be.alloc(n, "float32"), { name: "DeviceError", message: /exceeds this adapter's largest storage binding \(\d+ MiB\)\nhint: / });
+  });
+});
