@@ -21,7 +21,13 @@ export const cellStorage = new AsyncLocalStorage<CellContext>();
  * awaiting already-settled promises (`await loss.item()` on CPU) never returns to the event loop,
  * so a SIGINT handler on this thread would never run; this flag is read at each top-level await
  * and by throwIfInterrupted(). */
-export const interruptSignal = new Int32Array(new SharedArrayBuffer(4));
+export let interruptSignal = new Int32Array(new SharedArrayBuffer(4));
+
+/** Uses a buffer the kernel made before the runtime loaded (it hands the same one to its socket
+ * thread at startup). */
+export function setInterruptBuffer(buffer: SharedArrayBuffer): void {
+  interruptSignal = new Int32Array(buffer, 0, 1);
+}
 let latest: CellContext | undefined;
 
 export function newCellContext(io: CellIO, executionCount: number): CellContext {

@@ -8,8 +8,10 @@ import type { CellIO } from "./io";
 
 let installed = false;
 
-/** Replaces globalThis.console and wraps process.stdout/stderr.write, once per process. */
-export function installConsole(cellIO: () => CellIO | undefined): void {
+/** Replaces globalThis.console and wraps process.stdout/stderr.write, once per process.
+ * `cellIO` is where console output goes; `writeIO` where writes to the process streams go
+ * (narrower: only code running for a cell, never Node's own relaying of a worker's output). */
+export function installConsole(cellIO: () => CellIO | undefined, writeIO: () => CellIO | undefined = cellIO): void {
   if (installed) return;
   installed = true;
   const original = globalThis.console;
@@ -17,7 +19,7 @@ export function installConsole(cellIO: () => CellIO | undefined): void {
     const realWrite = real.write.bind(real);
     // Writes of the real stream reach the cell too (process.stdout.write inside a cell).
     real.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const io = cellIO();
+      const io = writeIO();
       if (!io) return (realWrite as (...a: unknown[]) => boolean)(chunk, ...rest);
       io.stream(name, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
       const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;

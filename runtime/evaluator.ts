@@ -15,7 +15,8 @@ import type { CellCompiler, CompiledCell } from "./compiler";
 import type { ImportBinding } from "./cell_source";
 import { Interrupted, TSError, toJupyterError, type Frame } from "./errors";
 import {
-  cellStorage, currentCell, interruptCell, interruptSignal, isInterrupted, newCellContext, type CellContext,
+  cellStorage, currentCell, interruptCell, interruptSignal, isInterrupted, newCellContext, setInterruptBuffer,
+  type CellContext,
 } from "./cell_context";
 import { toMimeBundle } from "./display/display";
 import { comms } from "./comms";
@@ -27,6 +28,8 @@ export interface EvaluatorOptions {
   typecheck?: boolean;
   /** Folder npm imports resolve from when ExecuteOptions.cwd is not given. */
   cwd?: string;
+  /** Shared memory (>= 4 bytes) another thread sets to 1 to interrupt; see interruptBuffer. */
+  interruptBuffer?: SharedArrayBuffer;
 }
 
 interface CellRecord { executionCount: number; map?: SourceMap; lines: number }
@@ -60,6 +63,7 @@ export class Evaluator implements EvaluatorApi {
   constructor(opts: EvaluatorOptions = {}) {
     this.typecheck = opts.typecheck ?? process.env.TSGRAD_TYPECHECK !== "0";
     this.cwd = opts.cwd ?? process.cwd();
+    if (opts.interruptBuffer) setInterruptBuffer(opts.interruptBuffer);
     comms.onError = (err) => this.reportAsync(err);
   }
 
@@ -90,7 +94,7 @@ export class Evaluator implements EvaluatorApi {
       Object.defineProperty(globalThis, name, { value: index[name], writable: true, configurable: true, enumerable: false });
     }
     this.hooks.install();
-    installConsole(() => cellStorage.getStore()?.io ?? this.running?.ctx.io);
+    installConsole(() => cellStorage.getStore()?.io ?? this.running?.ctx.io, () => cellStorage.getStore()?.io);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { findPackageRoot } = require("./compiler") as typeof import("./compiler");
     const tslab = () => require("./tslab_compat");
