@@ -6,6 +6,7 @@
 import { Tensor } from "../tensor";
 import { F } from "../functional";
 import { zeros } from "../creation";
+import { noGrad } from "../autograd";
 import { Module, Parameter } from "./module";
 import { defaultLayerInit_, normal_ } from "./init";
 import type { DeviceName } from "../backend";
@@ -106,13 +107,19 @@ export class Dropout extends Module {
 /** A lookup table of numEmbeddings vectors of size embeddingDim, initialised N(0, 1). */
 export class Embedding extends Module {
   weight: Parameter;
+  readonly paddingIdx: number | null;
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number } & FactoryOptions = {}) {
     super();
     this.weight = Parameter(zeros([numEmbeddings, embeddingDim], { device: opts.device, dtype: opts.dtype }));
     normal_(this.weight);
-    if (opts.paddingIdx !== undefined) this.weight.select(0, opts.paddingIdx < 0 ? numEmbeddings + opts.paddingIdx : opts.paddingIdx).fill_(0);
+    this.paddingIdx = opts.paddingIdx === undefined ? null : opts.paddingIdx < 0 ? numEmbeddings + opts.paddingIdx : opts.paddingIdx;
+    if (this.paddingIdx !== null) noGrad(() => this.weight.select(0, this.paddingIdx!).fill_(0));
   }
-  forward(indices: Tensor): Tensor { return F.embedding(indices, this.weight); }
+  forward(indices: Tensor): Tensor {
+    const out = F.embedding(indices, this.weight);
+    // paddingIdx: those positions give zeros and send no gradient to their row (as PyTorch).
+    return this.paddingIdx === null ? out : out.where(indices.ne(this.paddingIdx).unsqueeze(-1), 0);
+  }
   extraRepr(): string { return `${this.numEmbeddings}, ${this.embeddingDim}`; }
 }
 
