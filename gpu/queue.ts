@@ -32,6 +32,7 @@ export class CommandQueue {
   submits = 0;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  private passPipeline: Pipeline | null = null;
   private pending = 0;
   private readonly arena: GPUBuffer;
   private readonly arenaWords = new Uint32Array(ARENA_BYTES / 4);
@@ -58,6 +59,7 @@ export class CommandQueue {
   private endPass(): void {
     this.pass?.end();
     this.pass = null;
+    this.passPipeline = null;
   }
 
   /** [x, y, 1] workgroups covering `threads` threads, x within the per-dimension limit. Kernels
@@ -87,7 +89,7 @@ export class CommandQueue {
     }
     const bindGroup = this.device.createBindGroup({ layout: p.layout, entries });
     const pass = this.getPass();
-    pass.setPipeline(p.pipeline);
+    if (this.passPipeline !== p) { pass.setPipeline(p.pipeline); this.passPipeline = p; }
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     this.pending++;
