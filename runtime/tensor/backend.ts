@@ -94,8 +94,9 @@ export interface Backend {
   sync?(): Promise<void>;
   memory(): { buffers: number; bytes: number };
   /** Optional: true when the garbage collector reclaims `buf` by itself once it is unreachable
-   * (small CPU arrays), so the engine registers no finalizer for it: a FinalizationRegistry entry
-   * costs about 1-3 us, more than a small op. Such storages need not be counted by memory(). */
+   * (CPU TypedArrays), so the engine registers no finalizer for it: a FinalizationRegistry entry
+   * costs about 1-3 us, and its held Storage stays alive until the callback runs (never during a
+   * synchronous loop). Explicit dispose() still calls free(). */
   collectsItself?(buf: Storage): boolean;
 
   // ---- element-wise (out has x's shape, or the broadcast shape for binary/where) ----

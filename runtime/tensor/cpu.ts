@@ -15,7 +15,7 @@ import * as nnk from "./cpu_nn";
 /** A CPU Storage is a TypedArray of exactly `length` elements. */
 export class CpuStorage implements Storage {
   freed = false;
-  /** Counted by memory() and freed by a finalizer when unreachable (see untrackedBelow). */
+  /** Counted by memory() (see CpuBackend.untrackedBelow). */
   tracked = false;
   constructor(readonly data: TypedArray, readonly dtype: DType) {}
   get length(): number { return this.data.length; }
@@ -43,9 +43,14 @@ const MAX_POOLED_BYTES = 256 * 1024 * 1024;
 
 export class CpuBackend implements Backend {
   readonly name = "cpu" as const;
-  /** Storages shorter than this (elements) are left to the garbage collector: no finalizer, not
-   * counted by memory(); explicit frees still pool them. 0 tracks everything (leak tests). */
+  /** Storages shorter than this (elements) are not counted by memory() (a finalizer costs more
+   * than a small op); explicit frees still pool them. 0 counts everything (leak tests). */
   untrackedBelow = 4096;
+  // NOTE: V8 frees an unreachable TypedArray by itself, so the engine registers no finalizer for
+  // CPU storages (collectsItself): one holding the array would keep it alive until the callback
+  // runs, and callbacks never run during a synchronous training loop. This registry holds only
+  // byte counts, to keep memory() right once the collector has taken a counted storage.
+  private readonly counted = new FinalizationRegistry<number>((bytes) => { this.liveBuffers--; this.liveBytes -= bytes; });
   private readonly pools: Map<number, TypedArray[]>[] = DTYPES.map(() => new Map());
   private pooledBytes = 0;
   private liveBuffers = 0;
@@ -61,15 +66,17 @@ export class CpuBackend implements Backend {
     } else data = arrayFor(dtype, length);
     const s = new CpuStorage(data, dtype);
     if (length >= this.untrackedBelow) {
+      const bytes = length * bytesPerElement(dtype);
       s.tracked = true;
       this.liveBuffers++;
-      this.liveBytes += length * bytesPerElement(dtype);
+      this.liveBytes += bytes;
+      this.counted.register(s, bytes, s);
     }
     return s;
   }
 
-  collectsItself(buf: Storage): boolean {
-    return !(buf as CpuStorage).tracked;
+  collectsItself(_buf: Storage): boolean {
+    return true;
   }
 
   free(buf: Storage): void {
@@ -78,6 +85,7 @@ export class CpuBackend implements Backend {
     s.freed = true;
     const bytes = s.data.length * bytesPerElement(s.dtype);
     if (s.tracked) {
+      this.counted.unregister(s);
       this.liveBuffers--;
       this.liveBytes -= bytes;
     }

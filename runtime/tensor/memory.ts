@@ -3,8 +3,9 @@
 // tensor and all its views. Memory goes back to the backend's pool:
 //  - at once when the last undisposed Tensor on the handle is disposed (dispose(), tidy()), or
 //  - when every Tensor on it has become unreachable (FinalizationRegistry on the handle), except
-//    for storages the backend says the garbage collector reclaims by itself (small CPU arrays):
-//    registering costs more than a small op, so those are left to V8.
+//    for storages the backend says the garbage collector reclaims by itself (CPU TypedArrays):
+//    a finalizer holding them would keep them alive until its callback runs, which never happens
+//    inside a synchronous loop, and registering costs more than a small op.
 // tidy(fn) disposes the tensors created while fn runs, except what fn returns or keep()s.
 
 import type { Backend, Storage } from "./backend";
