@@ -38,6 +38,10 @@ export interface CellAnalysis {
   hasDynamicImport: boolean;
   /** The cell may await at top level. */
   hasAwait: boolean;
+  /** How the cell runs: "generator" when it awaits at top level (each step between awaits then
+   * runs under breakOnSigint, so a synchronous loop after an await still stops on SIGINT),
+   * "async" when it needs an async function (`for await`, `await using`), else "plain". */
+  mode: "plain" | "generator" | "async";
 }
 
 /** `let`/`var` names the cell's end re-exports by value (not captured: no accessor). */
@@ -130,7 +134,22 @@ export function analyzeCell(ts: typeof TS, sf: TS.SourceFile): CellAnalysis {
   const lastExpression = last >= 0 && ts.isExpressionStatement(sf.statements[last]) ? last : -1;
   const hasDynamicImport = /\bimport\s*\(/.test(sf.text);
   const hasAwait = /\bawait\b/.test(sf.text);
-  return { names, exported, imports, captured, lastExpression, hasDynamicImport, hasAwait };
+  const mode = hasAwait ? awaitMode(ts, sf) : "plain";
+  return { names, exported, imports, captured, lastExpression, hasDynamicImport, hasAwait, mode };
+}
+
+function awaitMode(ts: typeof TS, sf: TS.SourceFile): CellAnalysis["mode"] {
+  let awaits = false;
+  let asyncOnly = false;
+  const visit = (node: TS.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isAwaitExpression(node)) awaits = true;
+    if (ts.isForOfStatement(node) && node.awaitModifier) asyncOnly = true;
+    if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing) asyncOnly = true;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return asyncOnly ? "async" : awaits ? "generator" : "plain";
 }
 
 /** Rewrites a cell for the runtime: drops import/export syntax (the evaluator binds imports before
@@ -178,7 +197,9 @@ export function cellTransformer(ts: typeof TS, a: CellAnalysis): TS.TransformerF
           undefined, ts.visitNodes(node.arguments, rewrite(depth)) as TS.NodeArray<TS.Expression>);
       }
       if (depth === 0 && ts.isAwaitExpression(node)) {
-        const inner = f.updateAwaitExpression(node, ts.visitNode(node.expression, rewrite(depth)) as TS.Expression);
+        const operand = ts.visitNode(node.expression, rewrite(depth)) as TS.Expression;
+        const inner = a.mode === "generator" ? f.createYieldExpression(undefined, operand)
+          : f.updateAwaitExpression(node, operand);
         return ts.setTextRange(f.createCallExpression(
           f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "c"), undefined, [inner]), node);
       }

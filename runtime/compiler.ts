@@ -31,6 +31,8 @@ export interface CompiledCell {
   analysis: CellAnalysis;
   /** Names passed, in order, to `__tsg.end(result, values)`. */
   tracked: string[];
+  /** The body is a generator's (top-level awaits became yields; see CellAnalysis.mode). */
+  generator?: boolean;
   diagnostics: CellDiagnostic[];
 }
 
@@ -241,7 +243,8 @@ export class CellCompiler {
     });
     // A cell with imports is a module: ESNext output ends in `export {};`, which a function body cannot hold.
     const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\s*\};?[ \t]*$/gm, "");
-    return { js, sourceMap: out.sourceMapText, analysis, tracked: trackedLets(analysis), diagnostics };
+    return { js, sourceMap: out.sourceMapText, analysis, tracked: trackedLets(analysis), diagnostics,
+      generator: analysis.mode === "generator" };
   }
 
   private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {

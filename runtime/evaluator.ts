@@ -152,7 +152,8 @@ export class Evaluator implements EvaluatorApi {
       map: compiled.sourceMap ? new SourceMap(JSON.parse(compiled.sourceMap)) : undefined,
       lines: compiled.js.split("\n").length,
     });
-    const wrapped = "(async function (__tsg, require, module, exports, __filename, __dirname) { \"use strict\";\n" +
+    const kind = compiled.generator ? "function*" : "async function";
+    const wrapped = `(${kind} (__tsg, require, module, exports, __filename, __dirname) { "use strict";\n` +
       compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
@@ -162,13 +163,13 @@ export class Evaluator implements EvaluatorApi {
     if (ctx.interrupted) throw new Interrupted();
     let promise: Promise<{ v: unknown } | undefined>;
     try {
-      promise = cellStorage.run(ctx, () => script.runInThisContext({ breakOnSigint: true }) as Promise<{ v: unknown }>);
+      promise = cellStorage.run(ctx, () => {
+        const started = script.runInThisContext({ breakOnSigint: true });
+        return compiled.generator ? drive(started as Generator<unknown, { v: unknown }>, ctx)
+          : started as Promise<{ v: unknown }>;
+      });
     } catch (err) {
-      if ((err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") {
-        interruptCell(ctx);
-        throw new Interrupted();
-      }
-      throw err;
+      throw sigint(err, ctx);
     } finally {
       delete (globalThis as Record<symbol, unknown>)[ARGS];
     }
@@ -292,6 +293,42 @@ export class Evaluator implements EvaluatorApi {
   commInfo(targetName?: string): Record<string, { target_name: string }> {
     return comms.info(targetName);
   }
+}
+
+/** breakOnSigint's error as the Interrupted the notebook shows. */
+function sigint(err: unknown, ctx: CellContext): unknown {
+  if ((err as { code?: string })?.code !== "ERR_SCRIPT_EXECUTION_INTERRUPTED") return err;
+  interruptCell(ctx);
+  return new Interrupted();
+}
+
+const SEGMENT = Symbol.for("tsgrad.cellStep");
+let stepScript: vm.Script | undefined;
+
+/** Runs a generator cell: each step between two top-level awaits runs inside runInThisContext
+ * with breakOnSigint, so SIGINT stops a synchronous loop that comes after an await too (an
+ * async function's continuations run from the microtask queue, where breakOnSigint never
+ * applies). Awaiting is `Promise.resolve(value).then(...)`, as `await` does. */
+function drive<T>(gen: Generator<unknown, T>, ctx: CellContext): Promise<T> {
+  stepScript ??= new vm.Script("globalThis[Symbol.for(\"tsgrad.cellStep\")]()", { filename: "tsgrad-cell-step" });
+  const g = globalThis as Record<symbol, unknown>;
+  return new Promise<T>((resolve, reject) => {
+    const advance = (method: "next" | "throw", arg: unknown): void => {
+      let r: IteratorResult<unknown, T>;
+      g[SEGMENT] = () => gen[method](arg);
+      try {
+        r = stepScript!.runInThisContext({ breakOnSigint: true }) as IteratorResult<unknown, T>;
+      } catch (err) {
+        reject(sigint(err, ctx));
+        return;
+      } finally {
+        delete g[SEGMENT];
+      }
+      if (r.done) resolve(r.value);
+      else Promise.resolve(r.value).then((v) => advance("next", v), (e) => advance("throw", e));
+    };
+    advance("next", undefined);
+  });
 }
 
 /** `%nocheck` on the first line, or `// @ts-nocheck`, turns type checking off for one cell. */

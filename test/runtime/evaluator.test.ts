@@ -58,6 +58,11 @@ describe("runtime/evaluator", function () {
     it("top-level await works and the last expression is awaited value's result", async () => {
       assert.strictEqual(plain((await run(ev, "const tla = await new Promise<number>((r) => setTimeout(() => r(41), 5));\ntla + 1")).out), "42");
     });
+
+    it("for await at top level works (the cell stays an async function)", async () => {
+      const { out } = await run(ev, "let fa = 0;\nfor await (const v of (async function* () { yield 1; yield 2; })()) fa += v;\nfa");
+      assert.strictEqual(plain(out), "3");
+    });
   });
 
   describe("imports", () => {
@@ -279,6 +284,21 @@ describe("runtime/evaluator", function () {
         setTimeout(() => process.off("SIGINT", noop), 1000);
       }
       assert.strictEqual(plain((await run(ev, "keepMe")).out), "'kept'");
+    });
+
+    it("stops a busy synchronous loop that comes after a top-level await", async () => {
+      const noop = () => {};
+      process.on("SIGINT", noop);
+      try {
+        const killer = spawn("sh", ["-c", `sleep 0.8; kill -INT ${process.pid}`], { stdio: "ignore" });
+        const { out } = await run(ev, "const loaded = await new Promise<number>((r) => setTimeout(() => r(3), 10));\n" +
+          "let spun = 0;\nwhile (loaded > 0) { spun++; }");
+        killer.kill();
+        assert.ok(out.status === "error" && out.ename === "Interrupted", JSON.stringify(out));
+      } finally {
+        setTimeout(() => process.off("SIGINT", noop), 1000);
+      }
+      assert.strictEqual(plain((await run(ev, "loaded")).out), "3");
     });
 
     it("stops an async loop within a second", async () => {
