@@ -11,11 +11,12 @@ export function escapeXml(s: string): string {
     .replace(/[&<>"']/g, (c) => HTML_ESC[c]);
 }
 
+const SCRIPT_ESC: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+
 /** JSON that is safe inside an inline <script>: no "</script", "<!--" or U+2028/2029 surprises. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c").replace(/>/g, "\\u003e")
-    .replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  const s = JSON.stringify(value);
+  return /[<>\u2028\u2029]/.test(s) ? s.replace(/[<>\u2028\u2029]/g, (c) => SCRIPT_ESC[c]) : s;
 }
 
 /** Short, readable number for ticks and labels: 0.001, 12.5, 1.2e+6. */

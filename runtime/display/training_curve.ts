@@ -31,7 +31,7 @@ export interface LiveOptions {
   run?: string;
   /** Minimum time between redraws in ms (default 250). */
   throttleMs?: number;
-  /** Most points per series sent to the browser; longer series are min/max decimated (default 1000). */
+  /** Most points per series sent to the browser; longer series are min/max decimated (default 600; the faint raw series of a smoothed curve gets half). */
   maxPoints?: number;
   /** Height of one row of panels in px (default 300). */
   height?: number;
@@ -41,12 +41,12 @@ export interface LiveOptions {
 
 interface Series { run: string; key: string; split: string; base: string; xs: number[]; ys: number[]; sm: number[]; ema: Ema | null }
 
-/** Six significant digits, cheaply (toPrecision is ~20x slower): JSON stays short. */
+/** Six decimals for values of ordinary size (at least five significant digits), others as they
+ * are: JSON stays short, and this is cheaper than toPrecision or log10 per point. */
 function round(v: number): number | null {
   if (!Number.isFinite(v)) return null;
-  if (v === 0) return 0;
-  const p = Math.pow(10, 5 - Math.floor(Math.log10(Math.abs(v))));
-  return Math.round(v * p) / p;
+  const a = Math.abs(v);
+  return a >= 0.01 && a < 1e9 ? Math.round(v * 1e6) / 1e6 : v;
 }
 
 /** Panel matching: exact name, or one a prefix of the other ("acc" and "accuracy"). */
@@ -68,11 +68,10 @@ export class TrainingCurve {
   private dirty = false;
   private lastSent = -Infinity;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Cost of the last redraw: the interval grows to 50x it, so redraws take at most ~2% of a
-   * loop's time however long the curve gets. */
+  /** Wall time of the last redraw: the interval grows to 50x it, so redraws take at most ~2% of
+   * a loop's time however long the curve gets, and when other processes slow this one down the
+   * redraws slow down with it. */
   private renderMs = 0;
-  private renderCpu = 0;
-  private cpuAtSend: NodeJS.CpuUsage | null = null;
   private readonly flushFn = () => this.flush();
   /** How many redraws were sent (display + updates); the throttle tests read it. */
   sends = 0;
@@ -124,7 +123,7 @@ export class TrainingCurve {
     if (this.shown) {
       const now = performance.now();
       const interval = Math.max(this.throttleMs, 50 * this.renderMs);
-      if (now - this.lastSent >= interval && this.cpuAllows()) this.send(now);
+      if (now - this.lastSent >= interval) this.send(now);
       else if (this.timer === null) {
         markPending(this.flushFn);
         this.timer = setTimeout(this.flushFn, Math.max(1, interval - (now - this.lastSent)));
@@ -132,14 +131,6 @@ export class TrainingCurve {
       }
     }
     return this;
-  }
-
-  /** The same bound in CPU time: when other processes share the cores, wall time runs ahead of
-   * this loop's progress, and redraws must still stay a small part of its work. */
-  private cpuAllows(): boolean {
-    if (!this.cpuAtSend || this.renderCpu === 0) return true;
-    const u = process.cpuUsage(this.cpuAtSend);
-    return (u.user + u.system) / 1000 >= 50 * this.renderCpu;
   }
 
   private seriesFor(run: string, key: string, runSeries: Map<string, Series>): Series {
@@ -174,12 +165,9 @@ export class TrainingCurve {
     clearPending(this.flushFn);
     this.dirty = false;
     this.sends += 1;
-    const cpu0 = process.cpuUsage();
     emit(this.bundle(), { displayId: this.displayId, update: true });
     this.lastSent = performance.now();
     this.renderMs = this.lastSent - now;
-    this.cpuAtSend = process.cpuUsage();
-    this.renderCpu = (this.cpuAtSend.user - cpu0.user + this.cpuAtSend.system - cpu0.system) / 1000;
   }
 
   /** The current curve as a static Figure (for saving, or plotting elsewhere). */
@@ -187,7 +175,7 @@ export class TrainingCurve {
     const runs = new Set([...this.series.values()].map((s) => s.run));
     const multiRun = runs.size > 1;
     const smoothing = (this.options.smoothing ?? 0) > 0;
-    const maxPoints = this.options.maxPoints ?? 1000;
+    const maxPoints = this.options.maxPoints ?? 600;
     const n = Math.max(1, this.panels.length);
     const cols = n <= 2 ? n : 2, rows = Math.ceil(n / cols);
     const gapX = 0.1, gapY = rows > 1 ? 0.16 : 0;
