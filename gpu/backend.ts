@@ -105,7 +105,7 @@ export class WebGpuBackend implements Backend {
     if (data instanceof Float64Array) throw new DTypeError("webgpu: write: float64 data cannot be stored (WGSL has no 64-bit floats)");
     if (data.length > s.length) throw new DeviceError(`webgpu: write: ${data.length} values do not fit a storage of ${s.length}`);
     if (data.length === 0) return;
-    const words = s.dtype === "bool" || data instanceof Uint8Array ? Uint32Array.from(data as Uint8Array, (v) => (v ? 1 : 0))
+    const words = s.dtype === "bool" ? Uint32Array.from(data as ArrayLike<number>, (v) => (v ? 1 : 0))
       : s.dtype === "float32" && !(data instanceof Float32Array) ? Float32Array.from(data)
       : s.dtype === "int32" && !(data instanceof Int32Array) ? Int32Array.from(data)
       : data;

@@ -228,6 +228,20 @@ describe("webgpu parity: where, copy, fill, assign", () => {
     }
   });
 
+  it("write converts a host array of another type as the cpu backend does", async () => {
+    const { cpu, gpu } = be;
+    const cases: [DType, ArrayLike<number> & { length: number }][] = [
+      ["float32", Int32Array.from([1, -2, 300])], ["int32", Float32Array.from([1.5, -2.7, 3])],
+      ["int32", Uint8Array.from([0, 7, 255])], ["bool", Int32Array.from([0, 5, -1])],
+    ];
+    for (const [dtype, data] of cases) {
+      const c = cpu.alloc(3, dtype), g = gpu.alloc(3, dtype);
+      cpu.write(c, data as never);
+      gpu.write(g, data as never);
+      await expectSame(cpu, gpu, c, g, `write ${data.constructor.name} into ${dtype}`, { atol: 0, rtol: 0 });
+    }
+  });
+
   it("float64 is a DTypeError that says to use the cpu", () => {
     assert.throws(() => be.gpu.alloc(4, "float64"), { name: "DTypeError", message: /webgpu: float64 is not supported.*\nhint: use \.to\("cpu"\)/s });
   });
