@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { torch } from "../../runtime/tensor/index";
 import type { Tensor } from "../../runtime/tensor/tensor";
 import * as data from "../../runtime/tensor/data/index";
@@ -125,6 +128,26 @@ describe("data sets and transforms", () => {
     const [bx] = ds.getBatch(Int32Array.of(0, 1, 2));
     assert.deepEqual(bx.shape, [3, 1, 28, 28]);
     assert.ok(Math.min(...Array.from(bx.dataSync())) < -0.4, "normalized");
+  });
+
+  it("MNIST from IDX files and CIFAR10 from binary batches in a folder", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-ds-"));
+    fs.writeFileSync(path.join(dir, "train-images-idx3-ubyte"), data.encodeIdxU8([3, 28, 28], new Uint8Array(3 * 784).fill(255)));
+    fs.writeFileSync(path.join(dir, "train-labels-idx1-ubyte"), data.encodeIdxU8([3], Uint8Array.of(4, 5, 6)));
+    const m = data.MNIST({ root: dir, channels: 3, limit: 2 });
+    assert.equal(m.length, 2);
+    const [x, y] = m.getBatch(Int32Array.of(0, 1));
+    assert.deepEqual(x.shape, [2, 3, 28, 28]); assert.deepEqual(ints(y), [4, 5]);
+    assert.equal(x.dataSync()[3 * 784 - 1], 1);
+    const rec = new Uint8Array(3073 * 4);
+    for (let i = 0; i < 4; i++) rec[i * 3073] = i + 1;
+    fs.mkdirSync(path.join(dir, "cifar-10-batches-bin"));
+    fs.writeFileSync(path.join(dir, "cifar-10-batches-bin", "data_batch_1.bin"), rec);
+    const c = data.CIFAR10({ root: dir });
+    assert.equal(c.length, 4);
+    assert.deepEqual(c.getItem(2)[0].shape, [3, 32, 32]);
+    assert.deepEqual(ints(c.getItem(2)[1]), [3]);
+    fs.rmSync(dir, { recursive: true });
   });
 
   it("twoMoons and spirals: data sets with .x and .y for full-batch training", () => {
