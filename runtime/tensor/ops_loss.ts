@@ -22,6 +22,11 @@ export interface CrossEntropyOptions extends NllOptions { labelSmoothing?: numbe
 
 function classDim(input: Tensor): number { return input.ndim === 1 ? 0 : 1; }
 
+/** Per-class weights [C] shaped to broadcast along the input's class dim. */
+function alongClassDim(weight: Tensor, input: Tensor, cd: number): Tensor {
+  return weight.reshape(input.shape.map((_, i) => (i === cd ? input.shape[cd] : 1)));
+}
+
 /** Per-sample -w[y] * logp[y] and the weights w[y] (0 where ignored). */
 function pickNll(op: string, logp: Tensor, target: Tensor, opts: NllOptions): { loss: Tensor; w: Tensor } {
   const cd = classDim(logp), C = logp.shape[cd];
@@ -61,7 +66,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     let probs = target;
     if (eps > 0) probs = probs.mul(1 - eps).add(eps / C);
     let prod = logp.mul(probs);
-    if (opts.weight) prod = prod.mul(opts.weight.reshape(input.shape.map((s, i) => (i === cd ? C : 1))));
+    if (opts.weight) prod = prod.mul(alongClassDim(opts.weight, input, cd));
     const loss = prod.sum(cd).neg();
     return reduction === "mean" ? loss.sum().div(input.numel() / C) : reduce(loss, reduction);
   }
@@ -69,7 +74,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (eps <= 0) return reduceWeighted(loss, w, reduction);
   // Label smoothing (PyTorch): (1 - eps) * nll + eps / C * sum_c(-w_c * logp_c), ignored samples zeroed.
   let lw = logp;
-  if (opts.weight) lw = lw.mul(opts.weight.reshape(input.shape.map((s, i) => (i === cd ? C : 1))));
+  if (opts.weight) lw = lw.mul(alongClassDim(opts.weight, input, cd));
   const valid = X.asIndex("crossEntropy", target).ne(opts.ignoreIndex ?? -100);
   const smooth = lw.sum(cd).neg().where(valid, 0);
   if (reduction === "none") return loss.mul(1 - eps).add(smooth.mul(eps / C));

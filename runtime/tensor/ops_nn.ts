@@ -143,7 +143,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const { weight, bias } = opts, training = opts.training ?? false, momentum = opts.momentum ?? 0.1, eps = opts.eps ?? 1e-5;
   if (x.ndim < 2) throw new ShapeError(`batchNorm: expects input [N, C, ...], got ${formatShape(x.shape)}`);
   const C = x.shape[1];
-  const statShape = x.shape.map((s, i) => (i === 1 ? C : 1));
+  const statShape = x.shape.map((_, i) => (i === 1 ? C : 1));
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   let y: Tensor;
   if (training || !runningMean || !runningVar) {
