@@ -121,8 +121,9 @@ function runPeer(peer: string, threads: number, cases: string[], py: string | nu
   return res;
 }
 
-// tfjs-cpu's plain-JS matmul at 2048 takes about 10 s a call: left out, reported as skipped.
-const TOO_SLOW: Record<string, RegExp> = { "tfjs-cpu": /^matmul_2048_/ };
+// tfjs-cpu's plain-JS kernels: a 2048 matmul or a batch-64 convolution step takes 10 s and more
+// a call (minutes for one case on a busy 2-core machine), so those cases are left out for it.
+const TOO_SLOW: Record<string, RegExp> = { "tfjs-cpu": /^(matmul_2048_|conv_)/ };
 
 function main(): void {
   const { addon, error } = loadNativeAddon();
@@ -135,6 +136,7 @@ function main(): void {
   for (const s of all) {
     backend.setNumThreads(s.threads);
     ours[s.name] = s.run();
+    console.log(`tsgrad ${s.name}: ${ours[s.name].toPrecision(4)} ${s.unit}`);
   }
   backend.setNumThreads(os.cpus().length >= 2 ? 2 : 1);
 
@@ -148,6 +150,7 @@ function main(): void {
       const res = runPeer(peer, t, cases, py);
       if (typeof res === "string") { notes.push(`${peer} (t${t}): ${res}`); continue; }
       Object.assign(theirs[peer], res.results);
+      console.log(`${peer} t${t}: ${Object.entries(res.results).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")}`);
       for (const [k, v] of Object.entries(res.errors ?? {})) notes.push(`${peer} ${k}: ${v}`);
       if (res.threads !== undefined && res.threads !== t) notes.push(`${peer} ran with ${res.threads} thread(s) where ${t} were asked`);
     }
@@ -162,6 +165,7 @@ function main(): void {
     return { name: s.name, value: Number(ours[s.name].toPrecision(4)), unit: s.unit, vs };
   });
 
+  if (py) console.log(`pytorch: ${py}`);
   for (const r of results) {
     const peers = Object.entries(r.vs).map(([p, v]) => {
       const raw = theirs[p][r.name];

@@ -174,8 +174,12 @@ void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, 
       gb = e.scratchB.data();
     }
     e.wDiffBias.set_data_handle(gb);
+    // The data gradient above already brought gy into a blocked layout; reuse it when the weight
+    // gradient wants the same one (the usual case) instead of reordering gy twice.
+    const bool shareGy = gx && e.dDiffDst.reordered && e.wDiffDst.reordered &&
+                         e.dDiffDst.inner.get_desc() == e.wDiffDst.inner.get_desc();
     e.bwdWeights.execute(strm(), {{DNNL_ARG_SRC, e.wSrc.in(x)},
-                                  {DNNL_ARG_DIFF_DST, e.wDiffDst.in(gy)},
+                                  {DNNL_ARG_DIFF_DST, shareGy ? e.dDiffDst.inner : e.wDiffDst.in(gy)},
                                   {DNNL_ARG_DIFF_WEIGHTS, e.wDiffWei.out(gw)},
                                   {DNNL_ARG_DIFF_BIAS, e.wDiffBias}});
     e.wDiffWei.flush();

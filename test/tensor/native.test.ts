@@ -5,6 +5,10 @@
 // run the native backend, not silently the fallback.
 
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, BinaryOp, View } from "../../runtime/tensor/backend";
 import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
 import { createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu_native";
@@ -80,6 +84,33 @@ describe("native cpu backend", () => {
   it("loads the addon and reports oneDNN", () => {
     assert.match(nat.nativeVersion, /^oneDNN \d+\.\d+/);
     assert.ok(nat.getNumThreads() >= 1);
+  });
+
+  describe("when the addon cannot load", () => {
+    const ROOT = path.resolve(__dirname, "..", "..");
+    const probe = (env: Record<string, string>) => spawnSync(process.execPath, ["--import", "tsx", "-e",
+      "const m = require('./runtime/tensor/cpu_native.ts'); try { console.log(m.createCpuBackend().constructor.name) } catch (e) { console.log('threw: ' + e.message) }"],
+      { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+
+    it("falls back to the reference with one warning line that says how to fix it", () => {
+      const r = probe({ TSGRAD_NATIVE_ADDON: "/nonexistent/tsgrad_native.node", TSGRAD_REQUIRE_NATIVE: "" });
+      assert.equal(r.stdout.trim(), "CpuBackend");
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /^tsgrad: warning: .*not built .*run \.\/install\.sh .*node-gyp rebuild/);
+    });
+    it("names the loader's reason for a broken addon file", () => {
+      const bad = path.join(os.tmpdir(), `tsgrad-broken-${process.pid}.node`);
+      fs.writeFileSync(bad, "not a shared object");
+      try {
+        const r = probe({ TSGRAD_NATIVE_ADDON: bad, TSGRAD_REQUIRE_NATIVE: "" });
+        assert.match(r.stderr, /failed to load \(.*\); run \.\/install\.sh/);
+      } finally { fs.unlinkSync(bad); }
+    });
+    it("throws instead when TSGRAD_REQUIRE_NATIVE=1", () => {
+      const r = probe({ TSGRAD_NATIVE_ADDON: "/nonexistent/tsgrad_native.node", TSGRAD_REQUIRE_NATIVE: "1" });
+      assert.match(r.stdout, /^threw: tsgrad: native addon not built/);
+    });
   });
 
   describe("matmul", () => {
