@@ -187,7 +187,11 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
       const node = ready.pop()!;
       let g = node._grad;
       node._grad = null;
-      if (g === null) continue;
+      if (g === null) {
+        // No gradient reached this node: release the nodes below it from waiting on it.
+        for (const nx of node.next) if (nx !== null && isNode(nx) && --nx._deps === 0) ready.push(nx);
+        continue;
+      }
       if (node.hooks) for (const h of node.hooks) { const r = h(g); if (r) g = r; }
       if (node.retained) node.retained.grad = keep(g);
       const ci = captureIndex.get(node);

@@ -31,6 +31,18 @@ describe("autograd", () => {
     assertClose(y.grad!.toArraySync(), [1, 1]);
   });
 
+  it("a branch that passes no gradient does not stall the rest of the graph", () => {
+    class StopGradient extends torch.autograd.Function {
+      forward(x: Tensor) { return x.mul(1); }
+      backward() { return [null]; }
+    }
+    const x = leaf([1, 2]);
+    const h = x.mul(3);
+    const y = StopGradient.apply(h.exp()).sum().add(h.sum());
+    y.backward();
+    assertClose(x.grad!.toArraySync(), [3, 3]);
+  });
+
   it("isLeaf, gradFn and requiresGrad of results", () => {
     const x = leaf([1]), c = torch.tensor([2]);
     const y = x.mul(c);
