@@ -95,7 +95,14 @@ export class History {
     return this.writing;
   }
 
-  /** At exit: write what is left synchronously. */
+  /** At a clean exit: wait for writes in flight, then write the rest. */
+  async close(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    await this.ready;
+    await this.flush();
+  }
+
+  /** At a fatal exit: write what is left synchronously (a write in flight may be lost). */
   flushSync(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     const text = this.take();

@@ -70,7 +70,7 @@ function runKernel(connectionFile: string): void {
     stopping = true;
     log.info(restart ? "restart requested: exiting so the frontend starts a new kernel" : "shutdown requested");
     ctx.session.stop();
-    history.flushSync();
+    await Promise.race([history.close(), new Promise((r) => setTimeout(r, 1000))]);
     await ctx.bridge.close();
     process.exit(0);
   }
