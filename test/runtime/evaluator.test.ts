@@ -9,7 +9,7 @@ import * as path from "path";
 import { spawn } from "child_process";
 import { Worker } from "worker_threads";
 import { Evaluator } from "../../runtime/evaluator";
-import { plain, run } from "./recording_io";
+import { RecordingIO, plain, run } from "./recording_io";
 
 describe("runtime/evaluator", function () {
   this.timeout(60000);
@@ -242,7 +242,7 @@ describe("runtime/evaluator", function () {
     });
 
     it("input() and password() ask through CellIO.input", async () => {
-      const io = new (await import("./recording_io")).RecordingIO();
+      const io = new RecordingIO();
       io.answers = ["ada", "secret"];
       const out = await ev.execute("const who = await input('name? '); const pw = await password('pw: '); who + ':' + pw.length", io,
         { executionCount: 99, silent: false, storeHistory: true, allowStdin: true });
