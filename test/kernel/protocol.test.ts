@@ -272,7 +272,8 @@ describe("kernel protocol", function () {
     const { req } = await c.execute("setTimeout(() => { throw new Error('late boom'); }, 50); 'scheduled'");
     const err = await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "stream" && /late boom/.test(String(m.content.text)), 5000, "the late error");
     assert.equal(err.content.name, "stderr");
-    await c.execute("Promise.reject(new Error('unhandled later')); 1");
+    const rej = await c.execute("Promise.reject(new Error('unhandled later')); 1");
+    await c.iopub.wait((m) => parentId(m) === rej.req.msg_id && m.header.msg_type === "stream" && /unhandled later/.test(String(m.content.text)), 5000, "the unhandled rejection");
     const { reply } = await c.execute("2 + 2");
     assert.equal(reply.content.status, "ok");
   });
