@@ -201,15 +201,15 @@ const identityBackward: BackwardFn = (g) => [g];
 export function toDevice(x: Tensor, device: DeviceName): Tensor {
   if (!x._backend().readSync) throw new DeviceError(`to: reading ${x.device} memory is asynchronous; use await t.toAsync("${device}")`,
     `or create the tensor on ${device} in the first place`);
-  const data = x.contiguous().dataSync();
-  const out = fromData(data, x.shape, x.dtype, device);
-  record("to", [x], out, toDeviceBackward, x.device);
-  return out;
+  return moved(x, x.contiguous().dataSync(), device);
 }
 
 export async function toDeviceAsync(x: Tensor, device: DeviceName): Promise<Tensor> {
-  if (x.device === device) return x;
-  const out = fromData(await x.data(), x.shape, x.dtype, device);
+  return x.device === device ? x : moved(x, await x.data(), device);
+}
+
+function moved(x: Tensor, data: TypedArray, device: DeviceName): Tensor {
+  const out = fromData(data, x.shape, x.dtype, device);
   record("to", [x], out, toDeviceBackward, x.device);
   return out;
 }
