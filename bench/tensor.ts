@@ -79,6 +79,7 @@ function specs(backend: NativeCpuBackend): Spec[] {
       y.sum().backward();
       x.grad = null;
     });
+    for (let i = 0; i < 20; i++) chain(); // let V8 optimise the op paths first, as a training loop would
     return timeit(chain, BUDGET) / 1000 * 1e6;
   } });
   return out;
@@ -86,7 +87,7 @@ function specs(backend: NativeCpuBackend): Spec[] {
 
 // ---- peers ----
 
-type PeerResults = { results: Record<string, number>; errors?: Record<string, string>; threads?: number; note?: string };
+type PeerResults = { results: Record<string, number>; errors?: Record<string, string>; threads?: number; blas?: unknown; torch?: string };
 
 function torchPython(): string | null {
   const candidates = [process.env.TSGRAD_TORCH_PYTHON, path.join(os.homedir(), ".venvs", "torch", "bin", "python"), "python3"];
@@ -113,7 +114,10 @@ function runPeer(peer: string, threads: number, cases: string[], py: string | nu
     cmd = process.execPath;
     args = ["--import", "tsx", path.join(ROOT, "bench", "peers", "tfjs.ts"), peer.replace("tfjs-", ""), String(threads), String(BUDGET), cases.join(",")];
   }
-  // Same thread count everywhere: OpenMP/MKL inside PyTorch read these too.
+  // Same thread count everywhere: OpenMP/MKL inside PyTorch read these too. OPENBLAS_CORETYPE /
+  // OPENBLAS_L2_SIZE are passed through unchanged: PyPI's torch does its GEMM in MKL (BLAS_INFO=mkl)
+  // and its convolutions in oneDNN, so they only reach numpy's bundled OpenBLAS, which no case
+  // uses; the peer reports its thread pools (threadpoolctl) and they are printed below.
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 16 << 20 });
   const res = lastJson(r.stdout ?? "");
@@ -152,6 +156,7 @@ function main(): void {
       Object.assign(theirs[peer], res.results);
       console.log(`${peer} t${t}: ${Object.entries(res.results).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")}`);
       for (const [k, v] of Object.entries(res.errors ?? {})) notes.push(`${peer} ${k}: ${v}`);
+      if (res.blas) notes.push(`${peer} ${res.torch ?? ""} t${t} thread pools: ${JSON.stringify(res.blas)}`);
       if (res.threads !== undefined && res.threads !== t) notes.push(`${peer} ran with ${res.threads} thread(s) where ${t} were asked`);
     }
   }
