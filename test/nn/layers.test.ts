@@ -73,3 +73,12 @@ describe("nn layers", () => {
     assert.throws(() => list.forward(), /no forward/);
   });
 });
+
+describe("nn containers", () => {
+  it("ModuleDict registers by name and refuses names that shadow Module methods", () => {
+    const d = nn.ModuleDict({ enc: nn.Linear(2, 3), dec: nn.Linear(3, 2) });
+    assert.deepEqual(d.keys(), ["enc", "dec"]);
+    assert.deepEqual(d.namedParameters().map(([n]) => n), ["enc.weight", "enc.bias", "dec.weight", "dec.bias"]);
+    assert.throws(() => nn.ModuleDict({ train: nn.ReLU() }), /"train" is not a usable name/);
+  });
+});

@@ -97,7 +97,12 @@ export abstract class Module {
     (this as any)[name] = tensor;
   }
   registerParameter(name: string, param: Parameter | null): void { (this as any)[name] = param; }
-  registerModule(name: string, module: Module | null): void { (this as any)[name] = module; }
+  registerModule(name: string, module: Module | null): void {
+    const cur = (this as any)[name];
+    if (name.includes(".") || name === "" || (cur !== undefined && cur !== null && !(cur instanceof Module)))
+      throw new Error(`${this.constructor.name}.registerModule: "${name}" is not a usable name (empty, dotted, or an existing attribute)`);
+    (this as any)[name] = module;
+  }
   addModule(name: string, module: Module | null): void { this.registerModule(name, module); }
 
   // ---- traversal ----
