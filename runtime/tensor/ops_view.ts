@@ -85,6 +85,8 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) throw new ShapeError(`expand: cannot expand shape ${formatShape(x.shape)} to ${formatShape(sizes)} (fewer dimensions)`);
   const lead = sizes.length - x.ndim;
   const target = sizes.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead] : s));
+  if (target.some((s) => !Number.isInteger(s) || s < 0))
+    throw new ShapeError(`expand: invalid size in ${formatShape(sizes)} (-1 keeps an existing dimension; new leading dimensions need a size)`);
   for (let i = 0; i < x.ndim; i++) {
     const have = x.shape[i], want = target[i + lead];
     if (have !== want && have !== 1)

@@ -90,6 +90,8 @@ forEachBackend((device) => {
       assert.deepEqual(await x.transpose(0, 2).narrow(0, 1, 1).toArray(), [[[1, 13], [5, 17], [9, 21]]]);
       assert.deepEqual(await x.slice(2, 1, undefined, 2).select(0, 0).toArray(), [[1, 3], [5, 7], [9, 11]]);
       assert.deepEqual(x.flatten(1).shape, [2, 12]);
+      assert.deepEqual(x.narrow(0, 0, 1).expand(-1, 3, -1).shape, [1, 3, 4]);
+      assert.throws(() => x.expand(-1, 2, 3, 4), { name: "ShapeError", message: /^expand: invalid size in \[-1, 2, 3, 4\]/ });
     });
     it("view() refuses a layout it cannot express; reshape() copies", async () => {
       const x = torch.arange(6, opts).reshape(2, 3).t();
