@@ -51,10 +51,16 @@ export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
   return out;
 }
 
-// NOTE: d prod / d x_i = prod / x_i, which assumes no zeros in the reduced slice.
+// d prod / d x_i = prod / x_i where the slice has no zero; with one zero, only that element gets
+// the product of the others; with two or more, every gradient is 0 (as PyTorch).
 const prodBackward: BackwardFn = (g, [x, y], node) => {
   const [axes, keepdim] = node.ctx as [number[], boolean];
-  return [expandBack(g.mul(y), x.shape, axes, keepdim).div(x)];
+  const isZero = x.eq(0);
+  const zeros = expandBack(isZero.sum(axes, true), x.shape, axes, true);
+  const others = expandBack(reduceK("prod", E.where(isZero, 1, x), axes, true, x.dtype), x.shape, axes, true);
+  const gy = expandBack(g, x.shape, axes, keepdim);
+  const noZero = expandBack(g.mul(y), x.shape, axes, keepdim).div(E.where(isZero, 1, x));
+  return [E.where(zeros.eq(0), noZero, E.where(zeros.eq(1).logicalAnd(isZero), gy.mul(others), 0))];
 };
 
 export function amax(x: Tensor, dim: Dims, keepdim: boolean, name: string): Tensor { return extreme(x, "max", dim, keepdim, name); }

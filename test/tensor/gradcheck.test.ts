@@ -45,6 +45,7 @@ const BINARY: Case[] = [
 const REDUCE: Case[] = [
   ["sum all", (x) => x.sum(), R(3, 4, 5)], ["sum dim", (x) => x.sum(1), R(3, 4, 5)], ["sum dims keepdim", (x) => x.sum([0, 2], true), R(3, 4, 5)],
   ["mean", (x) => x.mean(-1), R(3, 4, 5)], ["prod", (x) => x.prod(1), Rpos(3, 4)],
+  ["prod with zeros", (x) => x.prod(1), () => [torch.tensor([[0, 2, 3], [1, 0, 0], [2, 0.5, 4]], { dtype: "float64", requiresGrad: true })]],
   ["amax", (x) => x.amax(1), R(4, 7)], ["amin keepdim", (x) => x.amin(0, true), R(4, 7)],
   ["max all", (x) => x.max(), R(4, 5)], ["max dim values", (x) => x.max(1).values, R(4, 5)], ["min dim keepdim", (x) => x.min(0, true).values, R(4, 5)],
   ["var unbiased", (x) => x.var(1), R(5, 6)], ["var population", (x) => x.var(0, { unbiased: false }), R(5, 6)], ["std", (x) => x.std(1), R(5, 6)],
