@@ -145,6 +145,11 @@ static napi_value Softmax(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static napi_value Where(napi_env env, napi_callback_info info) {
+  where(ptr<uint8_t>(0), ptr(1), ptr(2), ptr(3));
+  return nullptr;
+}
+
 static napi_value Copy(napi_env env, napi_callback_info info) {
   copyStrided(ptr(0), ptr(1));
   return nullptr;
@@ -188,7 +193,7 @@ static napi_value Module(napi_env env, napi_value exports) {
 #define FN(name, f) {name, nullptr, f, nullptr, nullptr, nullptr, napi_default, nullptr}
     FN("init", Init), FN("setThreads", SetThreads), FN("getThreads", GetThreads),
     FN("version", Version), FN("noop", Noop), FN("unwrap", Unwrap), FN("address", Address), FN("gemm", Gemm), FN("unary", Unary),
-    FN("binary", Binary), FN("reduce", Reduce), FN("softmax", Softmax), FN("copy", Copy),
+    FN("binary", Binary), FN("reduce", Reduce), FN("softmax", Softmax), FN("copy", Copy), FN("where", Where),
     FN("conv2d", Conv2d), FN("conv2dBackward", Conv2dBackward), FN("maxPool2d", MaxPool),
     FN("maxPool2dBackward", MaxPoolBackward), FN("avgPool2d", AvgPool),
     FN("avgPool2dBackward", AvgPoolBackward), FN("adamStep", Adam),

@@ -1,5 +1,5 @@
 // native/src/elementwise.cpp
-// Float32 unary and binary element-wise kernels and strided copy, over the shared strided walk.
+// Float32 unary, binary and where element-wise kernels and strided copy, over the shared strided walk.
 // Op codes mirror UNARY_CODES / BINARY_CODES in runtime/tensor/cpu_native.ts; semantics follow
 // PyTorch (NaN propagates through relu, clamp, maximum and minimum).
 #include <cmath>
@@ -134,6 +134,37 @@ void binary(int op, const float* a, const float* b, void* outp) {
     case 11: return binaryRun(L, a, b, bout, [](float x, float y) { return x > y; });
     case 12: return binaryRun(L, a, b, bout, [](float x, float y) { return x >= y; });
   }
+}
+
+}  // namespace tsg
+
+namespace tsg {
+
+// where(cond, a, b): cond is bool (one byte per element), a and b float32; all three already
+// broadcast to out's shape. P: layout<3> (cond, a, b) in [0..35].
+void where(const uint8_t* c, const float* a, const float* b, float* out) {
+  const Layout<3> L = readLayout<3>();
+  const int64_t sc = L.st[0][L.nd - 1], sa = L.st[1][L.nd - 1], sb = L.st[2][L.nd - 1];
+  forEachChunk<3>(L, [&](const int64_t* off, int64_t o, int64_t n) {
+    const uint8_t* cp = c + off[0];
+    const float* ap = a + off[1];
+    const float* bp = b + off[2];
+    float* op = out + o;
+    if (sc == 1 && sa == 1 && sb == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = cp[i] ? ap[i] : bp[i];
+    } else if (sc == 1 && sa == 1 && sb == 0) {
+      const float bv = bp[0];
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = cp[i] ? ap[i] : bv;
+    } else if (sc == 1 && sa == 0 && sb == 1) {
+      const float av = ap[0];
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) op[i] = cp[i] ? av : bp[i];
+    } else {
+      for (int64_t i = 0; i < n; i++) op[i] = cp[i * sc] ? ap[i * sa] : bp[i * sb];
+    }
+  });
 }
 
 }  // namespace tsg

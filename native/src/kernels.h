@@ -40,6 +40,7 @@ void binary(int op, const float* a, const float* b, void* out);
 void reduce(int op, const float* x, void* out);
 void softmax(const float* x, float* out, bool log);
 void copyStrided(const float* x, float* out);
+void where(const uint8_t* cond, const float* a, const float* b, float* out);
 void conv2d(const float* x, const float* w, const float* bias, float* out);
 void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, float* gw, float* gb);
 void maxPool2d(const float* x, float* out, int32_t* idx);

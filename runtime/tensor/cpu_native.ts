@@ -34,6 +34,7 @@ export interface NativeAddon {
   reduce(op: number): void;
   softmax(log: number): void;
   copy(): void;
+  where(): void;
   conv2d(): void;
   conv2dBackward(): void;
   maxPool2d(): void;
@@ -219,6 +220,16 @@ export class NativeCpuBackend extends CpuBackend {
     }
     P[PTR] = this.addr(a.buf); P[PTR + 2] = this.addr(out);
     this.addon.binary(code);
+  }
+
+  where(cond: View, a: View, b: View, out: Storage): void {
+    if (cond.buf.dtype !== "bool" || !isF32(a) || !isF32(b) || out.dtype !== "float32" || out.length < SMALL ||
+        !this.layout(cond.shape, [cond, a, b])) {
+      return super.where(cond, a, b, out);
+    }
+    const P = this.P;
+    P[PTR] = this.addr(cond.buf); P[PTR + 1] = this.addr(a.buf); P[PTR + 2] = this.addr(b.buf); P[PTR + 3] = this.addr(out);
+    this.addon.where();
   }
 
   // ---- reductions ----

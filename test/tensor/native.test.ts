@@ -203,6 +203,28 @@ describe("native cpu backend", () => {
     }
   });
 
+  it("where on contiguous, broadcast (stride 0) and strided operands", () => {
+    const mask = (shape: number[]): View => {
+      const d = new Uint8Array(sizeOf(shape));
+      for (let i = 0; i < d.length; i++) d[i] = rnd() > 0 ? 1 : 0;
+      return view(new CpuStorage(d, "bool"), shape);
+    };
+    const zero = rand([1]);
+    const cases: [string, View, View, View][] = [
+      ["contiguous", mask([300]), rand([300]), rand([300])],
+      ["scalar b broadcast", mask([20, 30]), rand([20, 30]), view(zero.buf, [20, 30], [0, 0])],
+      ["scalar a broadcast", mask([20, 30]), view(zero.buf, [20, 30], [0, 0]), rand([20, 30])],
+      ["transposed a, strided b, broadcast cond row", (() => { const m = mask([1, 17]); return view(m.buf, [33, 17], [0, 1]); })(),
+        randT([33, 17]), randStrided([33, 17])],
+    ];
+    for (const [name, c, a, b] of cases) {
+      const [o1, o2] = out(sizeOf(c.shape));
+      nat.where(c, a, b, o1);
+      ref.where(c, a, b, o2);
+      assert.deepEqual(dataOf(o1), dataOf(o2), name);
+    }
+  });
+
   describe("reduce", () => {
     const shapes: [string, () => View][] = [
       ["[3,4,5,6] contiguous", () => rand([3, 4, 5, 6])],
