@@ -93,7 +93,10 @@ function base64(data: Bytes): string {
 }
 
 function displayValue(obj: unknown, opts: DisplayOptions = {}): DisplayHandle {
-  const id = opts.id ?? newId();
+  // Live objects (training curves, progress bars) name their own display_id, so that their later
+  // update_display_data messages replace this output (sink.ts $displayId).
+  const own = typeof obj === "object" && obj !== null ? (obj as Record<symbol, unknown>)[Symbol.for("tsgrad.displayId")] : undefined;
+  const id = opts.id ?? (typeof own === "string" ? own : newId());
   show(toMimeBundle(obj), opts, false, id);
   return handle(id, opts.metadata);
 }
