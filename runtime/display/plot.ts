@@ -7,7 +7,7 @@ import { checkColormap, COLORWAY, plotlyColorscale, type ColormapName } from "./
 import type { Annotation, Datum, Layout, Trace } from "./figure_types";
 import { batchPixels, gridPixels, imagePixels, overlayPixels, type ImageOptions } from "./image";
 import { ImageFigure } from "./image_figure";
-import { Figure } from "./plotly";
+import { ensurePlotlyLoaded, Figure } from "./plotly";
 import { encodePng, pngDataUrl } from "./png";
 import { live } from "./training_curve";
 import { isTensorLike, readValues, readVector } from "./values";
@@ -255,7 +255,11 @@ function plotFn(traces: Trace[] | Trace, layout: Layout = {}): Figure {
   return new Figure(Array.isArray(traces) ? traces : [traces], layout);
 }
 
+/** Send plotly.js again (it goes out once per kernel session, with the first figure). Use it when
+ * the output that carried it was cleared or re-run, so a saved notebook draws interactively again. */
+function embedPlotly(): boolean { return ensurePlotlyLoaded(true); }
+
 export const plot = Object.assign(plotFn, {
-  line, scatter, bar, histogram, heatmap, confusionMatrix, image, images, live, Figure,
+  line, scatter, bar, histogram, heatmap, confusionMatrix, image, images, live, embedPlotly, Figure,
 });
 export type Plot = typeof plot;

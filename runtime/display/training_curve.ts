@@ -35,7 +35,8 @@ export interface LiveOptions {
   maxPoints?: number;
   /** Height of one row of panels in px (default 300). */
   height?: number;
-  /** Show at once (default true). With false, show it later with display(curve). */
+  /** Show at once: plot.live() does unless this is false; new TrainingCurve() shows only when
+   * display(curve) or curve.show() is called. */
   display?: boolean;
 }
 
@@ -82,7 +83,7 @@ export class TrainingCurve {
     this.options = { ...opts };
     this.panels = [...(opts.y ?? [])];
     this.throttleMs = opts.throttleMs ?? 250;
-    if (opts.display !== false) this.show();
+    if (opts.display === true) this.show();
   }
 
   get [$displayId](): string { return this.displayId; }
@@ -99,8 +100,12 @@ export class TrainingCurve {
 
   /** Add one point per metric at `step` (default: one past the run's last step). Values may be
    * numbers or one-element tensors that can be read synchronously. */
-  log(metrics: Record<string, unknown>, step?: number): this {
-    return this.logRun(this.options.run ?? "run", metrics, step);
+  log(metrics: Record<string, unknown>, step?: number): this;
+  /** The STYLE.md order, log(step, metrics), works too. */
+  log(step: number, metrics: Record<string, unknown>): this;
+  log(a: Record<string, unknown> | number, b?: number | Record<string, unknown>): this {
+    return typeof a === "number" ? this.logRun(this.options.run ?? "run", b as Record<string, unknown>, a)
+      : this.logRun(this.options.run ?? "run", a, b as number | undefined);
   }
 
   /** A logger for one run; runs share panels and are told apart by colour. */
@@ -245,4 +250,4 @@ export class TrainingCurve {
 }
 
 /** plot.live(opts): a TrainingCurve shown at once (in a kernel). */
-export function live(opts: LiveOptions = {}): TrainingCurve { return new TrainingCurve(opts); }
+export function live(opts: LiveOptions = {}): TrainingCurve { return new TrainingCurve({ ...opts, display: opts.display ?? true }); }

@@ -6,6 +6,9 @@ import { resetPlotlyLoader } from "../../runtime/display/plotly";
 import { smooth } from "../../runtime/display/smoothing";
 import { TrainingCurve } from "../../runtime/display/training_curve";
 import { captureDisplays } from "./capture";
+import { display } from "../../runtime/display/display";
+import { cellStorage, currentIO, newCellContext } from "../../runtime/cell_context";
+import type { CellIO, MimeBundle } from "../../runtime/io";
 import { byClass, parseXml, pathPoints } from "./xml";
 
 const curveUpdates = (sent: ReturnType<typeof captureDisplays>["sent"], id: string) => sent.filter((s) => s.opts.displayId === id);
@@ -83,6 +86,27 @@ describe("training curves", () => {
       assert.ok(after.length > before, "the trailing timer sent the last point");
       assert.match(after[after.length - 1].bundle["text/plain"] as string, /loss=2\)$/);
     } finally { cap.restore(); }
+  });
+
+  it("new TrainingCurve() + display(curve) (STYLE.md's pattern) shows it under the curve's own display_id", () => {
+    const got: { id?: string; update?: boolean; text: unknown }[] = [];
+    const io: CellIO = {
+      stream: () => undefined, clearOutput: () => undefined, input: async () => "",
+      display: (b: MimeBundle, _m, o) => { got.push({ id: o.displayId, update: o.update, text: b["text/plain"] }); },
+    };
+    // What runtime/index.ts installs: the sink sends through the running cell's CellIO.
+    const prev = setDisplaySink((b, o) => currentIO()?.display(b, o.metadata ?? {}, { displayId: o.displayId, update: o.update }));
+    try {
+      cellStorage.run(newCellContext(io, 1), () => {
+        const c = new TrainingCurve({ y: ["loss"], throttleMs: 0 });
+        assert.equal(got.filter((g) => g.id === c.displayId).length, 0, "not shown before display()");
+        assert.equal(display(c).id, c.displayId);
+        c.log(0, { loss: 0.5 });
+        const mine = got.filter((g) => g.id === c.displayId);
+        assert.deepEqual(mine.map((g) => g.update), [false, true]);
+        assert.equal(mine[1].text, "TrainingCurve(step 0, loss=0.5)");
+      });
+    } finally { setDisplaySink(prev); resetPlotlyLoader(); }
   });
 
   it("logging every step of a 10,000-step loop costs under 5% of the loop", function () {
