@@ -84,7 +84,9 @@ static std::mutex cacheMutex;
 static ConvEntry& entry() {
   Key key;
   for (int i = 0; i < 16; i++) key[i] = pi(i);
-  key[15] = 0;  // bias or not: the same primitives (forward gets a bias md always)
+  // Slot 15 (bias or not) does not change the primitives (forward always has a bias md); the
+  // thread count does: oneDNN sizes its work split when a primitive is created.
+  key[15] = omp_get_max_threads();
   std::lock_guard<std::mutex> lock(cacheMutex);
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;

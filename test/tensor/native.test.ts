@@ -388,6 +388,32 @@ describe("native cpu backend", () => {
     });
   });
 
+  it("gives the same results on 1 and 2 threads (large enough to run in parallel)", () => {
+    const threads = nat.getNumThreads();
+    const x = rand([4, 8, 20, 20]), w = rand([16, 8, 3, 3]), g = rand([4, 16, 20, 20]);
+    const a = rand([300, 200]), b = randT([200, 150]), big = rand([200000]);
+    const opts: Conv2dOpts = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+    const run = (): Float32Array[] => {
+      const y = ref.alloc(4 * 16 * 400, "float32"), gx = ref.alloc(4 * 8 * 400, "float32"), gw = ref.alloc(16 * 72, "float32");
+      const mm = ref.alloc(300 * 150, "float32"), s = ref.alloc(300, "float32"), e = ref.alloc(200000, "float32");
+      nat.conv2d(x, w, null, opts, y);
+      nat.conv2dBackward(x, w, g, opts, gx, gw, null);
+      nat.matmul(a, b, mm);
+      nat.reduce("sum", a, [1], s);
+      nat.unary("exp", big, e);
+      return [y, gx, gw, mm, s, e].map((t) => dataOf(t) as Float32Array);
+    };
+    try {
+      nat.setNumThreads(1);
+      const one = run();
+      nat.setNumThreads(2);
+      const two = run();
+      one.forEach((o, i) => assertClose(two[i], o, `output ${i}`, 1e-5, 1e-5));
+    } finally {
+      nat.setNumThreads(threads);
+    }
+  });
+
   for (const decoupled of [false, true]) {
     it(`adamStep matches the reference (${decoupled ? "AdamW" : "Adam with L2"}) over three steps`, () => {
       const n = 40001;
