@@ -265,10 +265,10 @@ export class WebGpuBackend implements Backend {
     if (k === 0) { this.fill(o, 0); return; }
     const tile = pickTile(m, n);
     const rank = l.shape.length;
-    const key = matmulKey(a.buf.dtype, b.buf.dtype, out.dtype, rank, tile);
-    const p = this.pipeline(key, () => matmulKernel(a.buf.dtype, b.buf.dtype, out.dtype, rank, tile));
+    const key = matmulKey(a.buf.dtype, b.buf.dtype, out.dtype, tile);
+    const p = this.pipeline(key, () => matmulKernel(a.buf.dtype, b.buf.dtype, out.dtype, tile));
     const params = new Params().u32(m, n, k, a.offset, a.strides[ra - 2], a.strides[ra - 1], b.offset, b.strides[rb - 2], b.strides[rb - 1],
-      ...l.shape, ...l.strides[0], ...l.strides[1]);
+      rank, ...l.shape, ...l.strides[0], ...l.strides[1]);
     if (batch > 65535) throw new DeviceError(`webgpu: matmul: a batch of ${batch} exceeds 65535 matrices per call`);
     this.queue.dispatch(p, [o, this.gs(a.buf), this.gs(b.buf)], params, [Math.ceil(n / tile.BN), Math.ceil(m / tile.BM), batch]);
     temps.forEach((t) => this.free(t));

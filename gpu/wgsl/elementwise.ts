@@ -166,7 +166,10 @@ export function elementwiseKernel(s: ElementwiseSpec): KernelSource {
     }
   }
   body.push(`  OUT[${s.kind === "assign" ? "oi" : "gid"}] = ${store(s.out, result, resultType)};`);
-  const code = [...decls, MATH_FNS, entry1d(WORKGROUP, body.join("\n"))].join("\n");
+  const main = entry1d(WORKGROUP, body.join("\n"));
+  // The math helpers only where the op calls one: less WGSL to compile (lavapipe compiles slowly).
+  const helpers = /\b(erf_|expm1_|log1p_|pow_|tanh_|sigmoid_)\(/.test(main) ? [MATH_FNS] : [];
+  const code = [...decls, ...helpers, main].join("\n");
   return { code, bindings: access, workgroupSize: WORKGROUP };
 }
 

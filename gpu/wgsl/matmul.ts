@@ -98,13 +98,18 @@ export function gemmKernel(spec: GemmSpec, tile: Tile): KernelSource {
   return { code: [PARAMS, ...spec.decls, ...lines].join("\n"), bindings: spec.bindings, workgroupSize: threads };
 }
 
-/** Batched matmul over strided Views; batch dims (already broadcast) are decomposed from z.
- * Params: [M, N, K, aoff, sAm, sAk, boff, sBk, sBn, bshape[rb], aBstride[rb], bBstride[rb]]. */
-export function matmulKernel(a: DType, b: DType, out: DType, batchRank: number, tile: Tile): KernelSource {
-  const pre = ["  var ao = P[3];", "  var bo = P[6];", "  var zr = z;"];
-  for (let d = batchRank - 1; d >= 0; d--)
-    pre.push(`  { let s_ = P[${9 + d}]; let c_ = zr % s_; zr = zr / s_; ao += c_ * P[${9 + batchRank + d}]; bo += c_ * P[${9 + 2 * batchRank + d}]; }`);
-  pre.push("  let co = z * M * N;");
+/** Batched matmul over strided Views; batch dims (already broadcast) are decomposed from z with a
+ * runtime loop, so one pipeline serves every batch rank.
+ * Params: [M, N, K, aoff, sAm, sAk, boff, sBk, sBn, rb, bshape[rb], aBstride[rb], bBstride[rb]]. */
+export function matmulKernel(a: DType, b: DType, out: DType, tile: Tile): KernelSource {
+  const pre = [
+    "  var ao = P[3];", "  var bo = P[6];", "  var zr = z;", "  let RB = P[9];",
+    "  for (var d = RB; d > 0u; d--) {",
+    "    let s_ = P[9u + d]; let c_ = zr % s_; zr = zr / s_;",
+    "    ao += c_ * P[9u + RB + d]; bo += c_ * P[9u + 2u * RB + d];",
+    "  }",
+    "  let co = z * M * N;",
+  ];
   return gemmKernel({
     decls: [binding(1, "rw", "C", storageType(out)), binding(2, "read", "A", storageType(a)), binding(3, "read", "B", storageType(b))],
     bindings: ["rw", "read", "read"],
@@ -115,6 +120,6 @@ export function matmulKernel(a: DType, b: DType, out: DType, batchRank: number, 
   }, tile);
 }
 
-export function matmulKey(a: DType, b: DType, out: DType, batchRank: number, tile: Tile): string {
-  return `matmul|${a}|${b}|${out}|b${batchRank}|${tile.BM}x${tile.BN}x${tile.BK}/${tile.TM}x${tile.TN}`;
+export function matmulKey(a: DType, b: DType, out: DType, tile: Tile): string {
+  return `matmul|${a}|${b}|${out}|${tile.BM}x${tile.BN}x${tile.BK}/${tile.TM}x${tile.TN}`;
 }

@@ -85,7 +85,7 @@ describe("wgsl generators", () => {
 
   it("matmul: workgroup tiles and register blocks follow the tile config", () => {
     for (const t of [TILE_64, TILE_128]) {
-      const k = matmulKernel("float32", "float32", "float32", 1, t);
+      const k = matmulKernel("float32", "float32", "float32", t);
       assert.match(k.code, new RegExp(`var<workgroup> As: array<f32, ${t.BM * t.BK}>;`));
       assert.match(k.code, new RegExp(`var<workgroup> Bs: array<f32, ${t.BK * t.BN}>;`));
       assert.equal(count(k.code, "fma("), t.TM * t.TN);
@@ -93,12 +93,13 @@ describe("wgsl generators", () => {
       assert.equal(count(k.code, "workgroupBarrier()"), 2);
       assert.ok(balanced(k.code));
     }
-    assert.notEqual(matmulKey("float32", "float32", "float32", 0, TILE_64), matmulKey("float32", "float32", "float32", 1, TILE_64));
-    snapshot("matmul_64_batch1", matmulKernel("float32", "float32", "float32", 1, TILE_64).code);
+    assert.notEqual(matmulKey("float32", "float32", "float32", TILE_64), matmulKey("float32", "float32", "float32", TILE_128));
+    assert.notEqual(matmulKey("float32", "float32", "float32", TILE_64), matmulKey("int32", "int32", "int32", TILE_64));
+    snapshot("matmul_64", matmulKernel("float32", "float32", "float32", TILE_64).code);
   });
 
   it("matmul reads both operands through strides, so a transpose is never a copy", () => {
-    const k = matmulKernel("float32", "float32", "float32", 0, TILE_64);
+    const k = matmulKernel("float32", "float32", "float32", TILE_64);
     assert.match(k.code, /A\[ao \+ gr \* P\[4\] \+ gk \* P\[5\]\]/);
     assert.match(k.code, /B\[bo \+ gk \* P\[7\] \+ gc \* P\[8\]\]/);
   });

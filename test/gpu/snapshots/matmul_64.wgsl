@@ -11,7 +11,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var ao = P[3];
   var bo = P[6];
   var zr = z;
-  { let s_ = P[9]; let c_ = zr % s_; zr = zr / s_; ao += c_ * P[10]; bo += c_ * P[11]; }
+  let RB = P[9];
+  for (var d = RB; d > 0u; d--) {
+    let s_ = P[9u + d]; let c_ = zr % s_; zr = zr / s_;
+    ao += c_ * P[9u + RB + d]; bo += c_ * P[9u + 2u * RB + d];
+  }
   let co = z * M * N;
   let k_begin = 0u; let k_end = K;
   let row0 = wg.y * 64u;
