@@ -4,6 +4,7 @@
 // mode 1 reduces A and B (per-channel sums, as batch norm and conv bias grads need). Sums
 // accumulate in double. Also row softmax / log-softmax over the last axis.
 // Op codes: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (argmax/argmin: rows only, int32 out).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -47,6 +48,24 @@ static int32_t rowArg(const float* x, int64_t n, bool isMax) {
 // out[a, b] = reduce_c x[a, c, b]
 static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t C, int64_t B) {
   float* out = (float*)outp;
+  if (B == 1 && A == 1 && C > 4 * PAR_MIN && op <= 2) {
+    // One long row (a full reduction): split it so that every thread gets a part.
+    constexpr int64_t PARTS = 64;
+    const int64_t len = (C + PARTS - 1) / PARTS;
+    double part[PARTS];
+    parallelFor(PARTS, C, [&](int64_t p) {
+      const int64_t s = p * len, n = std::max<int64_t>(0, std::min(len, C - s));
+      part[p] = op == 0 ? rowSum(x + s, n) : n == 0 ? (op == 1 ? -INF : INF) : rowExtreme(x + s, n, op == 1);
+    });
+    double acc = op == 0 ? 0.0 : part[0];
+    for (int64_t p = 0; p < PARTS; p++) {
+      if (op == 0) acc += part[p];
+      else if (part[p] != part[p] || acc != acc) acc = acc != acc ? acc : part[p];
+      else acc = op == 1 ? std::max(acc, part[p]) : std::min(acc, part[p]);
+    }
+    out[0] = (float)acc;
+    return;
+  }
   if (B == 1) {
     parallelFor(A, A * C, [&](int64_t a) {
       const float* r = x + a * C;

@@ -262,12 +262,19 @@ describe("native cpu backend", () => {
         }
       }
     });
-    it("sums 1M elements to float32 precision", () => {
+    it("reduces 1M elements (one row split across threads) to float32 precision, NaN included", () => {
       const x = rand([1 << 20]);
+      for (const op of ["sum", "max", "min"] as ReduceOp[]) {
+        const [o1, o2] = out(1);
+        nat.reduce(op, x, [0], o1);
+        ref.reduce(op, x, [0], o2);
+        assertClose(dataOf(o1), dataOf(o2), op, 1e-6, 1e-3);
+      }
+      dataOf(x.buf)[700001] = NaN;
       const [o1, o2] = out(1);
-      nat.reduce("sum", x, [0], o1);
-      ref.reduce("sum", x, [0], o2);
-      assertClose(dataOf(o1), dataOf(o2), "sum", 1e-6, 1e-3);
+      nat.reduce("max", x, [0], o1);
+      ref.reduce("max", x, [0], o2);
+      assert.ok(Number.isNaN(dataOf(o1)[0]) && Number.isNaN(dataOf(o2)[0]));
     });
   });
 
