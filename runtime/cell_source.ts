@@ -273,10 +273,9 @@ export function cellTransformer(ts: typeof TS, a: CellAnalysis): TS.TransformerF
 }
 
 function endCall(f: TS.NodeFactory, value: TS.Expression | undefined, tracked: TS.Expression): TS.Expression {
-  const args: TS.Expression[] = [
-    value ? f.createObjectLiteralExpression([f.createPropertyAssignment("v", value)]) : f.createVoidZero(),
-    tracked,
-  ];
+  // `__tsg.end(hasValue, value, [tracked lets])`: the value is an argument, not an object-literal
+  // property (that would name an anonymous function "v"), and is evaluated before the lets.
+  const args: TS.Expression[] = [value ? f.createTrue() : f.createFalse(), value ?? f.createVoidZero(), tracked];
   return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "end"), undefined, args);
 }
 

@@ -132,7 +132,7 @@ export class Evaluator implements EvaluatorApi {
         return { status: "error", ename: err.name, evalue: err.message, traceback: [`TSError: ${lines[0]}`, ...lines.slice(1)] };
       }
       compiler.commit(source, compiled.analysis);
-      const value = await this.run(compiled, ctx, cwd);
+      const value = (await this.run(compiled, ctx, cwd))?.v;
       if (value === undefined || opts.silent) return { status: "ok" };
       return { status: "ok", result: await toMimeBundle(value) };
     } catch (err) {
@@ -143,8 +143,9 @@ export class Evaluator implements EvaluatorApi {
     }
   }
 
-  /** Runs a compiled cell; resolves with its last expression's value (undefined when none). */
-  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string): Promise<unknown> {
+  /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
+   * must not be adopted), or undefined when the cell ends in a statement. */
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
     this.cells.set(id, {
@@ -174,7 +175,7 @@ export class Evaluator implements EvaluatorApi {
       delete (globalThis as Record<symbol, unknown>)[ARGS];
     }
     const result = await Promise.race([promise, this.running!.stopped]);
-    return result?.v;
+    return result;
   }
 
   private begin(io: CellIO, executionCount: number): CellContext {
@@ -253,7 +254,7 @@ export class Evaluator implements EvaluatorApi {
       try {
         const compiled = compiler.compile(`(${expr})`, { check: false });
         if (compiled.diagnostics.length) throw new SyntaxError(compiled.diagnostics[0].message);
-        const value = await this.run(compiled, this.begin(quiet, 0), this.cwd);
+        const value = (await this.run(compiled, this.begin(quiet, 0), this.cwd))?.v;
         out[key] = { status: "ok", result: await toMimeBundle(value) as MimeBundle };
       } catch (err) {
         out[key] = this.errorOutcome(err);
@@ -362,9 +363,11 @@ function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown
     a(name: string, get: () => unknown, set: (v: unknown) => void): void {
       defineGlobal(name, { get, set, configurable: true, enumerable: true });
     },
-    end<T>(result: T, values: unknown[]): T {
+    /** The cell's last statement: re-export tracked lets, wrap the result (a bare promise
+     * would be adopted by the async function instead of shown). */
+    end(hasValue: boolean, value: unknown, values: unknown[]): { v: unknown } | undefined {
       tracked.forEach((name, i) => defineGlobal(name, { value: values[i], writable: true, configurable: true, enumerable: true }));
-      return result;
+      return hasValue ? { v: value } : undefined;
     },
   };
 }

@@ -33,7 +33,19 @@ function newId(): string {
 
 /** Plain text of a value as the notebook shows it: util.inspect, no ANSI colours. */
 export function plainText(value: unknown): string {
+  if (value instanceof Promise) hideAsyncHookKeys(value);
   return typeof value === "string" ? inspect(value) : inspect(value, { colors: false, depth: 4, maxArrayLength: 100 });
+}
+
+// Async hooks (AsyncLocalStorage follows cells through promises) put these on promises as own
+// enumerable keys, so util.inspect would print them; made non-enumerable they stay readable.
+const HOOK_KEYS = new Set(["async_id_symbol", "trigger_async_id_symbol", "kResourceStore"]);
+function hideAsyncHookKeys(p: Promise<unknown>): void {
+  for (const sym of Object.getOwnPropertySymbols(p)) {
+    if (HOOK_KEYS.has(sym.description ?? "")) {
+      try { Object.defineProperty(p, sym, { enumerable: false }); } catch { /* frozen: leave it */ }
+    }
+  }
 }
 
 function hasDisplay(value: unknown): value is Displayable {

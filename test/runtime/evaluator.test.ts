@@ -213,6 +213,14 @@ describe("runtime/evaluator", function () {
       assert.strictEqual(text, "{ a: 1, s: 'x', n: [ 1, 2, 3 ], m: Map(1) { 1 => 2 } }");
     });
 
+    it("an anonymous function as the result keeps its own name", async () => {
+      assert.strictEqual(plain((await run(ev, "(x: number) => x")).out), "[Function (anonymous)]");
+    });
+
+    it("a promise as the last expression is shown, not awaited", async () => {
+      assert.strictEqual(plain((await run(ev, "new Promise(() => {})")).out), "Promise { <pending> }");
+    });
+
     it("undefined gives no result; a declaration last gives none either", async () => {
       assert.deepStrictEqual((await run(ev, "undefined")).out, { status: "ok" });
       assert.deepStrictEqual((await run(ev, "console.log('x')")).out, { status: "ok" });
