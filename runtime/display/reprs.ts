@@ -128,6 +128,13 @@ export function summaryBundle(x: unknown): MimeBundle {
   return { "text/plain": textTable(headers, data, foot), "text/html": table(headers, data, foot) };
 }
 
+/** Give a Module class a display: its summary table (leaf layers, parameter counts). Keeps a
+ * display method the class already has. */
+export function installModuleRepr(proto: object): void {
+  if (Object.prototype.hasOwnProperty.call(proto, $display)) return;
+  Object.defineProperty(proto, $display, { value: function (this: unknown) { return summaryBundle(this); }, configurable: true, writable: true });
+}
+
 /** A displayable summary of a model: `display(summarize(model))`. */
 export function summarize(x: unknown): { [$display](): MimeBundle } {
   return { [$display]: () => summaryBundle(x) };
@@ -151,4 +158,26 @@ export function datasetGrid(ds: DatasetLike, opts: { n?: number; classes?: strin
     labels.push(typeof yv === "number" ? opts.classes?.[yv] ?? String(yv) : String(yv ?? ""));
   }
   return images(xs, { labels, cols: opts.cols, title: opts.title });
+}
+
+/** Give a Dataset class a display: a grid of its first samples when they are images (2-D or more
+ * per sample, read synchronously), else a line of text. */
+export function installDatasetRepr(proto: object): void {
+  if (Object.prototype.hasOwnProperty.call(proto, $display)) return;
+  Object.defineProperty(proto, $display, {
+    configurable: true, writable: true,
+    value: function (this: DatasetLike & { constructor: { name: string } }): MimeBundle {
+      const text = `${this.constructor.name}(${this.length} samples)`;
+      try {
+        const first = this.getItem ? this.getItem(0) : undefined;
+        const x = Array.isArray(first) ? first[0] : (first as Record<string, unknown> | undefined)?.x ?? (first as Record<string, unknown> | undefined)?.image;
+        if (!isTensorLike(x) || x.shape.length < 2) return { "text/plain": text };
+        const b = datasetGrid(this, { n: 16, title: text }).bundle();
+        b["text/plain"] = text;
+        return b;
+      } catch {
+        return { "text/plain": text };
+      }
+    },
+  });
 }

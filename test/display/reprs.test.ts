@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { torch, Tensor } from "../../runtime/tensor/index";
 import * as nn from "../../runtime/tensor/nn/index";
 import { TensorDataset } from "../../runtime/tensor/data/dataset";
-import { datasetGrid, installTensorRepr, summaryBundle, tensorHtml } from "../../runtime/display/reprs";
+import { datasetGrid, installDatasetRepr, installModuleRepr, installTensorRepr, summaryBundle, tensorHtml } from "../../runtime/display/reprs";
+import { Dataset } from "../../runtime/tensor/data/dataset";
 
 const $display = Symbol.for("Jupyter.display");
 
@@ -41,5 +42,25 @@ describe("reprs", () => {
     const x = torch.rand([6, 1, 5, 5]), y = torch.tensor([0, 1, 2, 0, 1, 2], { dtype: "int32" });
     const fig = datasetGrid(new TensorDataset(x, y), { n: 4, classes: ["a", "b", "c"] });
     assert.deepEqual(fig.layout.annotations!.map((a) => a.text), ["a", "b", "c", "a"]);
+  });
+
+  it("installed reprs: a model shows its summary, an image data set its samples", () => {
+    // Installed on the real prototypes for this test only: other suites share this process.
+    try {
+    installModuleRepr(nn.Module.prototype);
+    const m = nn.Sequential(nn.Linear(2, 2));
+    const mb = (m as unknown as { [$display](): Record<string, string> })[$display]();
+    assert.match(mb["text/plain"], /Total parameters: 6/);
+    installDatasetRepr(Dataset.prototype);
+    const ds = new TensorDataset(torch.rand([3, 4, 4]), torch.tensor([0, 1, 0], { dtype: "int32" }));
+    const db = (ds as unknown as { [$display](): Record<string, unknown> })[$display]();
+    assert.equal(db["text/plain"], "TensorDataset(3 samples)");
+    assert.ok("image/svg+xml" in db);
+    const pts = new TensorDataset(torch.rand([3, 2]), torch.tensor([0, 1, 0], { dtype: "int32" }));
+    assert.deepEqual(Object.keys((pts as unknown as { [$display](): Record<string, unknown> })[$display]()), ["text/plain"]);
+    } finally {
+      delete (nn.Module.prototype as unknown as Record<symbol, unknown>)[$display];
+      delete (Dataset.prototype as unknown as Record<symbol, unknown>)[$display];
+    }
   });
 });
