@@ -47,17 +47,17 @@ describe("reprs", () => {
   it("installed reprs: a model shows its summary, an image data set its samples", () => {
     // Installed on the real prototypes for this test only: other suites share this process.
     try {
-    installModuleRepr(nn.Module.prototype);
-    const m = nn.Sequential(nn.Linear(2, 2));
-    const mb = (m as unknown as { [$display](): Record<string, string> })[$display]();
-    assert.match(mb["text/plain"], /Total parameters: 6/);
-    installDatasetRepr(Dataset.prototype);
-    const ds = new TensorDataset(torch.rand([3, 4, 4]), torch.tensor([0, 1, 0], { dtype: "int32" }));
-    const db = (ds as unknown as { [$display](): Record<string, unknown> })[$display]();
-    assert.equal(db["text/plain"], "TensorDataset(3 samples)");
-    assert.ok("image/svg+xml" in db);
-    const pts = new TensorDataset(torch.rand([3, 2]), torch.tensor([0, 1, 0], { dtype: "int32" }));
-    assert.deepEqual(Object.keys((pts as unknown as { [$display](): Record<string, unknown> })[$display]()), ["text/plain"]);
+      installModuleRepr(nn.Module.prototype);
+      const m = nn.Sequential(nn.Linear(2, 2));
+      const mb = (m as unknown as { [$display](): Record<string, string> })[$display]();
+      assert.match(mb["text/plain"], /Total parameters: 6/);
+      installDatasetRepr(Dataset.prototype);
+      const ds = new TensorDataset(torch.rand([3, 4, 4]), torch.tensor([0, 1, 0], { dtype: "int32" }));
+      const db = (ds as unknown as { [$display](): Record<string, unknown> })[$display]();
+      assert.equal(db["text/plain"], "TensorDataset(3 samples)");
+      assert.ok("image/svg+xml" in db);
+      const pts = new TensorDataset(torch.rand([3, 2]), torch.tensor([0, 1, 0], { dtype: "int32" }));
+      assert.deepEqual(Object.keys((pts as unknown as { [$display](): Record<string, unknown> })[$display]()), ["text/plain"]);
     } finally {
       delete (nn.Module.prototype as unknown as Record<symbol, unknown>)[$display];
       delete (Dataset.prototype as unknown as Record<symbol, unknown>)[$display];
