@@ -160,6 +160,16 @@ describe("runtime/evaluator", function () {
       assert.strictEqual(plain((await run(unchecked, "const uc: number = 'abc'; uc.length")).out), "3");
     });
 
+    it("TSGRAD_TYPECHECK=0 turns checking off for a new Evaluator", async () => {
+      const saved = process.env.TSGRAD_TYPECHECK;
+      process.env.TSGRAD_TYPECHECK = "0";
+      try {
+        assert.strictEqual(plain((await run(new Evaluator(), "const ue2: number = 'abcd'; ue2.length")).out), "4");
+      } finally {
+        if (saved === undefined) delete process.env.TSGRAD_TYPECHECK; else process.env.TSGRAD_TYPECHECK = saved;
+      }
+    });
+
     it("a syntax error is reported even without checking", async () => {
       const { out } = await run(ev, "%nocheck\nconst = 5;");
       assert.ok(out.status === "error" && out.ename === "TSError" && / 2:7 - /.test(out.evalue), JSON.stringify(out));
@@ -358,6 +368,14 @@ describe("runtime/evaluator", function () {
       ev.interrupt();
       const { out } = await pending;
       assert.ok(out.status === "error" && out.ename === "Interrupted");
+    });
+  });
+
+  describe("webgpu", () => {
+    it("a cell that mentions webgpu gets the WebGPU backend started before it runs", async () => {
+      const { out } = await run(ev, "const onGpu = torch.ones([2, 2], { device: 'webgpu' }).add(1);\n" +
+        "onGpu.device + ' ' + JSON.stringify(await onGpu.toArray())");
+      assert.strictEqual(plain(out), "'webgpu [[2,2],[2,2]]'");
     });
   });
 
