@@ -32,7 +32,12 @@ export type ToWorker =
   | { k: "interrupt_ack"; id: number }
   | { k: "close" };
 
-export interface WorkerConfig { connection: ConnectionInfo }
+export interface WorkerConfig {
+  connection: ConnectionInfo;
+  /** Shared with the runtime (EvaluatorOptions.interruptBuffer): the socket thread stores 1 at
+   * index 0 on interrupt_request, and a cell stops at its next await even when it never yields. */
+  interruptBuffer: SharedArrayBuffer;
+}
 
 export interface IncomingRequest { seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
 

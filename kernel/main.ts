@@ -44,6 +44,7 @@ function runKernel(connectionFile: string): void {
   ensureRuntimeDir();
   const connection = readConnection(connectionFile);
   const history = new History();
+  const interruptBuffer = new SharedArrayBuffer(4);
   let evaluator: Evaluator | undefined;
   let stopping = false;
 
@@ -60,7 +61,7 @@ function runKernel(connectionFile: string): void {
   function loadEvaluator(): Evaluator {
     // Loaded on first use, not at import: the runtime brings in the compiler and the tensor library.
     const { Evaluator } = require("../runtime/evaluator") as typeof import("../runtime/evaluator");
-    const ev = new Evaluator();
+    const ev = new Evaluator({ interruptBuffer });
     ev.setCommIO(comms);
     return ev;
   }
@@ -82,7 +83,7 @@ function runKernel(connectionFile: string): void {
     evaluator?.interrupt();
   }
 
-  ctx.bridge = new Bridge({ connection }, {
+  ctx.bridge = new Bridge({ connection, interruptBuffer }, {
     request: (r) => ctx.session.enqueue(r),
     interrupt,
     shutdown: (restart) => void stop(restart),

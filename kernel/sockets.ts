@@ -17,7 +17,8 @@ import { decode, encode, newHeader, Signer, type Header, type Json, type Message
 const FLUSH_MS = 50;            // coalesce stream text for at most this long...
 const FLUSH_BYTES = 64 * 1024;  // ...or this much
 const port = parentPort!;
-const { connection } = workerData as WorkerConfig;
+const { connection, interruptBuffer } = workerData as WorkerConfig;
+const interruptFlag = new Int32Array(interruptBuffer, 0, 1);
 const signer = new Signer(connection.key);
 const session = randomUUID();
 
@@ -100,16 +101,19 @@ function raiseSigint(): void {
   process.kill(process.pid, "SIGINT");
 }
 
-// interrupt_request: first ask the main thread by message. When it is free (the cell awaits
-// something) it calls Evaluator.interrupt() and acknowledges at once. When it is not (a synchronous
-// loop), SIGINT follows after INTERRUPT_GRACE_MS and vm's breakOnSigint stops the loop; it is raised
-// again until the main thread acknowledges. Raising SIGINT only when needed matters: a SIGINT that
-// lands just as a cell's synchronous part returns can be swallowed by the breakOnSigint watchdog.
+// interrupt_request: set the shared flag the runtime reads at every top-level await (this stops a
+// loop over settled promises, which never yields to the event loop), and ask the main thread by
+// message. When it is free (the cell awaits something) it calls Evaluator.interrupt() and
+// acknowledges at once. When it is not (a synchronous loop), SIGINT follows after
+// INTERRUPT_GRACE_MS and vm's breakOnSigint stops the loop; it is raised again until the main thread
+// acknowledges. Raising SIGINT only when needed matters: one that lands while Node's breakOnSigint
+// watchdog is up but the script has already returned is swallowed (see the report in kernel tests).
 const INTERRUPT_GRACE_MS = 50, INTERRUPT_RETRY_MS = 500, INTERRUPT_TRIES = 10;
 let interruptId = 0, interruptTimer: NodeJS.Timeout | undefined;
 function interruptMain(): void {
   const id = ++interruptId;
   clearTimeout(interruptTimer);
+  if (inFlight > 0) Atomics.store(interruptFlag, 0, 1);
   toMain({ k: "interrupt", id });
   let tries = 0;
   const tick = () => {
