@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Storage, View } from "../runtime/tensor/backend";
-import { CpuStorage } from "../runtime/tensor/cpu";
+import { CpuBackend, CpuStorage } from "../runtime/tensor/cpu";
 import { loadNativeAddon, NativeCpuBackend } from "../runtime/tensor/cpu_native";
 import { contiguousStrides, sizeOf } from "../runtime/tensor/shape";
 import { torch } from "../runtime/tensor/index";
@@ -143,6 +143,15 @@ function main(): void {
     console.log(`tsgrad ${s.name}: ${ours[s.name].toPrecision(4)} ${s.unit}`);
   }
   backend.setNumThreads(os.cpus().length >= 2 ? 2 : 1);
+
+  // Per-call floor: an empty N-API call, and a 1024-float add natively and in the reference.
+  {
+    const ref = new CpuBackend(), a = randView([1024]), b = randView([1024]), c = backend.alloc(1024, "float32");
+    const per = (f: () => void): number => timeit(() => { for (let i = 0; i < 10000; i++) f(); }, 0.1) / 10000 * 1e9;
+    console.log(`per call: empty N-API call ${per(() => addon.noop()).toFixed(0)} ns, add of 1024 floats ` +
+      `${per(() => backend.binary("add", a, b, c)).toFixed(0)} ns native, ${per(() => ref.binary("add", a, b, c)).toFixed(0)} ns reference`);
+    backend.free(c);
+  }
 
   const py = PEERS.includes("pytorch") ? torchPython() : null;
   const theirs: Record<string, Record<string, number>> = {};

@@ -90,15 +90,6 @@ static napi_value Version(napi_env env, napi_callback_info info) {
 
 static napi_value Noop(napi_env env, napi_callback_info info) { return nullptr; }
 
-// Probe of the per-call cost of unwrapping arrays (bench/tests): unwraps its arguments, no work.
-static napi_value Unwrap(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  void* p = nullptr;
-  for (size_t i = 0; i < argc; i++) p = dataOf(env, argv[i]);
-  (void)p;
-  return nullptr;
-}
-
 // Data pointers: runtime/tensor/cpu_native.ts asks once per array for its address (address(),
 // below) and passes addresses in P[PTR_BASE + i], because unwrapping a TypedArray through N-API
 // costs about 150 ns per array per call, more than a small kernel. The engine keeps every array
@@ -192,7 +183,7 @@ static napi_value Module(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
 #define FN(name, f) {name, nullptr, f, nullptr, nullptr, nullptr, napi_default, nullptr}
     FN("init", Init), FN("setThreads", SetThreads), FN("getThreads", GetThreads),
-    FN("version", Version), FN("noop", Noop), FN("unwrap", Unwrap), FN("address", Address), FN("gemm", Gemm), FN("unary", Unary),
+    FN("version", Version), FN("noop", Noop), FN("address", Address), FN("gemm", Gemm), FN("unary", Unary),
     FN("binary", Binary), FN("reduce", Reduce), FN("softmax", Softmax), FN("copy", Copy), FN("where", Where),
     FN("conv2d", Conv2d), FN("conv2dBackward", Conv2dBackward), FN("maxPool2d", MaxPool),
     FN("maxPool2dBackward", MaxPoolBackward), FN("avgPool2d", AvgPool),

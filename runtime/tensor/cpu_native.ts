@@ -26,8 +26,8 @@ export interface NativeAddon {
   version(): string;
   /** The data address of a TypedArray (stable: V8 never moves an ArrayBuffer's backing store). */
   address(a: TypedArray): number;
+  /** An empty call: the floor of the per-call cost (bench). */
   noop(): void;
-  unwrap(...arrays: TypedArray[]): void;
   gemm(): void;
   unary(op: number): void;
   binary(op: number): void;
