@@ -12,7 +12,7 @@ import * as fs from "fs";
 import type * as TS from "typescript";
 import { runtimeDeclarations, type Declarations } from "./declarations";
 import { analyzeCell, cellTransformer, trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
-import type { CompleteResult, InspectResult, IsCompleteStatus } from "./io";
+import type { CompleteResult, InspectResult } from "./io";
 
 let tsModule: typeof TS | undefined;
 /** The compiler module, loaded on first use (it costs ~200 ms and ~40 MB). */
@@ -251,12 +251,7 @@ export class CellCompiler {
 
   private compileUncached(source: string, sf: TS.SourceFile, analysis: CellAnalysis, opts: { check: boolean }): CompiledCell {
     const ts = this.ts;
-    let diagnostics: CellDiagnostic[] = [];
-    if (opts.check) {
-      diagnostics = this.typeCheck(source, analysis);
-    } else {
-      diagnostics = syntaxDiagnostics(ts, sf);
-    }
+    const diagnostics = opts.check ? this.typeCheck(source, analysis) : syntaxDiagnostics(ts, sf);
     if (diagnostics.length) return { js: "", analysis, tracked: [], diagnostics };
     const out = ts.transpileModule(source, {
       fileName: "cell.ts", reportDiagnostics: false,
@@ -279,17 +274,17 @@ export class CellCompiler {
     if (cached) return cached;
     const file = path.join(this.dir, `${CELL_PREFIX}check.ts`);
     this.setFile(file, text);
-    const T0 = performance.now();
+    const t0 = performance.now();
     const program = this.ts.createProgram({ rootNames: [...this.roots, file], options: this.options, host: this.host,
       oldProgram: this.program });
-    const T1 = performance.now();
     this.program = program;
     this.dropStale(file);
     const sf = program.getSourceFile(file)!;
-    program.getTypeChecker();
-    const T2 = performance.now();
     const all = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-    if (process.env.TSGRAD_PROFILE) process.stderr.write(`check: program ${(T1 - T0).toFixed(1)} checker ${(T2 - T1).toFixed(1)} diagnostics ${(performance.now() - T2).toFixed(1)} files ${program.getSourceFiles().length} reuse ${(program as unknown as {structureIsReused: number}).structureIsReused}\n`);
+    // TSGRAD_PROFILE=1: one line per type check on stderr (ms, files in the program).
+    if (process.env.TSGRAD_PROFILE) {
+      process.stderr.write(`tsgrad check: ${(performance.now() - t0).toFixed(1)} ms, ${program.getSourceFiles().length} files\n`);
+    }
     const result = all.filter((d) => d.category === this.ts.DiagnosticCategory.Error && !this.isLetAssignment(d))
       .map((d) => toCellDiagnostic(this.ts, d, sf, source.length));
     if (this.checkCache.size > 200) this.checkCache.clear();
@@ -400,47 +395,4 @@ function globalsDeclaration(config: CompilerConfig): string {
 export function formatDiagnostic(d: CellDiagnostic, executionCount: number): string {
   const code = d.code ? ` (TS${d.code})` : "";
   return `cell [${executionCount}] ${d.line}:${d.column} - ${d.message}${code}`;
-}
-
-/** is_complete: "incomplete" (with indent) while brackets, strings, templates or comments are
- * open or the code ends mid-expression; "invalid" for errors more typing cannot fix. */
-export function isCompleteCode(code: string): IsCompleteStatus {
-  const ts = loadTypeScript();
-  if (code.trim() === "") return { status: "complete" };
-  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, code);
-  let depth = 0;
-  let unterminated = false;
-  let negative = false;
-  let templateDepth = 0;
-  scanner.setOnError(() => { /* counted via token flags below */ });
-  for (let tok = scanner.scan(); tok !== ts.SyntaxKind.EndOfFileToken; tok = scanner.scan()) {
-    if (scanner.isUnterminated()) unterminated = true;
-    switch (tok) {
-      case ts.SyntaxKind.OpenBraceToken: case ts.SyntaxKind.OpenParenToken: case ts.SyntaxKind.OpenBracketToken:
-        depth++; break;
-      case ts.SyntaxKind.CloseBraceToken:
-        if (templateDepth > 0) {
-          const t = scanner.reScanTemplateToken(false);
-          if (scanner.isUnterminated()) unterminated = true;
-          if (t === ts.SyntaxKind.TemplateTail) templateDepth--;
-          break;
-        }
-        depth--; if (depth < 0) negative = true; break;
-      case ts.SyntaxKind.CloseParenToken: case ts.SyntaxKind.CloseBracketToken:
-        depth--; if (depth < 0) negative = true; break;
-      case ts.SyntaxKind.TemplateHead: templateDepth++; break;
-      default: break;
-    }
-  }
-  if (negative) return { status: "invalid" };
-  const lastLine = code.split("\n").pop() ?? "";
-  const baseIndent = /^\s*/.exec(lastLine)![0];
-  if (unterminated || templateDepth > 0) return { status: "incomplete", indent: "" };
-  if (depth > 0) return { status: "incomplete", indent: baseIndent + "  " };
-  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const errs = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
-  if (errs.length === 0) return { status: "complete" };
-  const end = code.trimEnd().length;
-  if (errs.every((e) => (e.start ?? 0) >= end)) return { status: "incomplete", indent: baseIndent };
-  return { status: "invalid" };
 }

@@ -276,7 +276,7 @@ export class Evaluator implements EvaluatorApi {
 
   isComplete(code: string): IsCompleteStatus {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { isCompleteCode } = require("./compiler") as typeof import("./compiler");
+    const { isCompleteCode } = require("./is_complete") as typeof import("./is_complete");
     return isCompleteCode(code);
   }
 

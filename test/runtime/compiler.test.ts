@@ -3,7 +3,8 @@
 // rewriting of cells (what a cell exports, what it returns).
 import * as assert from "assert";
 import { Evaluator } from "../../runtime/evaluator";
-import { isCompleteCode, loadTypeScript } from "../../runtime/compiler";
+import { loadTypeScript } from "../../runtime/compiler";
+import type { isCompleteCode } from "../../runtime/is_complete";
 import { analyzeCell } from "../../runtime/cell_source";
 import { plain, run } from "./recording_io";
 
