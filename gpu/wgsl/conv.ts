@@ -25,12 +25,7 @@ export type ConvParam = (typeof CONV_PARAMS)[number];
 
 const p = (name: ConvParam) => `P[${3 + CONV_PARAMS.indexOf(name)}]`;
 
-/** WGSL readers of the three strided operands; x_at is zero outside the input (padding). */
-const X_AT = `
-fn x_at(n: u32, c: u32, ih: i32, iw: i32) -> f32 {
-  if (ih < 0 || iw < 0 || ih >= i32(${p("H")}) || iw >= i32(${p("W")})) { return 0.0; }
-  return X[${p("xoff")} + n * ${p("xs0")} + c * ${p("xs1")} + u32(ih) * ${p("xs2")} + u32(iw) * ${p("xs3")}];
-}`;
+/** WGSL readers of the weight and output-gradient Views (the input is read inline, with padding). */
 const W_AT = `
 fn w_at(co: u32, ci: u32, kh: u32, kw: u32) -> f32 {
   return Wt[${p("woff")} + co * ${p("ws0")} + ci * ${p("ws1")} + kh * ${p("ws2")} + kw * ${p("ws3")}];
@@ -43,15 +38,14 @@ fn g_at(n: u32, co: u32, oh: u32, ow: u32) -> f32 {
 export function convForwardKernel(tile: Tile, bias: boolean): KernelSource {
   const decls = [binding(1, "rw", "OUT", "f32"), binding(2, "read", "X", "f32"), binding(3, "read", "Wt", "f32")];
   if (bias) decls.push(binding(4, "read", "BIAS", "f32"));
-  decls.push(X_AT, W_AT, `
-fn load_b(k: u32, col: u32, g: u32) -> f32 {
+  decls.push(W_AT, `
+fn load_b(k: u32, xb: u32, ih0: i32, iw0: i32, g: u32) -> f32 {
   let khw = ${p("KH")} * ${p("KW")};
-  let ci = k / khw; let r = k % khw; let kh = r / ${p("KW")}; let kw = r % ${p("KW")};
-  let ohw = ${p("OH")} * ${p("OW")};
-  let n = col / ohw; let q = col % ohw; let oh = q / ${p("OW")}; let ow = q % ${p("OW")};
-  let ih = i32(oh * ${p("sh")} + kh * ${p("dh")}) - i32(${p("ph")});
-  let iw = i32(ow * ${p("sw")} + kw * ${p("dw")}) - i32(${p("pw")});
-  return x_at(n, g * ${p("Cin_g")} + ci, ih, iw);
+  let ci = k / khw; let r = k % khw;
+  let ih = ih0 + i32((r / ${p("KW")}) * ${p("dh")});
+  let iw = iw0 + i32((r % ${p("KW")}) * ${p("dw")});
+  if (ih < 0 || iw < 0 || ih >= i32(${p("H")}) || iw >= i32(${p("W")})) { return 0.0; }
+  return X[xb + (g * ${p("Cin_g")} + ci) * ${p("xs1")} + u32(ih) * ${p("xs2")} + u32(iw) * ${p("xs3")}];
 }
 fn load_a(co: u32, k: u32, g: u32) -> f32 {
   let khw = ${p("KH")} * ${p("KW")};
@@ -62,8 +56,13 @@ fn load_a(co: u32, k: u32, g: u32) -> f32 {
     decls,
     bindings: bias ? ["rw", "read", "read", "read"] : ["rw", "read", "read"],
     prelude: "  let g = z;",
+    // Per column (n, oh, ow): the input plane's base and the window's top-left corner.
+    colSetup: (c, t) => `  let ohw${t} = ${p("OH")} * ${p("OW")}; let n${t} = ${c} / ohw${t}; let q${t} = ${c} % ohw${t};
+  let xb${t} = ${p("xoff")} + n${t} * ${p("xs0")};
+  let ih${t} = i32((q${t} / ${p("OW")}) * ${p("sh")}) - i32(${p("ph")});
+  let iw${t} = i32((q${t} % ${p("OW")}) * ${p("sw")}) - i32(${p("pw")});`,
     loadA: (r, k) => `load_a(${r}, ${k}, g)`,
-    loadB: (k, c) => `load_b(${k}, ${c}, g)`,
+    loadB: (k, _c, t) => `load_b(${k}, xb${t}, ih${t}, iw${t}, g)`,
     storeC: (r, c, v) => {
       const bi = bias ? ` + BIAS[${p("boff")} + co * ${p("bs0")}]` : "";
       return `let ohw = ${p("OH")} * ${p("OW")}; let n = ${c} / ohw; let q = ${c} % ohw; let co = g * ${p("Cout_g")} + ${r};
@@ -74,17 +73,15 @@ fn load_a(co: u32, k: u32, g: u32) -> f32 {
 
 export function convGradInputKernel(tile: Tile): KernelSource {
   const decls = [binding(1, "rw", "OUT", "f32"), binding(2, "read", "GO", "f32"), binding(3, "read", "Wt", "f32"),
-    W_AT, G_AT, `
+    W_AT, `
 fn load_a(ci: u32, k: u32, g: u32) -> f32 {
   let khw = ${p("KH")} * ${p("KW")};
   let co = k / khw; let r = k % khw;
   return w_at(g * ${p("Cout_g")} + co, ci, r / ${p("KW")}, r % ${p("KW")});
 }
-fn load_b(k: u32, col: u32, g: u32) -> f32 {
+fn load_b(k: u32, gb: u32, ih: u32, iw: u32, g: u32) -> f32 {
   let khw = ${p("KH")} * ${p("KW")};
   let co = k / khw; let r = k % khw; let kh = r / ${p("KW")}; let kw = r % ${p("KW")};
-  let hw = ${p("H")} * ${p("W")};
-  let n = col / hw; let q = col % hw; let ih = q / ${p("W")}; let iw = q % ${p("W")};
   // Output pixel whose window puts tap (kh, kw) on (ih, iw), if there is one.
   let th = i32(ih + ${p("ph")}) - i32(kh * ${p("dh")});
   let tw = i32(iw + ${p("pw")}) - i32(kw * ${p("dw")});
@@ -93,14 +90,16 @@ fn load_b(k: u32, col: u32, g: u32) -> f32 {
   if (uh % ${p("sh")} != 0u || uw % ${p("sw")} != 0u) { return 0.0; }
   let oh = uh / ${p("sh")}; let ow = uw / ${p("sw")};
   if (oh >= ${p("OH")} || ow >= ${p("OW")}) { return 0.0; }
-  return g_at(n, g * ${p("Cout_g")} + co, oh, ow);
+  return GO[gb + (g * ${p("Cout_g")} + co) * ${p("gs1")} + oh * ${p("gs2")} + ow * ${p("gs3")}];
 }`];
   return gemmKernel({
     decls,
     bindings: ["rw", "read", "read"],
     prelude: "  let g = z;",
+    colSetup: (c, t) => `  let hw${t} = ${p("H")} * ${p("W")}; let q${t} = ${c} % hw${t};
+  let gb${t} = ${p("goff")} + (${c} / hw${t}) * ${p("gs0")}; let ih${t} = q${t} / ${p("W")}; let iw${t} = q${t} % ${p("W")};`,
     loadA: (r, k) => `load_a(${r}, ${k}, g)`,
-    loadB: (k, c) => `load_b(${k}, ${c}, g)`,
+    loadB: (k, _c, t) => `load_b(${k}, gb${t}, ih${t}, iw${t}, g)`,
     storeC: (r, c, v) => `let hw = ${p("H")} * ${p("W")}; let n = ${c} / hw; let q = ${c} % hw;
       OUT[(n * ${p("Cin")} + g * ${p("Cin_g")} + ${r}) * hw + q] = ${v};`,
   }, tile);
@@ -109,20 +108,19 @@ fn load_b(k: u32, col: u32, g: u32) -> f32 {
 /** Writes OUT[split][co][(ci,kh,kw)] (with splits == 1, straight into gw). */
 export function convGradWeightKernel(tile: Tile): KernelSource {
   const decls = [binding(1, "rw", "OUT", "f32"), binding(2, "read", "GO", "f32"), binding(3, "read", "X", "f32"),
-    X_AT, G_AT, `
+    G_AT, `
 fn load_a(co: u32, k: u32, g: u32) -> f32 {
   let ohw = ${p("OH")} * ${p("OW")};
   let n = k / ohw; let q = k % ohw;
   return g_at(n, g * ${p("Cout_g")} + co, q / ${p("OW")}, q % ${p("OW")});
 }
-fn load_b(k: u32, col: u32, g: u32) -> f32 {
+fn load_b(k: u32, cb: u32, kh: u32, kw: u32) -> f32 {
   let ohw = ${p("OH")} * ${p("OW")};
-  let n = k / ohw; let q = k % ohw; let oh = q / ${p("OW")}; let ow = q % ${p("OW")};
-  let khw = ${p("KH")} * ${p("KW")};
-  let ci = col / khw; let r = col % khw; let kh = r / ${p("KW")}; let kw = r % ${p("KW")};
-  let ih = i32(oh * ${p("sh")} + kh * ${p("dh")}) - i32(${p("ph")});
-  let iw = i32(ow * ${p("sw")} + kw * ${p("dw")}) - i32(${p("pw")});
-  return x_at(n, g * ${p("Cin_g")} + ci, ih, iw);
+  let n = k / ohw; let q = k % ohw;
+  let ih = i32((q / ${p("OW")}) * ${p("sh")} + kh * ${p("dh")}) - i32(${p("ph")});
+  let iw = i32((q % ${p("OW")}) * ${p("sw")} + kw * ${p("dw")}) - i32(${p("pw")});
+  if (ih < 0 || iw < 0 || ih >= i32(${p("H")}) || iw >= i32(${p("W")})) { return 0.0; }
+  return X[cb + n * ${p("xs0")} + u32(ih) * ${p("xs2")} + u32(iw) * ${p("xs3")}];
 }`];
   const BK = tile.BK;
   return gemmKernel({
@@ -131,8 +129,12 @@ fn load_b(k: u32, col: u32, g: u32) -> f32 {
     prelude: `  let S = ${p("splits")}; let g = z / S; let split = z % S;`,
     kRange: `  let chunk = ((K + S - 1u) / S + ${BK - 1}u) / ${BK}u * ${BK}u;
   let k_begin = split * chunk; let k_end = min(K, k_begin + chunk);`,
+    // Per column (ci, kh, kw): the input channel's base and the tap.
+    colSetup: (c, t) => `  let khw${t} = ${p("KH")} * ${p("KW")}; let r${t} = ${c} % khw${t};
+  let cb${t} = ${p("xoff")} + (g * ${p("Cin_g")} + ${c} / khw${t}) * ${p("xs1")};
+  let kh${t} = r${t} / ${p("KW")}; let kw${t} = r${t} % ${p("KW")};`,
     loadA: (r, k) => `load_a(${r}, ${k}, g)`,
-    loadB: (k, c) => `load_b(${k}, ${c}, g)`,
+    loadB: (k, _c, t) => `load_b(${k}, cb${t}, kh${t}, kw${t})`,
     storeC: (r, c, v) => `let per = ${p("Cout")} * N;
       OUT[split * per + (g * ${p("Cout_g")} + ${r}) * N + ${c}] = ${v};`,
   }, tile);

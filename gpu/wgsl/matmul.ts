@@ -27,10 +27,15 @@ export interface GemmSpec {
   /** Statements run once per thread before the K loop; `z` (the dispatch's z index) is in scope.
    * M, N, K are P[0], P[1], P[2]. */
   prelude: string;
-  /** f32 expression for A[row, k]; called only with row < M and k < K. */
-  loadA(row: string, k: string): string;
+  /** f32 expression for A[row, k]; called only with row < M and k < K. `t` names the thread's
+   * load slot, whose rowSetup ran once before the K loop. */
+  loadA(row: string, k: string, t: number): string;
   /** f32 expression for B[k, col]; called only with k < K and col < N. */
-  loadB(k: string, col: string): string;
+  loadB(k: string, col: string, t: number): string;
+  /** Statements run once per load slot before the K loop: what depends only on the row (A) or
+   * the column (B), e.g. an im2col column's (n, oh, ow), so the loop does not divide again. */
+  rowSetup?(row: string, t: number): string;
+  colSetup?(col: string, t: number): string;
   /** Statement storing f32 `v` at C[row, col]; called only inside bounds. */
   storeC(row: string, col: string, v: string): string;
   /** Optional K range per z (split-K): statements defining `k_begin` and `k_end`. */
@@ -60,24 +65,25 @@ export function gemmKernel(spec: GemmSpec, tile: Tile): KernelSource {
   emit(`  let ty = lid / ${TX}u;`);
   // Scalar accumulators, not an array: drivers keep them in registers (lavapipe spills arrays).
   for (let i = 0; i < TM; i++) emit(`  ${Array.from({ length: TN }, (_, j) => `var c${i}_${j} = 0.0;`).join(" ")}`);
-  emit(`  for (var k0 = k_begin; k0 < k_end; k0 += ${BK}u) {`);
+  // Each thread loads the same tile slots every step: the slot's row/column is fixed, only k moves.
   for (let t = 0; t < aLoads; t++) {
-    emit("    {");
-    emit(`      let e = lid + ${t * threads}u; let r = e / ${BK}u; let kk = e % ${BK}u;`);
-    emit("      let gr = row0 + r; let gk = k0 + kk;");
-    emit("      var v = 0.0;");
-    emit(`      if (gr < M && gk < k_end) { v = ${spec.loadA("gr", "gk")}; }`);
-    emit(`      As[kk * ${BM}u + r] = v;`);
-    emit("    }");
+    emit(`  let ar${t} = row0 + (lid + ${t * threads}u) / ${BK}u; let akk${t} = (lid + ${t * threads}u) % ${BK}u;`);
+    if (spec.rowSetup) emit(spec.rowSetup(`ar${t}`, t));
   }
   for (let t = 0; t < bLoads; t++) {
-    emit("    {");
-    emit(`      let e = lid + ${t * threads}u; let kk = e / ${BN}u; let c = e % ${BN}u;`);
-    emit("      let gc = col0 + c; let gk = k0 + kk;");
-    emit("      var v = 0.0;");
-    emit(`      if (gc < N && gk < k_end) { v = ${spec.loadB("gk", "gc")}; }`);
-    emit(`      Bs[kk * ${BN}u + c] = v;`);
-    emit("    }");
+    emit(`  let bc${t} = col0 + (lid + ${t * threads}u) % ${BN}u; let bkk${t} = (lid + ${t * threads}u) / ${BN}u;`);
+    if (spec.colSetup) emit(spec.colSetup(`bc${t}`, t));
+  }
+  emit(`  for (var k0 = k_begin; k0 < k_end; k0 += ${BK}u) {`);
+  for (let t = 0; t < aLoads; t++) {
+    emit(`    { let gk = k0 + akk${t}; var v = 0.0;`);
+    emit(`      if (ar${t} < M && gk < k_end) { v = ${spec.loadA(`ar${t}`, "gk", t)}; }`);
+    emit(`      As[akk${t} * ${BM}u + ar${t} - row0] = v; }`);
+  }
+  for (let t = 0; t < bLoads; t++) {
+    emit(`    { let gk = k0 + bkk${t}; var v = 0.0;`);
+    emit(`      if (bc${t} < N && gk < k_end) { v = ${spec.loadB("gk", `bc${t}`, t)}; }`);
+    emit(`      Bs[bkk${t} * ${BN}u + bc${t} - col0] = v; }`);
   }
   emit("    workgroupBarrier();");
   emit(`    for (var kk = 0u; kk < ${BK}u; kk++) {`);
@@ -114,8 +120,10 @@ export function matmulKernel(a: DType, b: DType, out: DType, tile: Tile): Kernel
     decls: [binding(1, "rw", "C", storageType(out)), binding(2, "read", "A", storageType(a)), binding(3, "read", "B", storageType(b))],
     bindings: ["rw", "read", "read"],
     prelude: pre.join("\n"),
-    loadA: (r, k) => cast(load(a, "A", `ao + ${r} * P[4] + ${k} * P[5]`), valueType(a), "f32"),
-    loadB: (k, c) => cast(load(b, "B", `bo + ${k} * P[7] + ${c} * P[8]`), valueType(b), "f32"),
+    rowSetup: (r, t) => `  let arow${t} = ao + ${r} * P[4];`,
+    colSetup: (c, t) => `  let bcol${t} = bo + ${c} * P[8];`,
+    loadA: (_r, k, t) => cast(load(a, "A", `arow${t} + ${k} * P[5]`), valueType(a), "f32"),
+    loadB: (k, _c, t) => cast(load(b, "B", `bcol${t} + ${k} * P[7]`), valueType(b), "f32"),
     storeC: (r, c, v) => `C[co + ${r} * N + ${c}] = ${store(out, out === "int32" ? `round(${v})` : v, "f32")};`,
   }, tile);
 }

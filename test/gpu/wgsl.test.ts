@@ -100,13 +100,17 @@ describe("wgsl generators", () => {
 
   it("matmul reads both operands through strides, so a transpose is never a copy", () => {
     const k = matmulKernel("float32", "float32", "float32", TILE_64);
-    assert.match(k.code, /A\[ao \+ gr \* P\[4\] \+ gk \* P\[5\]\]/);
-    assert.match(k.code, /B\[bo \+ gk \* P\[7\] \+ gc \* P\[8\]\]/);
+    assert.match(k.code, /let arow0 = ao \+ ar0 \* P\[4\];/);
+    assert.match(k.code, /A\[arow0 \+ gk \* P\[5\]\]/);
+    assert.match(k.code, /let bcol0 = bo \+ bc0 \* P\[8\];/);
+    assert.match(k.code, /B\[bcol0 \+ gk \* P\[7\]\]/);
   });
 
-  it("conv2d is an implicit GEMM: no im2col buffer, bias optional, split-K for the weight gradient", () => {
+  it("conv2d is an implicit GEMM: no im2col buffer, column indices hoisted, bias optional, split-K for the weight gradient", () => {
     const f = convForwardKernel(TILE_64, true);
-    assert.match(f.code, /fn load_b\(k: u32, col: u32, g: u32\)/);
+    assert.match(f.code, /fn load_b\(k: u32, xb: u32, ih0: i32, iw0: i32, g: u32\)/);
+    // The column's (n, oh, ow) is divided out once, before the K loop, not per load.
+    assert.ok(f.code.indexOf("let n0 = bc0 / ohw0;") < f.code.indexOf("for (var k0"));
     assert.match(f.code, /BIAS\[/);
     assert.equal(f.bindings.length, 4);
     assert.equal(convForwardKernel(TILE_64, false).bindings.length, 3);
