@@ -13,6 +13,7 @@ import * as nn from "../runtime/tensor/nn/index";
 import * as optim from "../runtime/tensor/optim/index";
 import { F } from "../runtime/tensor/functional";
 import { benchTorch, benchTfjsProcess, type PeerResult } from "./train_peers";
+import { timeit } from "./peers/timing";
 
 export function mnistCnn(): nn.Module {
   return nn.Sequential(
@@ -25,7 +26,8 @@ function mlp(): nn.Module {
   return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10));
 }
 
-/** samples/s of forward + backward + Adam on one fixed batch, timed over `seconds` (>= 3 steps). */
+/** samples/s of forward + backward + Adam on one fixed batch, timed as every bench here times
+ * (bench/peers/timing.ts: a warm-up step, then steps for `seconds`, at least two). */
 function benchTsgrad(model: nn.Module, x: Tensor, y: Tensor, seconds: number): number {
   const opt = optim.Adam(model.parameters(), { lr: 1e-3 });
   const step = () => torch.tidy(() => {
@@ -33,11 +35,7 @@ function benchTsgrad(model: nn.Module, x: Tensor, y: Tensor, seconds: number): n
     opt.zeroGrad(); loss.backward(); opt.step();
     return loss.itemSync();
   });
-  for (let i = 0; i < 2; i++) step();
-  let n = 0;
-  const t0 = performance.now();
-  while (n < 3 || performance.now() - t0 < seconds * 1000) { step(); n++; }
-  return (x.shape[0] * n * 1000) / (performance.now() - t0);
+  return x.shape[0] / timeit(step, seconds);
 }
 
 const ratio = (a: number | null, b: number | null) => (a && b ? Number((a / b).toFixed(3)) : null);
