@@ -89,6 +89,8 @@ export interface BundleOptions {
   /** Leave out the plotly mimetype: live curves do, because the plotly renderer does not redraw
    * an update_display_data of its own mimetype, while text/html re-renders on every update. */
   plotlyMime?: boolean;
+  /** A static SVG made earlier, to reuse instead of drawing one now (live curves between redraws). */
+  svg?: string;
 }
 
 /** A plotly figure. Build with plot.line / plot.scatter / ... or new Figure(traces, layout). */
@@ -114,7 +116,7 @@ export class Figure {
 
   bundle(opts: BundleOptions = {}): MimeBundle {
     const json = this.toJSON();
-    const svg = figureToSvg(json);
+    const svg = opts.svg ?? figureToSvg(json);
     const text = this.toString();
     const b: MimeBundle = { "text/plain": text };
     if (opts.plotlyMime !== false) b[PLOTLY_MIME] = json;

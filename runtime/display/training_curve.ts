@@ -42,6 +42,8 @@ export interface LiveOptions {
 
 interface Series { run: string; key: string; split: string; base: string; xs: number[]; ys: number[]; sm: number[]; ema: Ema | null }
 
+const SVG_REFRESH_MS = 2000;
+
 /** Six decimals for values of ordinary size (at least five significant digits), others as they
  * are: JSON stays short, and this is cheaper than toPrecision or log10 per point. */
 function round(v: number): number | null {
@@ -73,6 +75,10 @@ export class TrainingCurve {
    * a loop's time however long the curve gets, and when other processes slow this one down the
    * redraws slow down with it. */
   private renderMs = 0;
+  // The static SVG is what shows before plotly.js has loaded, in untrusted and static views of
+  // the saved notebook; during a run plotly.js draws. Throttled redraws reuse it for up to
+  // SVG_REFRESH_MS, which halves their cost; show, flush and close always draw it afresh.
+  private svg: { text: string; at: number } | null = null;
   private readonly flushFn = () => this.flush();
   /** How many redraws were sent (display + updates); the throttle tests read it. */
   sends = 0;
@@ -157,7 +163,7 @@ export class TrainingCurve {
   flush(): this {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
     clearPending(this.flushFn);
-    if (this.dirty && this.shown) this.send(performance.now());
+    if (this.dirty && this.shown) this.send(performance.now(), true);
     return this;
   }
 
@@ -165,12 +171,12 @@ export class TrainingCurve {
   close(): this { return this.flush(); }
   done(): this { return this.flush(); }
 
-  private send(now: number): void {
+  private send(now: number, final = false): void {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
     clearPending(this.flushFn);
     this.dirty = false;
     this.sends += 1;
-    emit(this.bundle(), { displayId: this.displayId, update: true });
+    emit(this.bundle(!final), { displayId: this.displayId, update: true });
     this.lastSent = performance.now();
     this.renderMs = this.lastSent - now;
   }
@@ -236,8 +242,11 @@ export class TrainingCurve {
       `${last.length ? `step ${step}, ${last.join(", ")}` : "no points yet"})`;
   }
 
-  bundle(): MimeBundle {
-    const b = this.figure().bundle({ plotlyMime: false });
+  bundle(reuseSvg = false): MimeBundle {
+    const fig = this.figure();
+    const now = performance.now();
+    if (!reuseSvg || !this.svg || now - this.svg.at > SVG_REFRESH_MS) this.svg = { text: fig.toSVG(), at: now };
+    const b = fig.bundle({ plotlyMime: false, svg: this.svg.text });
     b["text/plain"] = this.toString();
     return b;
   }
