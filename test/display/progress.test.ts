@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { formatInterval, formatProgress, formatRate, progress } from "../../runtime/display/progress";
 import { flushDisplays } from "../../runtime/display/sink";
 import { captureDisplays } from "./capture";
+import { torch } from "../../runtime/tensor/index";
+import { DataLoader } from "../../runtime/tensor/data/dataloader";
+import { TensorDataset } from "../../runtime/tensor/data/dataset";
 
 describe("progress", () => {
   it("formats like tqdm: percent, bar, count, elapsed<remaining, rate, postfix", () => {
@@ -72,6 +75,15 @@ describe("progress", () => {
     const lines = out.split("\r").filter(Boolean);
     assert.ok(lines.length >= 3);
     assert.match(lines[lines.length - 1], /^100%\|█{20}\| 3\/3 \[00:00<00:00, .*it\/s\]\n$/);
+  });
+
+  it("a DataLoader: total is its number of batches, batches pass through unchanged", () => {
+    const ds = new TensorDataset(torch.rand([10, 3]), torch.tensor([0, 1, 0, 1, 0, 1, 0, 1, 0, 1], { dtype: "int32" }));
+    const bar = progress(new DataLoader(ds, { batchSize: 4 }), { display: false });
+    assert.equal(bar.total, 3);
+    const shapes = [...bar].map((b) => (b as { shape: readonly number[] }[])[0].shape[0]);
+    assert.deepEqual(shapes, [4, 4, 2]);
+    assert.match(String(bar), /^100%.* 3\/3 /);
   });
 
   it("a manual bar: update(n) and close()", () => {
