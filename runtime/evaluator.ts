@@ -1,6 +1,7 @@
 // runtime/evaluator.ts
 // Runs cells for the kernel (EvaluatorApi in io.ts). Each cell is type-checked (compiler.ts),
-// rewritten into an async function (cell_source.ts) and run in the MAIN realm with
+// rewritten into a function body (cell_source.ts: async, or a generator stepped under
+// breakOnSigint when it awaits at top level) and run in the MAIN realm with
 // vm.Script.runInThisContext({ breakOnSigint }), so typed arrays, Errors and Promises made in
 // cells are the classes the tensor library checks with instanceof, and a busy synchronous loop
 // stops on SIGINT. Declarations become globals (globalThis) so later cells see them.
@@ -47,8 +48,6 @@ const SCRIPT_PREFIX = "tsgrad-cell-";
 /** Source of the runtime's own files: their frames never show in a traceback. */
 const RUNTIME_DIR = __dirname;
 
-let typescriptReady: Promise<void> | undefined;
-
 export class Evaluator implements EvaluatorApi {
   private compiler: CellCompiler | undefined;
   private loader: ModuleLoader | undefined;
@@ -59,6 +58,7 @@ export class Evaluator implements EvaluatorApi {
   private serial = 0;
   private readonly typecheck: boolean;
   private readonly cwd: string;
+  private ready: Promise<void> | undefined;
 
   constructor(opts: EvaluatorOptions = {}) {
     this.typecheck = opts.typecheck ?? process.env.TSGRAD_TYPECHECK !== "0";
@@ -70,10 +70,10 @@ export class Evaluator implements EvaluatorApi {
   /** Preloads the compiler and the cell globals; the kernel calls this after kernel_info so the
    * first cell does not pay for it. Safe to call more than once. */
   warmUp(): Promise<void> {
-    typescriptReady ??= new Promise<void>((resolve) => setImmediate(() => {
-      try { this.ensureCompiler().warmUp(); } finally { resolve(); }
+    this.ready ??= new Promise<void>((resolve) => setImmediate(() => {
+      try { this.ensureCompiler().warmUp(); } catch (err) { this.reportAsync(err); } finally { resolve(); }
     }));
-    return typescriptReady;
+    return this.ready;
   }
 
   setCommIO(io: CommIO): void { comms.setIO(io); }
@@ -148,18 +148,15 @@ export class Evaluator implements EvaluatorApi {
   private async run(compiled: CompiledCell, ctx: CellContext, cwd: string): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
-    this.cells.set(id, {
-      executionCount: ctx.executionCount,
-      map: compiled.sourceMap ? new SourceMap(JSON.parse(compiled.sourceMap)) : undefined,
-      lines: compiled.js.split("\n").length,
-    });
+    this.cells.set(id, { executionCount: ctx.executionCount, map: this.sourceMap(compiled.sourceMap), lines: compiled.js.split("\n").length });
     const kind = compiled.generator ? "function*" : "async function";
     const wrapped = `(${kind} (__tsg, require, module, exports, __filename, __dirname) { "use strict";\n` +
       compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
     (globalThis as Record<symbol, unknown>)[ARGS] = [
-      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx), this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
+      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx),
+      this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     if (ctx.interrupted) throw new Interrupted();
     let promise: Promise<{ v: unknown } | undefined>;
@@ -174,8 +171,16 @@ export class Evaluator implements EvaluatorApi {
     } finally {
       delete (globalThis as Record<symbol, unknown>)[ARGS];
     }
-    const result = await Promise.race([promise, this.running!.stopped]);
-    return result;
+    return await Promise.race([promise, this.running!.stopped]);
+  }
+
+  /** One parsed SourceMap per distinct cell text (a cell run 10,000 times keeps one). */
+  private readonly maps = new Map<string, SourceMap>();
+  private sourceMap(json: string | undefined): SourceMap | undefined {
+    if (!json) return undefined;
+    let map = this.maps.get(json);
+    if (!map) this.maps.set(json, map = new SourceMap(JSON.parse(json)));
+    return map;
   }
 
   private begin(io: CellIO, executionCount: number): CellContext {
@@ -228,8 +233,7 @@ export class Evaluator implements EvaluatorApi {
    * notebook's stderr. The kernel calls this from its process handlers; it never throws. */
   reportAsync(err: unknown): void {
     try {
-      const { ename, evalue, traceback } = toJupyterError(err, (f) => this.mapFrame(f), [RUNTIME_DIR]);
-      void ename; void evalue;
+      const { traceback } = toJupyterError(err, (f) => this.mapFrame(f), [RUNTIME_DIR]);
       const io = cellStorage.getStore()?.io ?? currentCell()?.io;
       const text = `Uncaught ${traceback.join("\n")}\n`;
       if (io) io.stream("stderr", text);
