@@ -344,8 +344,15 @@ export class CellCompiler {
       .sort((x, y) => x.sortText.localeCompare(y.sortText) || x.name.localeCompare(y.name));
     return {
       matches: entries.map((e) => e.name), cursor_start: start, cursor_end: cursor,
-      metadata: { _jupyter_types_experimental: entries.map((e) => ({ start, end: cursor, text: e.name, type: e.kind })) },
+      metadata: { _jupyter_types_experimental: entries.map((e) => ({ start, end: cursor, text: e.name, type: this.kindOf(e) })) },
     };
+  }
+
+  /** Names of earlier cells reach the cell as imports ("alias"): report what they were declared as. */
+  private kindOf(e: TS.CompletionEntry): string {
+    if (e.kind !== "alias") return e.kind;
+    const k = this.chain.get(e.name)?.kind;
+    return k === "let" ? "let" : k === "const" ? "const" : k === "import" ? "module" : k ?? e.kind;
   }
 
   inspect(code: string, cursor: number): InspectResult {

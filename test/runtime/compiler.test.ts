@@ -40,6 +40,8 @@ describe("runtime/compiler", function () {
       const r = ev.complete("Mat", 3);
       const types = r.metadata._jupyter_types_experimental as { text: string; type: string; start: number; end: number }[];
       assert.deepStrictEqual(types.find((t) => t.text === "Math"), { start: 0, end: 3, text: "Math", type: "var" });
+      const mine = ev.complete("addO", 4).metadata._jupyter_types_experimental as { text: string; type: string }[];
+      assert.strictEqual(mine.find((t) => t.text === "addOne")?.type, "function");
     });
   });
 
