@@ -104,10 +104,7 @@ export class ArrayDataset extends Dataset<[Tensor, Tensor]> {
   }
 
   /** All samples as two tensors [N, ...sampleShape] and [N] (no transform): for full-batch work. */
-  tensors(): [Tensor, Tensor] {
-    return [fromArray(this.data, [this.length, ...this.sampleShape], "float32", this.device),
-      fromArray(this.targets, [this.length], "int32", this.device)];
-  }
-  get x(): Tensor { return this.tensors()[0]; }
-  get y(): Tensor { return this.tensors()[1]; }
+  tensors(): [Tensor, Tensor] { return [this.x, this.y]; }
+  get x(): Tensor { return fromArray(this.data, [this.length, ...this.sampleShape], "float32", this.device); }
+  get y(): Tensor { return fromArray(this.targets, [this.length], "int32", this.device); }
 }
