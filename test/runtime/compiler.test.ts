@@ -34,6 +34,8 @@ describe("runtime/compiler", function () {
       assert.deepStrictEqual(ev.complete("myVariable.", 11).matches, ["alpha", "beta"]);
       assert.ok(ev.complete("pth.jo", 6).matches.includes("join"));
       assert.deepStrictEqual(ev.complete("myVariable.al + 1", 13).matches, ["alpha"]);
+      assert.ok(ev.complete("torch.ze", 8).matches.includes("zeros"));
+      assert.ok(ev.complete("nn.Lin", 6).matches.includes("Linear"));
     });
 
     it("reports the kind of each match", () => {
