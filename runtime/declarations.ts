@@ -48,22 +48,30 @@ export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRo
     try { out.set(dts, fs.readFileSync(path.join(cacheDir, key + ".d.ts"), "utf8")); continue; } catch { /* not cached */ }
     stale.push(src);
   }
-  if (stale.length) emitDeclarations(ts, stale, options, out, keys, cacheDir);
+  if (stale.length) {
+    // Only what cells can reach: the globals module and the tslab shim, and what they import.
+    const roots = ["index.ts", "tslab_compat.ts"].map((f) => path.join(runtimeDir, f)).filter((f) => fs.existsSync(f));
+    try {
+      emitDeclarations(ts, roots, new Set(stale), options, out, keys, cacheDir);
+    } catch {
+      return undefined;   // the checker then reads the .ts sources: slower per cell, still right
+    }
+  }
   return out;
 }
 
-function emitDeclarations(ts: typeof TS, files: string[], options: TS.CompilerOptions, out: Declarations,
-  keys: Map<string, string>, cacheDir: string): void {
+function emitDeclarations(ts: typeof TS, roots: string[], stale: Set<string>, options: TS.CompilerOptions,
+  out: Declarations, keys: Map<string, string>, cacheDir: string): void {
   const program = ts.createProgram({
-    rootNames: files,
+    rootNames: roots,
     options: { ...options, declaration: true, emitDeclarationOnly: true, noEmit: false, module: ts.ModuleKind.Node16,
       moduleResolution: ts.ModuleResolutionKind.Node16, outDir: undefined, declarationDir: undefined, sourceMap: false,
       declarationMap: false, noEmitOnError: false, allowImportingTsExtensions: false },
   });
   try { fs.mkdirSync(cacheDir, { recursive: true }); } catch { /* caching is optional */ }
-  for (const src of files) {
-    const sf = program.getSourceFile(src);
-    if (!sf) continue;
+  for (const sf of program.getSourceFiles()) {
+    const src = sf.fileName;
+    if (!stale.has(src)) continue;
     program.emit(sf, (name, text) => {
       if (!name.endsWith(".d.ts")) return;
       out.set(src.slice(0, -3) + ".d.ts", text);
