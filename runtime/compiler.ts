@@ -328,6 +328,7 @@ export class CellCompiler {
     const a = analyzeCell(this.ts, this.parse(code));
     const file = path.join(this.dir, `${CELL_PREFIX}edit.ts`);
     this.setFile(file, `${code}\n;\n${this.header(a.names)}\nexport {};\n`);
+    this.dropStale(file);
     this.roots.add(file);
     return file;
   }
