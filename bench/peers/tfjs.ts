@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import "@tensorflow/tfjs-backend-cpu";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
-import { timeit } from "./timing";
+import { timeBest as timeit } from "./timing";
 
 async function main(): Promise<void> {
   const [backend, threadsArg, budgetArg, casesArg] = process.argv.slice(2);

@@ -1,10 +1,24 @@
 // bench/peers/timing.ts
-// The one timing rule every side of bench:tensor uses (bench/peers/torch_bench.py repeats it in
-// Python): one warm-up call, then calls until `budget` seconds have passed (at least three), and
-// the fastest call counts. The minimum, not the mean: on a shared machine the slower calls measure
-// the neighbours (as Python's timeit advises).
+// Timing rules shared by the benchmarks (bench/peers/torch_bench.py repeats timeBest in Python).
+//   timeit:   one warm-up call, then calls until `budget` seconds have passed (at least two);
+//             the mean seconds per call (bench/train.ts).
+//   timeBest: the same loop (at least three calls), but the fastest call counts: on a shared
+//             machine the slower calls measure the neighbours, as Python's timeit advises
+//             (bench/tensor.ts and its peers).
 
 export function timeit(fn: () => void, budget: number): number {
+  fn();
+  let n = 0;
+  const start = process.hrtime.bigint();
+  for (;;) {
+    fn();
+    n++;
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    if (n >= 2 && elapsed >= budget) return elapsed / n;
+  }
+}
+
+export function timeBest(fn: () => void, budget: number): number {
   fn();
   let n = 0, best = Infinity;
   const start = process.hrtime.bigint();

@@ -20,7 +20,7 @@ torch.manual_seed(0)
 
 def timeit(fn, budget=BUDGET):
     """Seconds of the fastest call: one warm-up call, then calls until `budget` seconds have
-    passed (at least three), as bench/peers/timing.ts."""
+    passed (at least three), as timeBest in bench/peers/timing.ts."""
     fn()
     n, best, start = 0, float("inf"), time.perf_counter()
     while True:
