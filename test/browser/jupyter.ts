@@ -5,7 +5,7 @@
 // have no internet: what a page needs must be in the notebook), and notebook files to open.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -58,9 +58,10 @@ export async function startJupyter(root: string): Promise<JupyterServer> {
   return {
     url, token, root, proc, log: () => out,
     stop: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null) return resolve();
+      const done = () => { rmSync(home, { recursive: true, force: true }); resolve(); };
+      if (proc.exitCode !== null) return done();
       const t = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-      proc.once("exit", () => { clearTimeout(t); resolve(); });
+      proc.once("exit", () => { clearTimeout(t); done(); });
       proc.kill("SIGTERM");
     }),
   };

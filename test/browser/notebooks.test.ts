@@ -4,7 +4,7 @@
 // untrusted. Assertions read the DOM (plotly's graph divs and the static images); screenshots go
 // to test-artifacts/ for a person to look at.
 import assert from "node:assert/strict";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { describeRun, jupyterEnv, run, tempDir, venvBin } from "../interop/helpers";
@@ -113,6 +113,7 @@ describe("browser: figures and live curves as a person sees them", function () {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it("JupyterLab 4: plots drawn by plotly.js, the live curve redrawn in place while the cell runs", async () => {
