@@ -11,8 +11,9 @@ import { PARAMS, binding, cast, load, store, storageType, valueType } from "./co
 
 export interface Tile { BM: number; BN: number; BK: number; TM: number; TN: number }
 
-/** 64x64 tiles, 4x4 per thread: small and medium products. */
-export const TILE_64: Tile = { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 };
+/** 64x64 tiles, 4x4 per thread: small and medium products. BK 8 runs as fast as 16 on lavapipe
+ * and compiles in about half the time there. */
+export const TILE_64: Tile = { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 };
 /** 128x128 tiles, 8x8 per thread: big products, where reuse in registers pays. */
 export const TILE_128: Tile = { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 };
 

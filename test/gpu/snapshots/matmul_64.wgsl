@@ -2,8 +2,8 @@
 @group(0) @binding(1) var<storage, read_write> C: array<f32>;
 @group(0) @binding(2) var<storage, read> A: array<f32>;
 @group(0) @binding(3) var<storage, read> B: array<f32>;
-var<workgroup> As: array<f32, 1024>;
-var<workgroup> Bs: array<f32, 1024>;
+var<workgroup> As: array<f32, 512>;
+var<workgroup> Bs: array<f32, 512>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let M = P[0]; let N = P[1]; let K = P[2];
@@ -26,49 +26,29 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var c1_0 = 0.0; var c1_1 = 0.0; var c1_2 = 0.0; var c1_3 = 0.0;
   var c2_0 = 0.0; var c2_1 = 0.0; var c2_2 = 0.0; var c2_3 = 0.0;
   var c3_0 = 0.0; var c3_1 = 0.0; var c3_2 = 0.0; var c3_3 = 0.0;
-  let ar0 = row0 + (lid + 0u) / 16u; let akk0 = (lid + 0u) % 16u;
+  let ar0 = row0 + (lid + 0u) / 8u; let akk0 = (lid + 0u) % 8u;
   let arow0 = ao + ar0 * P[4];
-  let ar1 = row0 + (lid + 256u) / 16u; let akk1 = (lid + 256u) % 16u;
+  let ar1 = row0 + (lid + 256u) / 8u; let akk1 = (lid + 256u) % 8u;
   let arow1 = ao + ar1 * P[4];
-  let ar2 = row0 + (lid + 512u) / 16u; let akk2 = (lid + 512u) % 16u;
-  let arow2 = ao + ar2 * P[4];
-  let ar3 = row0 + (lid + 768u) / 16u; let akk3 = (lid + 768u) % 16u;
-  let arow3 = ao + ar3 * P[4];
   let bc0 = col0 + (lid + 0u) % 64u; let bkk0 = (lid + 0u) / 64u;
   let bcol0 = bo + bc0 * P[8];
   let bc1 = col0 + (lid + 256u) % 64u; let bkk1 = (lid + 256u) / 64u;
   let bcol1 = bo + bc1 * P[8];
-  let bc2 = col0 + (lid + 512u) % 64u; let bkk2 = (lid + 512u) / 64u;
-  let bcol2 = bo + bc2 * P[8];
-  let bc3 = col0 + (lid + 768u) % 64u; let bkk3 = (lid + 768u) / 64u;
-  let bcol3 = bo + bc3 * P[8];
-  for (var k0 = k_begin; k0 < k_end; k0 += 16u) {
+  for (var k0 = k_begin; k0 < k_end; k0 += 8u) {
     { let gk = k0 + akk0; var v = 0.0;
       if (ar0 < M && gk < k_end) { v = A[arow0 + gk * P[5]]; }
       As[akk0 * 64u + ar0 - row0] = v; }
     { let gk = k0 + akk1; var v = 0.0;
       if (ar1 < M && gk < k_end) { v = A[arow1 + gk * P[5]]; }
       As[akk1 * 64u + ar1 - row0] = v; }
-    { let gk = k0 + akk2; var v = 0.0;
-      if (ar2 < M && gk < k_end) { v = A[arow2 + gk * P[5]]; }
-      As[akk2 * 64u + ar2 - row0] = v; }
-    { let gk = k0 + akk3; var v = 0.0;
-      if (ar3 < M && gk < k_end) { v = A[arow3 + gk * P[5]]; }
-      As[akk3 * 64u + ar3 - row0] = v; }
     { let gk = k0 + bkk0; var v = 0.0;
       if (bc0 < N && gk < k_end) { v = B[bcol0 + gk * P[7]]; }
       Bs[bkk0 * 64u + bc0 - col0] = v; }
     { let gk = k0 + bkk1; var v = 0.0;
       if (bc1 < N && gk < k_end) { v = B[bcol1 + gk * P[7]]; }
       Bs[bkk1 * 64u + bc1 - col0] = v; }
-    { let gk = k0 + bkk2; var v = 0.0;
-      if (bc2 < N && gk < k_end) { v = B[bcol2 + gk * P[7]]; }
-      Bs[bkk2 * 64u + bc2 - col0] = v; }
-    { let gk = k0 + bkk3; var v = 0.0;
-      if (bc3 < N && gk < k_end) { v = B[bcol3 + gk * P[7]]; }
-      Bs[bkk3 * 64u + bc3 - col0] = v; }
     workgroupBarrier();
-    for (var kk = 0u; kk < 16u; kk++) {
+    for (var kk = 0u; kk < 8u; kk++) {
       let a0 = As[kk * 64u + ty + 0u];
       let a1 = As[kk * 64u + ty + 16u];
       let a2 = As[kk * 64u + ty + 32u];
