@@ -10,8 +10,8 @@
 // input gradients, batch 64: 3x28x28 -> 64 and 64x14x14 -> 128, 3x3 pad 1, the course CNN's
 // layers), add_16M_t2 (GB/s moved) and autograd_chain_t1 (us per op, forward + backward, for a
 // chain of 1,000 ops on a 4-element tensor).
-// Every figure is the fastest call of a case's time budget (timeBest in bench/peers/timing.ts), each side in
-// turn, so on a busy machine the ratios stay noisy: the header line prints the load average.
+// Every figure is the fastest call of a case's time budget (timeBest in bench/peers/timing.ts),
+// each side in turn, so on a busy machine the ratios stay noisy: the header prints the load average.
 // Environment: BENCH_BUDGET (seconds per case, default 0.5), BENCH_PEERS (comma list, default
 // "pytorch,tfjs-wasm,tfjs-cpu"), TSGRAD_TORCH_PYTHON (a python with torch).
 
