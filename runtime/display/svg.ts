@@ -82,7 +82,7 @@ function ticks(s: Scale, pxLen: number, axis: Axis): { v: number; label: string 
   const step = niceStep(hi - lo, Math.max(2, Math.floor(pxLen / 70)));
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9 && v + step !== v; v += step) {
     const r = Math.abs(v) < step * 1e-9 ? 0 : v;
     out.push({ v: r, label: Math.abs(r) >= 1e6 || (r !== 0 && Math.abs(r) < 1e-4) ? formatNumber(r, 3) : r.toFixed(Math.min(decimals, 8)) });
   }
@@ -121,6 +121,9 @@ function buildScale(axis: Axis, traces: Trace[], dim: "x" | "y", px0: number, px
   if (lo === Infinity) { lo = kind === "log" ? 1 : 0; hi = kind === "log" ? 10 : 1; }
   if (kind === "log") { lo = Math.log10(lo); hi = Math.log10(hi); }
   if (kind === "category" && cats.length && lo > -0.5) { lo = Math.min(lo, -0.5); hi = Math.max(hi, cats.length - 0.5); }
+  // A range below float resolution (a constant series after EMA debiasing: 0.003 ± 4e-19) counts
+  // as one value; otherwise the tick loop's v += step never moves v and the kernel hangs.
+  if (Math.abs(hi - lo) <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) hi = lo;
   if (lo === hi) { lo -= kind === "log" ? 0.5 : Math.abs(lo) * 0.1 || 1; hi += kind === "log" ? 0.5 : Math.abs(hi) * 0.1 || 1; }
   const span = hi - lo;
   lo -= span * pad; hi += span * pad;
