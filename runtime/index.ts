@@ -6,7 +6,7 @@
 import { setDisplaySink, flushDisplays } from "./display/sink";
 import { installTensorRepr } from "./display/reprs";
 import { currentIO } from "./cell_context";
-import { Tensor } from "./tensor/index";
+import { Tensor, torch as tensorTorch } from "./tensor/index";
 import { hasBackend, registerBackend } from "./tensor/backend";
 
 export { display, clearOutput, $display, type DisplayHandle, type Displayable, type MimeBundle } from "./display/display";
@@ -14,7 +14,7 @@ export { sleep, input, password, throwIfInterrupted } from "./cell_context";
 export { comms, type Comm } from "./comms";
 
 // The tensor library (DESIGN §6): torch, nn, F, optim, data, save/load.
-export { torch, Tensor, F, tidy, noGrad, ShapeError, DTypeError, DeviceError, AutogradError, TensorError } from "./tensor/index";
+export { Tensor, F, tidy, noGrad, ShapeError, DTypeError, DeviceError, AutogradError, TensorError } from "./tensor/index";
 export * as nn from "./tensor/nn/index";
 export * as optim from "./tensor/optim/index";
 export * as data from "./tensor/data/index";
@@ -25,18 +25,45 @@ export { plot } from "./display/plot";
 export { progress } from "./display/progress";
 export { TrainingCurve } from "./display/training_curve";
 
-/** The WebGPU backend, started the first time a cell mentions "webgpu" (Dawn is slow to load). */
+// gpu/ is loaded on first use: Dawn is slow to load and most cells never touch it.
+let gpuModule: typeof import("../gpu/index") | undefined;
+function gpu(): typeof import("../gpu/index") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (gpuModule ??= require("../gpu/index") as typeof import("../gpu/index"));
+}
+
+/** Acquire the WebGPU device and register it as "webgpu". On failure the device name stays
+ * registered to a factory that throws the reason ('webgpu: no adapter available on this machine;
+ * use device "cpu"' and why), so a later use reports it rather than "no backend registered". */
 async function startWebGpu(): Promise<void> {
-  if (hasBackend("webgpu")) return;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const gpu = require("../gpu/index") as typeof import("../gpu/index");
-    const backend = await gpu.initWebGpu();
+    const backend = await gpu().initWebGpu(); // cached: acquired once per process
     registerBackend("webgpu", () => backend);
-  } catch {
-    // No adapter (or no gpu module): the cell's own use of "webgpu" reports a DeviceError.
+  } catch (e) {
+    registerBackend("webgpu", () => { throw e; });
+    throw e;
   }
 }
+
+/** torch.webgpu: the WebGPU device. A cell that mentions "webgpu" gets it started before it runs;
+ * a Node script calls `await torch.webgpu.init()` first. */
+const webgpu = {
+  /** Acquire adapter and device once; returns the one-line adapter summary. */
+  async init(): Promise<string> { await startWebGpu(); return gpu().adapterSummary(); },
+  /** Whether an adapter can be had here; never throws. */
+  isAvailable: (): Promise<boolean> => gpu().isAvailable(),
+  /** One line: vendor, architecture, device, backend type, limits. */
+  info: (): string => gpu().adapterSummary(),
+  /** Live GPU buffers and bytes (both 0 before init). */
+  memory: (): { buffers: number; bytes: number } => gpu().currentBackend()?.memory() ?? { buffers: 0, bytes: 0 },
+  /** After a lost device: acquire a new one and register it. */
+  async reacquire(): Promise<string> {
+    const backend = await gpu().reacquire();
+    registerBackend("webgpu", () => backend);
+    return gpu().adapterSummary();
+  },
+};
+export const torch = Object.assign(tensorTorch, { webgpu });
 
 /** Called by the evaluator; not a cell global. */
 export const runtimeHooks = {
@@ -49,7 +76,7 @@ export const runtimeHooks = {
   },
   /** Before a cell runs: start what the cell needs (the WebGPU device when it mentions webgpu). */
   async prepareCell(source: string): Promise<void> {
-    if (source.includes("webgpu")) await startWebGpu();
+    if (source.includes("webgpu") && !hasBackend("webgpu")) await startWebGpu().catch(() => undefined);
   },
   /** After a cell, before its reply: push the final state of live displays. */
   afterCell(): void {
