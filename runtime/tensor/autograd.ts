@@ -193,7 +193,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
         continue;
       }
       if (node.hooks) for (const h of node.hooks) { const r = h(g); if (r) g = r; }
-      if (node.retained) node.retained.grad = keep(g);
+      if (node.retained) { node.retained.grad = keep(g); g._autoGrad = true; }
       const ci = captureIndex.get(node);
       if (captured && ci !== undefined) captured[ci] = g;
       const saved = node._savedForBackward();
@@ -237,13 +237,17 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, stolen: S
     stolen.add(grad._handle);
     if (grad.shape.length !== leaf.shape.length || grad.shape.some((d, i) => d !== leaf.shape[i]))
       throw new AutogradError(`backward: gradient of shape ${formatShape(grad.shape)} for a leaf of shape ${formatShape(leaf.shape)}`);
+    grad._autoGrad = true;
     leaf.grad = keep(grad);
   } else if (createGraph || leaf.grad.requiresGrad) {
-    leaf.grad = keep(leaf.grad.add(g));
+    const sum = keep(leaf.grad.add(g));
+    sum._autoGrad = true;
+    leaf.grad = sum;
   } else if (stolen.has(leaf.grad._handle)) {
     // .grad was taken over in this pass and may still be pending for another node: add out of place.
-    const sum = noGrad(() => leaf.grad!.add(g));
-    leaf.grad = keep(sum);
+    const sum = keep(noGrad(() => leaf.grad!.add(g)));
+    sum._autoGrad = true;
+    leaf.grad = sum;
   } else {
     noGrad(() => leaf.grad!.add_(g));
   }

@@ -47,6 +47,11 @@ export function track(t: Disposable): void {
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
 }
 
+/** True while a tidy() (or the engine's scoped()) is running. */
+export function inTidy(): boolean {
+  return scopes.length > 0;
+}
+
 /** Exclude t from every enclosing tidy() (optimizer state, caches, .grad). */
 export function keep<T extends Disposable>(t: T): T {
   t._kept = true;

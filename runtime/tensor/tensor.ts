@@ -7,7 +7,7 @@ import type { Backend, DeviceName, Storage, View } from "./backend";
 import type { DType, TypedArray } from "./dtype";
 import { DTYPES } from "./dtype";
 import { AutogradError, DeviceError } from "./errors";
-import { scoped, StorageHandle, track } from "./memory";
+import { inTidy, scoped, StorageHandle, track } from "./memory";
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from "./shape";
 import { isGradEnabled, noGrad, rootGradient, runBackward, type BackwardOptions, type GradHook, type HookHandle, type Node } from "./autograd";
 import * as E from "./ops_elementwise";
@@ -31,8 +31,24 @@ export class Tensor implements View {
   readonly device: DeviceName;
   /** Whether gradients flow to this tensor. Set on leaves by the user; on results by autograd. */
   requiresGrad = false;
+  /** @internal */ _grad: Tensor | null = null;
+  /** @internal set on a gradient that backward() stored in .grad (kept from tidy while it is one). */
+  _autoGrad = false;
   /** Accumulated gradient of a leaf (or of a non-leaf after retainGrad()). */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null { return this._grad; }
+  /**
+   * Replacing a gradient that backward() made (zeroGrad's `p.grad = null`, a new accumulation)
+   * ends its automatic keep(): inside tidy() the enclosing scope disposes it when it closes
+   * (unless returned or keep()-ed again); outside, the garbage collector reclaims it.
+   */
+  set grad(g: Tensor | null) {
+    const old = this._grad;
+    this._grad = g;
+    if (old !== null && old !== g && old._autoGrad) {
+      old._autoGrad = false;
+      if (!old._disposed && inTidy()) { old._kept = false; track(old); }
+    }
+  }
   /** The autograd Node that produced this tensor; null for leaves. */
   gradFn: Node | null = null;
   /** @internal */ _hooks: GradHook[] | null = null;
