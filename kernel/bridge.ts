@@ -13,7 +13,8 @@ export type RequestChannel = "shell" | "control";
 export type ToMain =
   | { k: "bound" }
   | { k: "kernel_info_served" }
-  | { k: "interrupt"; id: number }
+  | { k: "interrupt"; id: number; target?: number }
+  | { k: "sigint_ready" }
   | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
   | { k: "shutdown"; restart: boolean }
   | { k: "input_reply"; id: number; value?: string; error?: string }
@@ -30,6 +31,7 @@ export type ToWorker =
   | { k: "input"; seq: number; id: number; prompt: string; password: boolean }
   | { k: "barrier"; id: number }
   | { k: "interrupt_ack"; id: number }
+  | { k: "sigint_arm" }
   | { k: "close" };
 
 export interface WorkerConfig {
@@ -54,7 +56,11 @@ export class Bridge {
   constructor(
     config: WorkerConfig,
     private readonly handlers: {
-      request(r: IncomingRequest): void; shutdown(restart: boolean): void; interrupt(): void; fatal(message: string): void;
+      request(r: IncomingRequest): void; shutdown(restart: boolean): void; fatal(message: string): void;
+      /** Stop the running cell; `target`: only if it is the request with this sequence number. */
+      interrupt(target?: number): void;
+      /** The SIGINT watcher is loaded: drop the main thread's own SIGINT listener (it arms next). */
+      sigintReady(): void;
     },
   ) {
     this.worker = new Worker(require.resolve("./sockets"), { workerData: config, stdout: false, stderr: false });
@@ -68,7 +74,8 @@ export class Bridge {
         case "kernel_info_served": return served();
         case "request": return this.handlers.request(m);
         case "shutdown": return this.handlers.shutdown(m.restart);
-        case "interrupt": this.handlers.interrupt(); return this.post({ k: "interrupt_ack", id: m.id });
+        case "sigint_ready": this.handlers.sigintReady(); return this.post({ k: "sigint_arm" });
+        case "interrupt": this.handlers.interrupt(m.target); return this.post({ k: "interrupt_ack", id: m.id });
         case "input_reply": return this.settleInput(m);
         case "barrier": { const b = this.barriers.get(m.id); this.barriers.delete(m.id); return b?.(m.seq); }
         case "closed": return this.onClosed?.();

@@ -76,7 +76,9 @@ function runKernel(connectionFile: string): void {
     process.exit(0);
   }
 
-  function interrupt(): void {
+  function interrupt(target?: number): void {
+    // An interrupt meant for a cell that has ended must not stop the one queued after it.
+    if (target !== undefined && ctx.session.current !== target) return;
     const err = new Error("execution interrupted by the user");
     err.name = "Interrupted";
     ctx.bridge.cancelInputs(err);
@@ -86,18 +88,22 @@ function runKernel(connectionFile: string): void {
   ctx.bridge = new Bridge({ connection, interruptBuffer }, {
     request: (r) => ctx.session.enqueue(r),
     interrupt,
+    sigintReady: () => process.off("SIGINT", onSigint),
     shutdown: (restart) => void stop(restart),
     fatal: (message) => { log.error(message); history.flushSync(); process.exit(1); },
   });
   ctx.session = new Session(ctx.bridge, makeHandlers(ctx));
 
   // SIGINT (from the frontend in signal mode, or raised by the socket thread when an
-  // interrupt_request finds this thread busy). While synchronous user code runs, vm's breakOnSigint
-  // takes it; otherwise we land here.
-  process.on("SIGINT", () => {
+  // interrupt_request finds this thread busy). Once kernel/sigint_watch.ts runs (a few ms after
+  // start) it sees every signal and the socket thread sends "interrupt"; until then this listener
+  // keeps a SIGINT from killing the process. It must go then: vm's breakOnSigint re-attaches
+  // process listeners after each step, which would re-install libuv's handler over the watchdog's.
+  function onSigint(): void {
     log.debug("SIGINT: interrupting");
     interrupt();
-  });
+  }
+  process.on("SIGINT", onSigint);
   // Errors user code throws later (timers, unawaited promises) go to the notebook, never kill us.
   // The runtime's reportAsync finds the cell that scheduled the failing callback (and maps its frames).
   const toCell = (kind: string) => (err: unknown) => {

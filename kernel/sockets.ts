@@ -5,7 +5,7 @@
 // Verifies signatures and drops bad input (logged, never executed). What requests mean is left to
 // kernel/handlers.ts on the main thread.
 import { randomUUID } from "node:crypto";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, Worker, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import type { Channel } from "./connection";
 import { endpoint, isIpv6 } from "./connection";
@@ -28,7 +28,9 @@ const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 }), hb = new zmq.Re
 
 interface Req { identities: Buffer[]; header: Header; channel: RequestChannel }
 const requests = new Map<number, Req>();
-let seq = 0, lastCell = 0, inFlight = 0, closing = false;
+let seq = 0, lastCell = 0, closing = false;
+/** Shell requests sent to the main thread and not done yet, oldest (the running one) first. */
+const shellInFlight: number[] = [];
 const NO_PARENT: Req = { identities: [], header: {} as Header, channel: "shell" };
 
 const toMain = (m: ToMain) => port.postMessage(m);
@@ -96,28 +98,36 @@ function kernelInfo(req: Req): void {
   if (!infoServed) { infoServed = true; toMain({ k: "kernel_info_served" }); }
 }
 
+let lastSelfRaise = -Infinity;
 function raiseSigint(): void {
   log.debug("raising SIGINT");
+  lastSelfRaise = performance.now();
   process.kill(process.pid, "SIGINT");
 }
 
-// interrupt_request: set the shared flag the runtime reads at every top-level await (this stops a
-// loop over settled promises, which never yields to the event loop), and ask the main thread by
-// message. When it is free (the cell awaits something) it calls Evaluator.interrupt() and
-// acknowledges at once. When it is not (a synchronous loop), SIGINT follows after
+// interrupt_request (and a SIGINT from outside, seen by kernel/sigint_watch.ts): set the shared flag
+// the runtime reads at every top-level await (this stops a loop over settled promises, which never
+// yields to the event loop), and ask the main thread by message, naming the request that runs now
+// (the oldest shell request not done), so an interrupt never reaches the cell queued after it.
+// When the main thread is free (the cell awaits something) it calls Evaluator.interrupt() and
+// acknowledges at once. When it is not (a synchronous loop), an interrupt_request raises SIGINT after
 // INTERRUPT_GRACE_MS and vm's breakOnSigint stops the loop; it is raised again until the main thread
-// acknowledges. Raising SIGINT only when needed matters: one that lands while Node's breakOnSigint
-// watchdog is up but the script has already returned is swallowed (see the report in kernel tests).
+// acknowledges, but only while that same request still runs. A SIGINT from outside needs no raise:
+// it has already stopped any synchronous step (the watchdog stays up, see sigint_watch.ts).
 const INTERRUPT_GRACE_MS = 50, INTERRUPT_RETRY_MS = 500, INTERRUPT_TRIES = 10;
+/** A SIGINT the watcher reports this soon after we raised one is ours, not the user's. */
+const OWN_SIGNAL_MS = 250;
 let interruptId = 0, interruptTimer: NodeJS.Timeout | undefined;
-function interruptMain(): void {
+function interruptMain(raise: boolean): void {
   const id = ++interruptId;
   clearTimeout(interruptTimer);
-  if (inFlight > 0) Atomics.store(interruptFlag, 0, 1);
-  toMain({ k: "interrupt", id });
+  const target = shellInFlight[0];
+  if (target !== undefined) Atomics.store(interruptFlag, 0, 1);
+  toMain({ k: "interrupt", id, target });
+  if (!raise || target === undefined) return;
   let tries = 0;
   const tick = () => {
-    if (interruptId !== id || tries++ >= INTERRUPT_TRIES) return;
+    if (interruptId !== id || shellInFlight[0] !== target || tries++ >= INTERRUPT_TRIES) return;
     raiseSigint();
     interruptTimer = setTimeout(tick, INTERRUPT_RETRY_MS);
   };
@@ -129,6 +139,25 @@ function interruptAcknowledged(id: number): void {
   clearTimeout(interruptTimer);
 }
 
+/** Starts the SIGINT watcher (kernel/sigint_watch.ts); the main thread drops its own fallback
+ * listener once it runs. If it cannot start, the fallback stays (signals may then be lost). */
+let sigintWatch: Worker | undefined;
+function watchSigint(): void {
+  let w: Worker;
+  try { w = new Worker(require.resolve("./sigint_watch"), { stdout: false, stderr: false }); } catch (err) {
+    return log.warn("cannot start the SIGINT watcher; interrupts by signal may be lost", err);
+  }
+  w.unref();
+  sigintWatch = w;
+  w.on("message", (m: string) => {
+    if (m === "ready") { log.debug("SIGINT watcher ready"); return toMain({ k: "sigint_ready" }); }
+    log.debug("SIGINT seen by the watcher");
+    if (shuttingDown || performance.now() - lastSelfRaise < OWN_SIGNAL_MS) return;
+    interruptMain(false);
+  });
+  w.on("error", (err) => log.warn("SIGINT watcher failed", err));
+}
+
 let shuttingDown = false;
 function shutdown(req: Req | undefined, content: Json): void {
   const restart = content.restart === true;
@@ -138,8 +167,8 @@ function shutdown(req: Req | undefined, content: Json): void {
   toMain({ k: "shutdown", restart });
   // The main thread exits after closing us. A cell that holds it gets SIGINT (again every 500 ms: one
   // may land while the cell is still compiling); user code that ignores it gets SIGKILL after 5 s.
-  if (inFlight > 0) raiseSigint();
-  setInterval(() => { if (inFlight > 0) raiseSigint(); }, INTERRUPT_RETRY_MS).unref();
+  if (shellInFlight.length > 0) raiseSigint();
+  setInterval(() => { if (shellInFlight.length > 0) raiseSigint(); }, INTERRUPT_RETRY_MS).unref();
   setTimeout(() => { log.warn("main thread did not exit after shutdown_request; killing the process"); process.kill(process.pid, "SIGKILL"); }, 5000).unref();
 }
 
@@ -147,10 +176,10 @@ function onRequest(channel: RequestChannel, msg: Message): void {
   const type = msg.header.msg_type;
   const req: Req = { identities: msg.identities, header: msg.header, channel };
   if (channel === "control" || type === "shutdown_request") {
-    if (type === "interrupt_request") { interruptMain(); return answer(req, { status: "ok" }); }
+    if (type === "interrupt_request") { interruptMain(true); return answer(req, { status: "ok" }); }
     if (type === "shutdown_request") return shutdown(req, msg.content);
     if (type === "kernel_info_request") return kernelInfo(req);
-  } else if (type === "kernel_info_request" && inFlight === 0) {
+  } else if (type === "kernel_info_request" && shellInFlight.length === 0) {
     // Nothing queued on the main thread: answer here, so a frontend's first kernel_info does not
     // wait for the main thread to load the runtime.
     return kernelInfo(req);
@@ -158,7 +187,7 @@ function onRequest(channel: RequestChannel, msg: Message): void {
   if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
   const s = ++seq;
   requests.set(s, req);
-  if (channel === "shell") inFlight++;
+  if (channel === "shell") shellInFlight.push(s);
   toMain({ k: "request", seq: s, channel, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content });
 }
 
@@ -202,7 +231,7 @@ function fromMain(m: ToWorker): void {
     }
     case "done": {
       const req = requests.get(m.seq);
-      if (req?.channel === "shell") inFlight--;
+      if (req?.channel === "shell") { const i = shellInFlight.indexOf(m.seq); if (i >= 0) shellInFlight.splice(i, 1); }
       if (req?.header.msg_type === "execute_request") { if (lastCell !== m.seq) requests.delete(lastCell); lastCell = m.seq; }
       else requests.delete(m.seq);
       return;
@@ -210,6 +239,7 @@ function fromMain(m: ToWorker): void {
     case "input": return requestInput(m.seq, m.id, m.prompt, m.password);
     case "barrier": return toMain({ k: "barrier", id: m.id, seq });
     case "interrupt_ack": return interruptAcknowledged(m.id);
+    case "sigint_arm": return sigintWatch?.postMessage("arm");
     case "close": return void close();
   }
 }
@@ -265,6 +295,7 @@ async function main(): Promise<void> {
   log.info(`listening on ${connection.transport}://${connection.ip} (shell ${connection.shell_port}, iopub ${connection.iopub_port})`);
   publish(NO_PARENT, "status", { execution_state: "starting" });
   toMain({ k: "bound" });
+  watchSigint();
   watchParent();
   for (const p of [serve(shell, "shell"), serve(control, "control"), serve(stdin, "stdin"), heartbeat()]) {
     p.catch((err) => { if (!closing) log.error("socket loop stopped", err); });
