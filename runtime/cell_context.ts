@@ -69,6 +69,12 @@ export function throwIfInterrupted(): void {
   if (isInterrupted(cellStorage.getStore())) throw new Interrupted();
 }
 
+/** throwIfInterrupted() for hot paths (the tensor op hook): two loads and a branch unless an
+ * interrupt is pending, and only then the AsyncLocalStorage lookup that finds the calling cell. */
+export function throwIfInterruptedFast(): void {
+  if ((latest !== undefined && latest.interrupted) || Atomics.load(interruptSignal, 0) !== 0) throwIfInterrupted();
+}
+
 /** Resolves after `ms` milliseconds; rejects with Interrupted as soon as the cell is interrupted. */
 export function sleep(ms = 0): Promise<void> {
   const ctx = cellStorage.getStore();

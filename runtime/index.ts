@@ -5,7 +5,8 @@
 // small additions here. `runtimeHooks` is what the evaluator calls around each cell.
 import { setDisplaySink, flushDisplays } from "./display/sink";
 import { installTensorRepr } from "./display/reprs";
-import { currentIO } from "./cell_context";
+import { currentIO, throwIfInterruptedFast } from "./cell_context";
+import { setOpHook } from "./tensor/hooks";
 import { Tensor, torch as tensorTorch } from "./tensor/index";
 import { hasBackend, registerBackend } from "./tensor/backend";
 
@@ -73,6 +74,9 @@ export const runtimeHooks = {
     setDisplaySink((bundle, opts) => currentIO()?.display(bundle, opts.metadata ?? {},
       { displayId: opts.displayId, update: opts.update }));
     installTensorRepr(Tensor.prototype);
+    // An interrupted cell's async training loop stops at its next tensor op (a synchronous one
+    // stops through breakOnSigint already).
+    setOpHook(throwIfInterruptedFast);
   },
   /** Before a cell runs: start what the cell needs (the WebGPU device when it mentions webgpu). */
   async prepareCell(source: string): Promise<void> {

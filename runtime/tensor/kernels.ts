@@ -9,6 +9,7 @@ import { isFloat, promote } from "./dtype";
 import { DeviceError, DTypeError } from "./errors";
 import { broadcastShapes, broadcastStrides, contiguousStrides, reducedShape, shapesEqual, sizeOf, type Shape } from "./shape";
 import { StorageHandle } from "./memory";
+import { opDispatched } from "./hooks";
 import { Tensor } from "./tensor";
 
 let defaultDevice: DeviceName = "cpu";
@@ -17,6 +18,7 @@ export function getDefaultDevice(): DeviceName { return defaultDevice; }
 
 /** A new contiguous tensor with uninitialised storage. */
 export function empty(backend: Backend, shape: Shape, dtype: DType): Tensor {
+  opDispatched();
   const buf = backend.alloc(sizeOf(shape), dtype);
   return new Tensor(new StorageHandle(backend, buf), shape.slice(), contiguousStrides(shape), 0);
 }

@@ -362,6 +362,32 @@ describe("runtime/evaluator", function () {
       assert.ok(Number(plain((await run(ev, "spin.n")).out)) > 0);
     });
 
+    it("an interrupted async training loop (awaits inside a function) stops at its next tensor op", async () => {
+      const pending = run(ev, "const opLoop = { n: 0 };\nasync function trainLoop() {\n" +
+        "  for (;;) { await new Promise((r) => setTimeout(r, 2)); torch.ones([4]).mul(2).sum(); opLoop.n++; }\n}\nawait trainLoop();");
+      const g = globalThis as unknown as { opLoop?: { n: number } };
+      for (let i = 0; i < 500 && !(g.opLoop && g.opLoop.n > 0); i++) await new Promise((r) => setTimeout(r, 10));
+      ev.interrupt();
+      const { out } = await pending;
+      assert.ok(out.status === "error" && out.ename === "Interrupted", JSON.stringify(out));
+      const n1 = g.opLoop!.n;
+      await new Promise((r) => setTimeout(r, 150));
+      assert.ok(n1 > 0 && g.opLoop!.n === n1, `the loop ran on: ${n1} then ${g.opLoop!.n}`);
+    });
+
+    it("a loop of tensor ops over settled awaits inside a function stops through the shared interrupt buffer", async () => {
+      const worker = new Worker("const { workerData } = require('worker_threads');\n" +
+        "setTimeout(() => Atomics.store(new Int32Array(workerData), 0, 1), 300);", { eval: true, workerData: ev.interruptBuffer });
+      try {
+        const { out } = await run(ev, "const opSpin = { n: 0 };\nasync function spinOps() {\n" +
+          "  for (;;) { await null; torch.ones([2]).add(1); opSpin.n++; }\n}\nawait spinOps();");
+        assert.ok(out.status === "error" && out.ename === "Interrupted", JSON.stringify(out));
+      } finally {
+        await worker.terminate();
+      }
+      assert.ok(Number(plain((await run(ev, "opSpin.n")).out)) > 0);
+    });
+
     it("stops a cell awaiting a promise that never settles", async () => {
       const pending = run(ev, "await new Promise(() => {});");
       await new Promise((r) => setTimeout(r, 50));
