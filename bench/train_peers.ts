@@ -76,6 +76,9 @@ export function benchTfjsProcess(backend: "cpu" | "wasm", model: "cnn" | "mlp", 
   const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench", "train_tfjs.ts"), backend, model, String(steps)],
     { cwd: root, encoding: "utf8", timeout: timeoutMs });
   const last = (r.stdout || "").trim().split("\n").pop() ?? "";
-  try { return JSON.parse(last) as PeerResult; }
-  catch { return { samplesPerSec: null, note: `tfjs-${backend} ${model} failed: ${(r.stderr || String(r.error ?? r.signal)).trim().split("\n").filter((l) => /Error/.test(l))[0] ?? "no output"}` }; }
+  try { return JSON.parse(last) as PeerResult; } catch { /* reported below */ }
+  if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT")
+    return { samplesPerSec: null, note: `tfjs-${backend} ${model}: ${steps + 1} steps did not finish within ${timeoutMs / 1000} s` };
+  const why = (r.stderr || "").trim().split("\n").filter((l) => /Error/.test(l))[0] ?? String(r.error ?? r.signal ?? "no output");
+  return { samplesPerSec: null, note: `tfjs-${backend} ${model} failed: ${why}` };
 }
