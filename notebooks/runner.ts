@@ -80,11 +80,11 @@ export function readResults(path: string): { metrics: Record<string, unknown>; e
  * such as checkpoints, land next to its output), then nbconvert --to html unless html is false.
  */
 export async function runNotebook(notebook: string, outDir: string, params: Params = [],
-  opts: { html?: boolean; timeoutMs?: number } = {}): Promise<NotebookRun> {
+  opts: { html?: boolean; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<NotebookRun> {
   const output = join(outDir, basename(notebook));
   const args = [notebook, output, "--cwd", outDir, "--no-progress-bar"];
   for (const [k, v] of params) args.push("-p", k, v);
-  const proc = await exec(venvBin("papermill"), args, { timeoutMs: opts.timeoutMs });
+  const proc = await exec(venvBin("papermill"), args, { timeoutMs: opts.timeoutMs, env: jupyterEnv(opts.env) });
   const ok = proc.code === 0;
   const results = existsSync(output) ? readResults(output) : { metrics: {} };
   const run: NotebookRun = { notebook: basename(notebook, ".ipynb"), output, ok, seconds: proc.seconds, proc, ...results };

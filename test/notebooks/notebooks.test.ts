@@ -5,7 +5,7 @@
 // metrics. Notebook 06 runs on WebGPU (lavapipe here), and so does a second run of 01. A failing
 // cell must make papermill exit non-zero with the cell's TypeScript error in its message: checked
 // with a deliberately broken fixture and with 01's own assertion (a learning rate of 0 cannot
-// make the loss fall).
+// make the loss fall). Without a WebGPU adapter, 06 says so and measures the CPU alone.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -135,6 +135,20 @@ describe("notebooks: failures reach papermill", function () {
     const nb = JSON.parse(readFileSync(run.output, "utf8"));
     const last = nb.cells[nb.cells.length - 1];
     assert.equal(last.execution_count, null, "cells after the error do not run");
+  });
+
+  it("06 on a machine without a WebGPU adapter reports it and measures the CPU alone", async () => {
+    const dir = tempDir("noadapter");
+    // Vulkan with no driver file finds no device: what a machine without a GPU or lavapipe sees.
+    const run = await runNotebook(join(NOTEBOOKS_DIR, "06_speed.ipynb"), dir, [["device", "webgpu"], ["repeats", "2"], ["steps", "2"]],
+      { html: false, env: { VK_ICD_FILENAMES: "/nonexistent/icd.json", VK_DRIVER_FILES: "/nonexistent/icd.json" } });
+    assert.ok(run.ok, describeRun(run));
+    assert.equal(run.metrics.webgpu_available, false);
+    assert.equal(run.metrics.train_device, "cpu");
+    assert.equal(run.metrics.webgpu_gflops, null);
+    const saved = readFileSync(run.output, "utf8");
+    assert.ok(saved.includes("WebGPU is not available on this machine"), "the notebook says WebGPU is missing");
+    assert.ok(saved.includes("DeviceError: webgpu: no adapter available"), "and why");
   });
 
   it("a notebook's own training check fails the run when training goes nowhere (01 with lr 0)", async () => {
