@@ -146,14 +146,15 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
   const captureIndex = new Map<Node | Tensor, number>();
   if (capture) capture.forEach((t, i) => captureIndex.set(t.gradFn ?? t, i));
   const stolen = new Set<unknown>();
+  const given = new Set<Tensor>();
   for (const g of grads) stolen.add(g._handle);
 
   const deliverLeaf = (leaf: Tensor, g: Tensor) => {
     if (leaf._hooks) for (const h of leaf._hooks) { const r = h(g); if (r) g = r; }
     const ci = captureIndex.get(leaf);
-    if (captured && ci !== undefined) { captured[ci] = captured[ci] ? captured[ci]!.add(g) : g; return; }
-    if (captured) return;
-    accumulateGrad(leaf, g, createGraph, stolen);
+    if (captured) { if (ci !== undefined) captured[ci] = captured[ci] ? captured[ci]!.add(g) : g; }
+    else accumulateGrad(leaf, g, createGraph, stolen);
+    stolen.add(g._handle);  // a leaf (or its hook) took it: never disposed as a spent node gradient
   };
 
   // Collect the nodes reachable from the roots and count the edges into each.
@@ -200,12 +201,21 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
       const gOut = g;
       const inGrads = scoped(() => node.backwardFn(gOut, saved, node));
       if (!retain) node._free();
+      // This node's gradient is spent: give its memory back now (the pool reuses it later in
+      // this pass, and views passed on keep their storage alive), unless someone else may hold
+      // it: a hook, retainGrad, autograd.grad, a leaf's .grad, the caller's root gradient.
+      if (!createGraph && !node.hooks && !node.retained && ci === undefined && !stolen.has(g._handle) && !inGrads.includes(g)) g.dispose();
       for (let i = 0; i < node.next.length; i++) {
         const nx = node.next[i];
         if (nx === null) continue;
         const gi = inGrads[i];
         if (isNode(nx)) {
-          if (gi) nx._grad = nx._grad ? nx._grad.add(gi) : gi;
+          if (gi) {
+            // One gradient object handed to two inputs (add returns [g, g]) is never disposed as spent.
+            if (given.has(gi)) stolen.add(gi._handle);
+            else given.add(gi);
+            nx._grad = nx._grad ? nx._grad.add(gi) : gi;
+          }
           if (--nx._deps === 0) ready.push(nx);
         } else if (gi) {
           deliverLeaf(nx, gi);

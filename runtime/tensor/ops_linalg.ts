@@ -38,9 +38,17 @@ function mm(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+// An operand stored transposed (x = w.t(), as linear() passes its weight) gets its gradient
+// computed transposed too, (g^T a)^T instead of a^T g: the same GEMM with the operands swapped,
+// whose result, seen through the transposes back to the leaf, is contiguous. The leaf then takes
+// it over as .grad instead of copying a strided [out, in] gradient.
+const storedTransposed = (x: Tensor, g: Tensor): boolean =>
+  x.ndim === g.ndim && x.ndim >= 2 && !x.isContiguous() && x.mT.isContiguous()
+  && x.shape.slice(0, -2).every((d, i) => d === g.shape[i]);
+
 const matmulBackward: BackwardFn = (g, [a, b], node) => [
-  node.needs(0) ? E.sumTo(mm(g, b.mT), a.shape).to(a.dtype) : null,
-  node.needs(1) ? E.sumTo(mm(a.mT, g), b.shape).to(b.dtype) : null,
+  node.needs(0) ? (storedTransposed(a, g) ? mm(b, g.mT).mT : E.sumTo(mm(g, b.mT), a.shape)).to(a.dtype) : null,
+  node.needs(1) ? (storedTransposed(b, g) ? mm(g.mT, a).mT : E.sumTo(mm(a.mT, g), b.shape)).to(b.dtype) : null,
 ];
 
 /** x @ weight^T + bias, weight [out, in] as nn.Linear stores it. */
