@@ -314,7 +314,7 @@ export function unaryLoop(op: UnaryOp, x: TypedArray, o: TypedArray, n: number, 
     case "cos": for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]); break;
     case "tanh": for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]); break;
     case "sigmoid": for (let i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-x[i])); break;
-    case "relu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : 0; } break;
+    case "relu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < 0 ? 0 : v; } break;  // NaN stays NaN (PyTorch)
     case "gelu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2)); } break;
     case "gelu_tanh": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))); } break;
     case "silu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v / (1 + Math.exp(-v)); } break;
