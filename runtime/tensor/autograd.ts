@@ -146,7 +146,6 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
   const captureIndex = new Map<Node | Tensor, number>();
   if (capture) capture.forEach((t, i) => captureIndex.set(t.gradFn ?? t, i));
   const stolen = new Set<unknown>();
-  const given = new Set<Tensor>();
   for (const g of grads) stolen.add(g._handle);
 
   const deliverLeaf = (leaf: Tensor, g: Tensor) => {
@@ -211,9 +210,9 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
         const gi = inGrads[i];
         if (isNode(nx)) {
           if (gi) {
-            // One gradient object handed to two inputs (add returns [g, g]) is never disposed as spent.
-            if (given.has(gi)) stolen.add(gi._handle);
-            else given.add(gi);
+            // One gradient object handed to two inputs (add returns [g, g]) is never disposed as
+            // spent; one passed through unchanged (gi === g) just changes hands.
+            if (inGrads.indexOf(gi) !== i) stolen.add(gi._handle);
             nx._grad = nx._grad ? nx._grad.add(gi) : gi;
           }
           if (--nx._deps === 0) ready.push(nx);
