@@ -71,14 +71,15 @@ export function repoRoot(): string {
 
 /** Run benchTfjs in a child process (node --import tsx), so tfjs's gradients load and its
  * allocations do not disturb the tsgrad measurement. */
-export function benchTfjsProcess(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: number, timeoutMs = 600000): PeerResult {
+export function benchTfjsProcess(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: number, opts: { warmup?: number; timeoutMs?: number } = {}): PeerResult {
+  const warmup = opts.warmup ?? 1, timeoutMs = opts.timeoutMs ?? 600000;
   const root = repoRoot();
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench", "train_tfjs.ts"), backend, model, String(steps)],
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench", "train_tfjs.ts"), backend, model, String(steps), String(warmup)],
     { cwd: root, encoding: "utf8", timeout: timeoutMs });
   const last = (r.stdout || "").trim().split("\n").pop() ?? "";
   try { return JSON.parse(last) as PeerResult; } catch { /* reported below */ }
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT")
-    return { samplesPerSec: null, note: `tfjs-${backend} ${model}: ${steps + 1} steps did not finish within ${timeoutMs / 1000} s` };
+    return { samplesPerSec: null, note: `tfjs-${backend} ${model}: ${steps + warmup} steps did not finish within ${timeoutMs / 1000} s` };
   const why = (r.stderr || "").trim().split("\n").filter((l) => /Error/.test(l))[0] ?? String(r.error ?? r.signal ?? "no output");
   return { samplesPerSec: null, note: `tfjs-${backend} ${model} failed: ${why}` };
 }

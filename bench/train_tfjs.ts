@@ -1,7 +1,7 @@
 // bench/train_tfjs.ts
 // TensorFlow.js's side of bench/train.ts, in its own process from source through tsx (tfjs-core's
 // Node bundle has no gradients; its ESM gradient files need tsx's extensionless resolution):
-//   node --import tsx bench/train_tfjs.ts <cpu|wasm> <cnn|mlp> <steps>
+//   node --import tsx bench/train_tfjs.ts <cpu|wasm> <cnn|mlp> <steps> [warm-up steps, default 1]
 // Prints {"samplesPerSec": n} or {"samplesPerSec": null, "note": why} as its last line.
 
 import * as path from "node:path";
@@ -14,7 +14,7 @@ import type { PeerResult } from "./train_peers";
 const tf: any = tfCore;
 
 /** tfjs-core on `backend`: the CNN (NHWC, as tfjs wants) and the MLP, Adam lr 1e-3. */
-async function benchTfjs(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: number): Promise<PeerResult> {
+async function benchTfjs(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: number, warmup: number): Promise<PeerResult> {
   if (backend === "wasm") {
     const dist = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
     wasm.setWasmPaths(dist + path.sep);
@@ -48,7 +48,7 @@ async function benchTfjs(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: n
     return (loss as any).dataSync()[0];
   });
   try {
-    step();
+    for (let i = 0; i < warmup; i++) step();
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) step();
     return { samplesPerSec: (batch * steps * 1000) / (performance.now() - t0) };
@@ -58,6 +58,6 @@ async function benchTfjs(backend: "cpu" | "wasm", model: "cnn" | "mlp", steps: n
 }
 
 
-const [backend, model, steps] = process.argv.slice(2);
-benchTfjs(backend as "cpu" | "wasm", model as "cnn" | "mlp", Number(steps))
+const [backend, model, steps, warmup] = process.argv.slice(2);
+benchTfjs(backend as "cpu" | "wasm", model as "cnn" | "mlp", Number(steps), Number(warmup ?? 1))
   .then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify({ samplesPerSec: null, note: String(e) })));
