@@ -144,7 +144,8 @@ function interruptAcknowledged(id: number): void {
 let sigintWatch: Worker | undefined;
 function watchSigint(): void {
   let w: Worker;
-  try { w = new Worker(require.resolve("./sigint_watch"), { stdout: false, stderr: false }); } catch (err) {
+  try { w = new Worker(require.resolve("./sigint_watch"), { stdout: false, stderr: false,
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } }); } catch (err) {
     return log.warn("cannot start the SIGINT watcher; interrupts by signal may be lost", err);
   }
   w.unref();

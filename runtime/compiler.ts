@@ -83,6 +83,10 @@ export class CellCompiler {
   private cwd: string;
   private globalsFile: string;
   private serial = 0;
+  private readonly nodeTypesRoot: string;
+  private readonly nodeTypesFile: string;
+  /** All of @types/node is in the program (a cell imported a built-in or needed a name outside the globals). */
+  private allNodeTypes = false;
 
   constructor(private readonly config: CompilerConfig, cwd = process.cwd()) {
     const ts = this.ts;
@@ -90,13 +94,20 @@ export class CellCompiler {
     this.cwd = this.dir;
     this.options = {
       target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ["lib.es2023.d.ts"], types: ["node"], typeRoots: [path.join(this.packageRoot, "node_modules", "@types")],
+      lib: ["lib.es2023.d.ts"], types: [], typeRoots: [path.join(this.packageRoot, "node_modules", "@types")],
       strict: true, noImplicitAny: false, skipLibCheck: true, noEmit: true, esModuleInterop: true,
       allowJs: false, resolveJsonModule: true, allowImportingTsExtensions: true, experimentalDecorators: false,
     };
     this.globalsFile = path.join(path.dirname(config.globalsModule), "__tsgrad_globals__.d.ts");
     this.setFile(this.globalsFile, globalsDeclaration(config));
     this.roots.add(this.globalsFile);
+    // Node's types: the globals' files only (console, timers, process, Buffer, URL, ...) until a cell
+    // needs the rest (see needsAllNodeTypes); all of @types/node is 2.2 MB of text, most of the first
+    // check's time and ~70 MB of the kernel's memory.
+    this.nodeTypesRoot = path.join(this.packageRoot, "node_modules", "@types", "node");
+    this.nodeTypesFile = path.join(path.dirname(config.globalsModule), "__tsgrad_node__.d.ts");
+    this.setFile(this.nodeTypesFile, nodeReferences(this.nodeTypesRoot, NODE_GLOBAL_TYPES));
+    this.roots.add(this.nodeTypesFile);
     this.resolutionCache = ts.createModuleResolutionCache(this.packageRoot, (s) => s, this.options);
     // The library's types come from .d.ts files standing in for its .ts sources (see declarations.ts).
     const decls: Declarations | undefined = runtimeDeclarations(ts, path.dirname(config.globalsModule), this.packageRoot, this.options);
@@ -110,13 +121,18 @@ export class CellCompiler {
     // per-file bookkeeping costs several times that. The LanguageService (completion, inspect)
     // is built on first use.
     const host = ts.createCompilerHost(this.options);
+    const runtimeDir = path.dirname(config.globalsModule) + path.sep;
     const parse = host.getSourceFile.bind(host);
     host.getSourceFile = (file, languageVersion) => {
       const v = this.files.get(file);
       const key = v ? `${file}\0${v.version}` : file;
       let sf = this.sourceCache.get(key);
       if (!sf) {
-        const d = decls?.get(file);
+        let d = decls?.get(file);
+        // The library's .d.ts say `/// <reference types="node" />`; Node's types come from
+        // __tsgrad_node__.d.ts instead (only the globals' files unless a cell needs more).
+        if (d === undefined && !v && file.startsWith(runtimeDir) && file.endsWith(".d.ts")) d = ts.sys.readFile(file);
+        if (d !== undefined) d = d.replace(NODE_REFERENCE, "");
         sf = v ? ts.createSourceFile(file, v.text, languageVersion, false, ts.ScriptKind.TS)
           : d !== undefined ? ts.createSourceFile(file, d, languageVersion, false, ts.ScriptKind.TS)
           : parse(file, languageVersion);
@@ -269,6 +285,27 @@ export class CellCompiler {
   }
 
   private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {
+    if (!this.allNodeTypes && analysis.imports.some((i) => isBuiltin(i.spec))) this.useAllNodeTypes();
+    const result = this.typeCheckOnce(source, analysis);
+    // A name Node declares outside its globals' files (NodeJS.ReadableStream, require, fetch, ...):
+    // check again with all of @types/node before reporting it missing.
+    if (!this.allNodeTypes && result.some((d) => MISSING_NAME.has(d.code))) {
+      this.useAllNodeTypes();
+      return this.typeCheckOnce(source, analysis);
+    }
+    return result;
+  }
+
+  /** From now on the program holds all of @types/node. */
+  private useAllNodeTypes(): void {
+    this.allNodeTypes = true;
+    this.setFile(this.nodeTypesFile, nodeReferences(this.nodeTypesRoot, ["index.d.ts"]));
+    this.dropStale(this.nodeTypesFile);
+    this.checkCache.clear();
+    this.compileCache.clear();
+  }
+
+  private typeCheckOnce(source: string, analysis: CellAnalysis): CellDiagnostic[] {
     const text = this.checkedText(source, analysis);
     const cached = this.checkCache.get(this.cwd + "\0" + text);
     if (cached) return cached;
@@ -307,8 +344,10 @@ export class CellCompiler {
 
   /** Makes a run cell's declarations visible to the cells after it. */
   commit(source: string, analysis: CellAnalysis): void {
+    this.lastCommit = undefined;
     if (analysis.names.size === 0) return;
     const file = path.join(this.dir, `${CELL_PREFIX}${++this.serial}.ts`);
+    this.lastCommit = new Map([...analysis.names.keys()].map((n) => [n, this.chain.get(n)]));
     // Not a root: cells after it import it, so the root list (and TypeScript's reuse of the
     // previous program's module resolutions) stays the same from cell to cell.
     this.setFile(file, this.checkedText(source, analysis));
@@ -316,6 +355,25 @@ export class CellCompiler {
       this.chain.delete(name);
       this.chain.set(name, { file, kind: kind === "let" ? "let" : kind });
     }
+  }
+
+  /** What the last commit replaced: name -> the earlier cell's declaration (undefined: none). */
+  private lastCommit: Map<string, { file: string; kind: DeclKind } | undefined> | undefined;
+
+  /** After the last committed cell threw: its declarations of `names` never ran, so later cells
+   * see the earlier cell's declaration of each again, or none (a type error, like Python's
+   * NameError), instead of a name that type-checks but is undefined at run time. */
+  forget(names: Iterable<string>): void {
+    const before = this.lastCommit;
+    if (!before) return;
+    for (const name of names) {
+      if (!before.has(name)) continue;
+      const prev = before.get(name);
+      this.chain.delete(name);
+      if (prev) this.chain.set(name, prev);
+    }
+    this.checkCache.clear();
+    this.compileCache.clear();
   }
 
   /** Loads lib files and builds the first program, so the first real cell is fast. */
@@ -403,4 +461,23 @@ function globalsDeclaration(config: CompilerConfig): string {
 export function formatDiagnostic(d: CellDiagnostic, executionCount: number): string {
   const code = d.code ? ` (TS${d.code})` : "";
   return `cell [${executionCount}] ${d.line}:${d.column} - ${d.message}${code}`;
+}
+
+const NODE_REFERENCE = /^\/\/\/\s*<reference\s+types="node"\s*\/>[ \t]*$/gm;
+/** The @types/node files that declare Node's globals (index.d.ts's list, less the modules). */
+const NODE_GLOBAL_TYPES = [
+  "compatibility/index.d.ts", "globals.typedarray.d.ts", "buffer.buffer.d.ts", "globals.d.ts",
+  "web-globals/abortcontroller.d.ts", "web-globals/domexception.d.ts", "web-globals/events.d.ts",
+  "buffer.d.ts", "console.d.ts", "events.d.ts", "process.d.ts", "timers.d.ts", "url.d.ts", "util.d.ts", "perf_hooks.d.ts",
+];
+/** "Cannot find name/namespace/module ..." (incl. the "do you need @types/node" variants). */
+const MISSING_NAME = new Set([2304, 2552, 2580, 2582, 2591, 2503, 2592, 2307, 2694]);
+
+function nodeReferences(root: string, files: string[]): string {
+  return files.map((f) => `/// <reference path=${JSON.stringify(path.join(root, f))} />`).join("\n") + "\nexport {};\n";
+}
+
+function isBuiltin(spec: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("module") as typeof import("module")).isBuiltin(spec);
 }

@@ -132,7 +132,16 @@ export class Evaluator implements EvaluatorApi {
         return { status: "error", ename: err.name, evalue: err.message, traceback: [`TSError: ${lines[0]}`, ...lines.slice(1)] };
       }
       compiler.commit(source, compiled.analysis);
-      const value = (await this.run(compiled, ctx, cwd))?.v;
+      const reached = new Set<string>();
+      let value: unknown;
+      try {
+        value = (await this.run(compiled, ctx, cwd, reached))?.v;
+      } catch (err) {
+        // Names declared after the point where the cell failed were never defined.
+        const types = new Set(["type", "import"]);
+        compiler.forget([...compiled.analysis.names].filter(([n, kind]) => !types.has(kind) && !reached.has(n)).map(([n]) => n));
+        throw err;
+      }
       if (value === undefined || opts.silent) return { status: "ok" };
       return { status: "ok", result: await toMimeBundle(value) };
     } catch (err) {
@@ -145,7 +154,7 @@ export class Evaluator implements EvaluatorApi {
 
   /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
    * must not be adopted), or undefined when the cell ends in a statement. */
-  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string): Promise<{ v: unknown } | undefined> {
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
     this.cells.set(id, { executionCount: ctx.executionCount, map: this.sourceMap(compiled.sourceMap), lines: compiled.js.split("\n").length });
@@ -155,7 +164,7 @@ export class Evaluator implements EvaluatorApi {
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
     (globalThis as Record<symbol, unknown>)[ARGS] = [
-      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx),
+      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx, reached),
       this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     if (ctx.interrupted) throw new Interrupted();
@@ -350,7 +359,7 @@ function defineGlobal(name: string, desc: PropertyDescriptor): void {
 }
 
 /** The `__tsg` object a cell calls to export its declarations (see cell_source.ts). */
-function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext) {
+function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext, reached?: Set<string>) {
   return {
     /** After each top-level await: stop here if the cell was interrupted meanwhile. */
     c<T>(value: T): T {
@@ -362,9 +371,11 @@ function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown
       return isNamespace(mod) ? mod : esmView(mod);
     },
     x(name: string, value: unknown, writable: boolean): void {
+      reached?.add(name);
       defineGlobal(name, { value, writable, configurable: true, enumerable: true });
     },
     a(name: string, get: () => unknown, set: (v: unknown) => void): void {
+      reached?.add(name);
       defineGlobal(name, { get, set, configurable: true, enumerable: true });
     },
     /** The cell's last statement: re-export tracked lets, wrap the result (a bare promise

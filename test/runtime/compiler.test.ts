@@ -3,7 +3,8 @@
 // rewriting of cells (what a cell exports, what it returns).
 import * as assert from "assert";
 import { Evaluator } from "../../runtime/evaluator";
-import { loadTypeScript } from "../../runtime/compiler";
+import * as path from "path";
+import { CellCompiler, loadTypeScript } from "../../runtime/compiler";
 import type { isCompleteCode } from "../../runtime/is_complete";
 import { analyzeCell } from "../../runtime/cell_source";
 import { plain, run } from "./recording_io";
@@ -105,4 +106,36 @@ describe("runtime/compiler", function () {
       assert.deepStrictEqual([...a.captured], ["n"]);
     });
   });
+
+  describe("Node's types", () => {
+    const nodeFiles = (c: CellCompiler) => ((c as unknown as { program: { getSourceFiles(): { fileName: string }[] } }).program
+      .getSourceFiles().map((f) => f.fileName).filter((f) => f.includes("@types/node/")).map((f) => f.replace(/.*@types\/node\//, "")));
+    const errors = (c: CellCompiler, code: string) => c.compile(code, { check: true }).diagnostics.map((d) => d.message);
+    const fresh = () => new CellCompiler({ globalNames: [], globalsModule: path.join(__dirname, "../../runtime/index") });
+
+    it("a cell using only Node's globals is checked without the rest of @types/node (fs, http, crypto, ...)", () => {
+      const c = fresh();
+      assert.deepStrictEqual(errors(c, "console.log(process.env.HOME, Buffer.from('a').length);\n" +
+        "const t: NodeJS.Timeout = setTimeout(() => {}, 1); clearTimeout(t); new URL('http://x').host;"), []);
+      assert.deepStrictEqual(errors(c, "const n: number = 'x';").length, 1);
+      const files = nodeFiles(c);
+      assert.ok(files.includes("process.d.ts") && files.includes("globals.d.ts"), files.join(" "));
+      for (const f of ["fs.d.ts", "http.d.ts", "crypto.d.ts", "child_process.d.ts"]) assert.ok(!files.includes(f), `${f} loaded`);
+    });
+
+    it("importing a Node built-in brings all of @types/node: fs type-checks, wrong uses are errors", () => {
+      const c = fresh();
+      assert.deepStrictEqual(errors(c, "1 + 1"), []);
+      assert.deepStrictEqual(errors(c, "import * as fs from 'fs';\nconst there: boolean = fs.existsSync('/');"), []);
+      assert.strictEqual(errors(c, "import * as fs from 'fs';\nconst wrong: number = fs.readFileSync('/x', 'utf8');").length, 1);
+      assert.ok(nodeFiles(c).includes("fs.d.ts"));
+    });
+
+    it("a name Node declares outside its globals' files is found (checked again with all of @types/node)", () => {
+      const c = fresh();
+      assert.deepStrictEqual(errors(c, "let rs: NodeJS.ReadableStream | undefined; const req = require; rs;"), []);
+      assert.match(errors(c, "noSuchName")[0], /Cannot find name 'noSuchName'/);
+    });
+  });
 });
+

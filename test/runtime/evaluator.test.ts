@@ -177,6 +177,21 @@ describe("runtime/evaluator", function () {
   });
 
   describe("runtime errors", () => {
+    it("names declared after the point where a cell threw are not carried: a type error later, like Python's NameError", async () => {
+      const failed = (await run(ev, "const beforeThrow = 1;\nif (beforeThrow) throw new Error('stop');\nconst afterThrow = 2;")).out;
+      assert.ok(failed.status === "error" && failed.ename === "Error", JSON.stringify(failed));
+      assert.strictEqual(plain((await run(ev, "beforeThrow")).out), "1");
+      const later = (await run(ev, "afterThrow + 1")).out;
+      assert.ok(later.status === "error" && later.ename === "TSError" && /Cannot find name 'afterThrow'/.test(later.evalue), JSON.stringify(later));
+    });
+
+    it("a name a failed cell would have redeclared keeps its earlier declaration and value", async () => {
+      plain((await run(ev, "let redeclared = 'old';")).out);
+      const failed = (await run(ev, "if (Math.random() < 2) throw new Error('stop');\nlet redeclared = 5;")).out;
+      assert.ok(failed.status === "error", JSON.stringify(failed));
+      assert.strictEqual(plain((await run(ev, "const asText: string = redeclared; asText")).out), "'old'");
+    });
+
     it("name the error class and show cell lines, not the runtime's frames", async () => {
       const { out, count } = await run(ev, "class ShapeError extends Error { name = 'ShapeError' }\nfunction inner() {\n" +
         "  throw new ShapeError('matmul: cannot multiply [2, 3] by [4, 5]');\n}\ninner();");
