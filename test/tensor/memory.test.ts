@@ -142,3 +142,21 @@ describe("small CPU arrays", () => {
     assert.deepEqual(b.memory(), { buffers: 0, bytes: 0 });
   });
 });
+
+describe("counting CPU storages", () => {
+  it("stops at CpuBackend.maxCounted (finalizer cells stay bounded in a synchronous loop); frees stay consistent", () => {
+    const b = new CpuBackend(), saved = CpuBackend.maxCounted;
+    CpuBackend.maxCounted = 3;
+    try {
+      const bufs = Array.from({ length: 5 }, () => b.alloc(b.untrackedBelow, "float32"));
+      assert.equal(b.memory().buffers, 3);
+      for (const s of bufs) b.free(s);
+      assert.deepEqual(b.memory(), { buffers: 0, bytes: 0 });
+      const again = b.alloc(b.untrackedBelow, "float32");
+      assert.equal(b.memory().buffers, 1);
+      b.free(again);
+    } finally {
+      CpuBackend.maxCounted = saved;
+    }
+  });
+});
