@@ -80,12 +80,18 @@ export function stridedOffsets(idx: string, rank: number, shapeAt: number,
   return lines.join("\n");
 }
 
+/** isnan_(x) from the bits: WGSL lets a compiler assume floats are never NaN, so `x != x` and
+ * max/min/clamp may drop NaN (lavapipe does); an integer test on the bits cannot be folded away. */
+export const ISNAN = `
+fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
+
 /** inf_() and nan_(): WGSL rejects infinite constants, so the bits come from a private variable,
- * which the compiler cannot fold. */
-export const SPECIALS = `
+ * which the compiler cannot fold. Includes isnan_(). */
+export const SPECIALS = `${ISNAN}
 var<private> INF_BITS_: u32 = 0x7f800000u;
 fn inf_() -> f32 { return bitcast<f32>(INF_BITS_); }
-fn nan_() -> f32 { return bitcast<f32>(INF_BITS_ | 0x400000u); }`;
+fn nan_() -> f32 { return bitcast<f32>(INF_BITS_ | 0x400000u); }
+fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`;
 
 /** Helpers some kernels call; WGSL lacks erf, expm1 and log1p, and pow is undefined for x < 0. */
 export const MATH_FNS = `${SPECIALS}
@@ -112,9 +118,15 @@ fn log1p_(x: f32) -> f32 {
 }
 fn pow_(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
+  if (isnan_(a) || isnan_(b)) { return nan_(); }
   if (b == 1.0) { return a; }
   if (b == 2.0) { return a * a; }
   if (a == 0.0) { return select(0.0, inf_(), b < 0.0); }
+  if (isinf_(a) && a < 0.0) {
+    // IEEE pow(-inf, b): +-0 for b < 0, +-inf for b > 0; negative only for odd integer b.
+    let r = select(0.0, inf_(), b > 0.0);
+    return select(r, -r, floor(b) == b && (abs(b) % 2.0) == 1.0);
+  }
   if (a < 0.0) {
     if (floor(b) != b) { return nan_(); }
     let r = exp2(b * log2(-a));
@@ -124,7 +136,19 @@ fn pow_(a: f32, b: f32) -> f32 {
 }
 fn tanh_(x: f32) -> f32 {
   // Clamped: some drivers compute tanh through exp and overflow to NaN past |x| ~ 44.
+  if (isnan_(x)) { return x; }
   return tanh(clamp(x, -15.0, 15.0));
+}
+fn atan2_(y: f32, x: f32) -> f32 {
+  // WGSL leaves atan2 undefined at 0/0 and at infinities; C's atan2 (and PyTorch's) there:
+  // magnitude from the cases below, sign from y (-0 included).
+  if (isnan_(y) || isnan_(x)) { return nan_(); }
+  let neg_x = (bitcast<u32>(x) & 0x80000000u) != 0u;
+  var r: f32;
+  if (isinf_(y)) { r = select(1.5707963267948966, select(0.7853981633974483, 2.356194490192345, neg_x), isinf_(x)); }
+  else if (y == 0.0 || isinf_(x)) { r = select(0.0, 3.141592653589793, neg_x); }
+  else { return atan2(y, x); }
+  return bitcast<f32>(bitcast<u32>(r) | (bitcast<u32>(y) & 0x80000000u));
 }
 fn sigmoid_(x: f32) -> f32 {
   if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }

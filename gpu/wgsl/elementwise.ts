@@ -7,7 +7,7 @@
 
 import type { BinaryOp, DType, UnaryOp } from "../../runtime/tensor/backend";
 import type { KernelSource } from "../pipelines";
-import { MATH_FNS, PARAMS, binding, cast, entry1d, load, pf, store, storageType, stridedOffsets, valueType } from "./common";
+import { ISNAN, MATH_FNS, PARAMS, binding, cast, entry1d, load, pf, store, storageType, stridedOffsets, valueType } from "./common";
 
 export const WORKGROUP = 256;
 
@@ -47,9 +47,10 @@ function unaryExpr(op: UnaryOp, x: string, t: "f32" | "i32", p1: string, p2: str
   switch (op) {
     case "neg": return `(-${x})`;
     case "abs": return `abs(${x})`;
-    case "sign": return `sign(${x})`;
+    // NaN checks (isnan_, on the bits) where PyTorch keeps NaN: WGSL's max/min/clamp/sign may drop it.
+    case "sign": return t === "f32" ? `select(sign(${x}), ${x}, isnan_(${x}))` : `sign(${x})`;
     case "square": return `(${x} * ${x})`;
-    case "relu": return `max(${x}, ${zero})`;
+    case "relu": return t === "f32" ? `select(max(${x}, 0.0), ${x}, isnan_(${x}))` : `max(${x}, ${zero})`;
     case "exp": return `exp(${x})`;
     case "expm1": return `expm1_(${x})`;
     case "log": return `log(${x})`;
@@ -71,7 +72,7 @@ function unaryExpr(op: UnaryOp, x: string, t: "f32" | "i32", p1: string, p2: str
     case "round": return `round(${x})`;
     case "leaky_relu": return `select(${x} * ${p1}, ${x}, ${x} > 0.0)`;
     case "elu": return `select(${p1} * expm1_(${x}), ${x}, ${x} > 0.0)`;
-    case "clamp": return `min(max(${x}, ${p1}), ${p2})`;
+    case "clamp": return `select(min(max(${x}, ${p1}), ${p2}), ${x}, isnan_(${x}))`;
     case "pow_scalar": return `pow_(${x}, ${p1})`;
     case "logical_not": return `(!${x})`;
   }
@@ -86,11 +87,12 @@ function binaryExpr(op: BinaryOp, a: string, b: string, t: "f32" | "i32"): strin
     // by zero is an error, so there is no value to match there.
     case "div": return `(${a} / ${b})`;
     case "pow": return t === "f32" ? `pow_(${a}, ${b})` : `i32(round(pow_(f32(${a}), f32(${b}))))`;
-    case "maximum": return `max(${a}, ${b})`;
-    case "minimum": return `min(${a}, ${b})`;
-    case "atan2": return `atan2(${a}, ${b})`;
+    // As the CPU backend: a if a wins or is NaN, else b (so NaN on either side gives NaN).
+    case "maximum": return t === "f32" ? `select(${b}, ${a}, ${a} > ${b} || isnan_(${a}))` : `max(${a}, ${b})`;
+    case "minimum": return t === "f32" ? `select(${b}, ${a}, ${a} < ${b} || isnan_(${a}))` : `min(${a}, ${b})`;
+    case "atan2": return `atan2_(${a}, ${b})`;
     case "eq": return `(${a} == ${b})`;
-    case "ne": return `(${a} != ${b})`;
+    case "ne": return t === "f32" ? `(${a} != ${b} || isnan_(${a}) || isnan_(${b}))` : `(${a} != ${b})`;
     case "lt": return `(${a} < ${b})`;
     case "le": return `(${a} <= ${b})`;
     case "gt": return `(${a} > ${b})`;
@@ -168,7 +170,7 @@ export function elementwiseKernel(s: ElementwiseSpec): KernelSource {
   body.push(`  OUT[${s.kind === "assign" ? "oi" : "gid"}] = ${store(s.out, result, resultType)};`);
   const main = entry1d(WORKGROUP, body.join("\n"));
   // The math helpers only where the op calls one: less WGSL to compile (lavapipe compiles slowly).
-  const helpers = /\b(erf_|expm1_|log1p_|pow_|tanh_|sigmoid_)\(/.test(main) ? [MATH_FNS] : [];
+  const helpers = /\b(erf_|expm1_|log1p_|pow_|tanh_|sigmoid_|atan2_)\(/.test(main) ? [MATH_FNS] : /\bisnan_\(/.test(main) ? [ISNAN] : [];
   const code = [...decls, ...helpers, main].join("\n");
   return { code, bindings: access, workgroupSize: WORKGROUP };
 }

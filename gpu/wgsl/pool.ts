@@ -37,8 +37,9 @@ ${OUT_COORDS}
       if (iw < 0 || iw >= i32(${p("W")})) { continue; }
       let v = X[xb + u32(ih) * ${p("xs2")} + u32(iw) * ${p("xs3")}];
       let idx = ih * i32(${p("W")}) + iw;
-      // First maximum wins; NaN propagates (as PyTorch: val > max || isnan(val)).
-      if (bi < 0 || v > best || v != v) { best = v; bi = idx; }
+      // First maximum wins; NaN propagates (as PyTorch: val > max || isnan(val)); isnan_ tests
+      // the bits, since WGSL lets "v != v" fold to false.
+      if (bi < 0 || v > best || isnan_(v)) { best = v; bi = idx; }
     }
   }
   OUT[gid] = best;

@@ -59,15 +59,22 @@ function keptBase(s: ReduceSpec, k: string): string {
   return lines.join("\n");
 }
 
-function combine(op: ReduceOp, acc: string, v: string, accI: string, vI: string): string {
+function combine(op: ReduceOp, t: "f32" | "i32", acc: string, v: string, accI: string, vI: string): string {
+  // f32: NaN wins, as in PyTorch (max/min give NaN, argmax/argmin the first NaN's index); WGSL's
+  // max/min and comparisons may assume there is no NaN, so isnan_() tests the bits.
+  const f = t === "f32";
   switch (op) {
     case "sum": return `${acc} = ${acc} + ${v};`;
     case "prod": return `${acc} = ${acc} * ${v};`;
-    case "max": return `${acc} = max(${acc}, ${v});`;
-    case "min": return `${acc} = min(${acc}, ${v});`;
-    // The earlier index wins ties, so the first extreme value is returned.
-    case "argmax": return `if (${v} > ${acc} || (${v} == ${acc} && ${vI} < ${accI})) { ${acc} = ${v}; ${accI} = ${vI}; }`;
-    case "argmin": return `if (${v} < ${acc} || (${v} == ${acc} && ${vI} < ${accI})) { ${acc} = ${v}; ${accI} = ${vI}; }`;
+    case "max": return f ? `${acc} = select(${acc}, ${v}, ${v} > ${acc} || isnan_(${v}));` : `${acc} = max(${acc}, ${v});`;
+    case "min": return f ? `${acc} = select(${acc}, ${v}, ${v} < ${acc} || isnan_(${v}));` : `${acc} = min(${acc}, ${v});`;
+    // The earlier index wins ties, so the first extreme value (or first NaN) is returned.
+    case "argmax": case "argmin": {
+      const cmp = op === "argmax" ? ">" : "<";
+      if (!f) return `if (${v} ${cmp} ${acc} || (${v} == ${acc} && ${vI} < ${accI})) { ${acc} = ${v}; ${accI} = ${vI}; }`;
+      return `{ let vn_ = isnan_(${v}); let an_ = isnan_(${acc});
+      if ((!an_ && (vn_ || ${v} ${cmp} ${acc})) || ((vn_ == an_) && (vn_ || ${v} == ${acc}) && ${vI} < ${accI})) { ${acc} = ${v}; ${accI} = ${vI}; } }`;
+    }
   }
 }
 
@@ -87,7 +94,7 @@ export function reduceKernel(s: ReduceSpec): KernelSource {
       "  for (var j = 0u; j < P[1]; j++) {",
       reducedOffset(s, "j", "xi"),
       `    let v = ${read("xi")};`,
-      `    ${combine(s.op, "acc", "v", "acc_i", "j")}`,
+      `    ${combine(s.op, t, "acc", "v", "acc_i", "j")}`,
       "  }",
       `  OUT[gid] = ${outStore};`,
     ];
@@ -107,7 +114,7 @@ ${keptBase(s, "k")}
   for (var j = lid; j < P[1]; j += ${W}u) {
 ${reducedOffset(s, "j", "xi")}
     let v = ${read("xi")};
-    ${combine(s.op, "acc", "v", "acc_i", "j")}
+    ${combine(s.op, t, "acc", "v", "acc_i", "j")}
   }
   sv[lid] = acc;
   si[lid] = acc_i;
@@ -118,7 +125,7 @@ ${reducedOffset(s, "j", "xi")}
       var a_i = si[lid];
       let b = sv[lid + half];
       let b_i = si[lid + half];
-      ${combine(s.op, "a", "b", "a_i", "b_i")}
+      ${combine(s.op, t, "a", "b", "a_i", "b_i")}
       sv[lid] = a;
       si[lid] = a_i;
     }
