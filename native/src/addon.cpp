@@ -9,6 +9,7 @@
 #include <exception>
 #include <string>
 #include "kernels.h"
+#include "signals.h"
 
 namespace tsg { const double* P = nullptr; }
 using namespace tsg;
@@ -65,13 +66,17 @@ static napi_value Init(napi_env env, napi_callback_info info) {
   if (paramRef) napi_delete_reference(env, paramRef);
   napi_create_reference(env, argv[0], 1, &paramRef);
   P = static_cast<const double*>(data);
+  blockSignalsInWorkers();
   return nullptr;
 }
 
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   ARGS(1);
   int n = intOf(env, argv[0]);
-  if (n > 0) omp_set_num_threads(n);
+  if (n > 0) {
+    omp_set_num_threads(n);
+    blockSignalsInWorkers();  // a larger team starts new workers
+  }
   return nullptr;
 }
 
@@ -147,10 +152,12 @@ static napi_value Copy(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Conv2d(napi_env env, napi_callback_info info) {
+  SignalGuard guard;  // oneDNN inside (signals.h)
   return guarded(env, [&] { conv2d(ptr(0), ptr(1), ptr(2), ptr(3)); });
 }
 
 static napi_value Conv2dBackward(napi_env env, napi_callback_info info) {
+  SignalGuard guard;  // oneDNN inside (signals.h)
   return guarded(env, [&] { conv2dBackward(ptr(0), ptr(1), ptr(2), ptr(3), ptr(4), ptr(5)); });
 }
 

@@ -7,6 +7,7 @@
 #include <omp.h>
 #include <cstdio>
 #include "kernels.h"
+#include "signals.h"
 
 namespace tsg {
 
@@ -40,6 +41,9 @@ static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* 
   dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, n);
 }
 
+static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float* c, int64_t sa, int64_t sb, int64_t sc);
+
 void gemm(const float* a, const float* b, float* c) {
   const int64_t batch = pi(0), m = pi(1), n = pi(2), k = pi(3);
   const bool ta = P[4] != 0, tb = P[5] != 0;
@@ -47,6 +51,18 @@ void gemm(const float* a, const float* b, float* c) {
   a += pi(8); b += pi(9); c += pi(10);
   const int64_t sa = pi(11), sb = pi(12), sc = pi(13);
   if (m == 0 || n == 0) return;
+  // oneDNN runs only when a product is above TINY_FLOPS; only then are signals held (signals.h).
+  const bool usesDnnl = k > 0 && 2 * m * n * k > TINY_FLOPS;
+  if (usesDnnl) {
+    SignalGuard guard;
+    run(batch, m, n, k, ta, tb, a, lda, b, ldb, c, sa, sb, sc);
+  } else {
+    run(batch, m, n, k, ta, tb, a, lda, b, ldb, c, sa, sb, sc);
+  }
+}
+
+static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float* c, int64_t sa, int64_t sb, int64_t sc) {
   // Many small products: one per thread (dnnl_sgemm runs single-threaded inside a parallel
   // region). Few large ones: one after another, each using every thread.
   const bool perThread = batch > 1 && m * n * k < 256 * 256 * 256;
@@ -56,6 +72,11 @@ void gemm(const float* a, const float* b, float* c) {
   } else {
     for (int64_t i = 0; i < batch; i++) one(ta, tb, m, n, k, a + i * sa, lda, b + i * sb, ldb, c + i * sc);
   }
+}
+
+void blockSignalsInWorkers() {
+#pragma omp parallel
+  if (omp_get_thread_num() != 0) pthread_sigmask(SIG_BLOCK, &asyncSignals(), nullptr);
 }
 
 const char* dnnlVersion() {

@@ -421,6 +421,84 @@ describe("native cpu backend", () => {
     }
   });
 
+  it("writes only inside its outputs: random odd shapes and strided views, guard regions untouched", () => {
+    // Each output lies in the middle of a larger array whose padding holds a sentinel; a kernel
+    // that writes past either end (wrong ld, batch stride or offset) changes the padding.
+    const PAD = 64, SENTINEL = 12345.5;
+    const guarded = (n: number): [Float32Array, Storage] => {
+      const whole = new Float32Array(n + 2 * PAD).fill(SENTINEL);
+      return [whole, new CpuStorage(whole.subarray(PAD, PAD + n), "float32")];
+    };
+    const checkPad = (whole: Float32Array, what: string) => {
+      for (let i = 0; i < PAD; i++) {
+        assert.equal(whole[i], SENTINEL, `${what}: wrote ${PAD - i} elements before the output`);
+        assert.equal(whole[whole.length - 1 - i], SENTINEL, `${what}: wrote ${PAD - i} elements past the output`);
+      }
+    };
+    const int = (lo: number, hi: number) => lo + Math.floor(((rnd() + 1) / 2) * (hi - lo + 1));
+    const pick = (shape: number[]): View => [rand, randT, randStrided][int(0, 2)](shape);
+    for (let t = 0; t < 24; t++) {
+      const batch = t % 3 === 0 ? [int(2, 3)] : [];
+      const m = int(1, 70), k = int(1, 90), n = int(1, 70);
+      const a = pick([...batch, m, k]), b = pick([...batch, k, n]);
+      const [whole, o] = guarded(sizeOf(batch) * m * n), [o2] = out(sizeOf(batch) * m * n);
+      nat.matmul(a, b, o);
+      ref.matmul(a, b, o2);
+      const what = `matmul [${[...batch, m, k]}]@[${[...batch, k, n]}]`;
+      checkPad(whole, what);
+      assertClose(dataOf(o), dataOf(o2), what, 1e-4, 1e-5 * Math.sqrt(k));
+    }
+    for (let t = 0; t < 6; t++) {
+      const s = int(1, 2), p = int(0, 2), kh = int(1, 4), kw = int(1, 4);
+      const xs = [int(1, 3), int(1, 5), int(kh + 1, 13), int(kw + 1, 11)], ws = [int(1, 7), xs[1], kh, kw];
+      const opts: Conv2dOpts = { stride: [s, s], padding: [p, p], dilation: [1, 1], groups: 1 };
+      const ys = [xs[0], ws[0], convOutSize(xs[2], kh, s, p, 1), convOutSize(xs[3], kw, s, p, 1)];
+      const x = rand(xs), w = rand(ws), bias = rand([ws[0]]), gy = rand(ys);
+      const [wy, y] = guarded(sizeOf(ys)), [wgx, gx] = guarded(sizeOf(xs)), [wgw, gw] = guarded(sizeOf(ws)), [wgb, gb] = guarded(ws[0]);
+      nat.conv2d(x, w, bias, opts, y);
+      nat.conv2dBackward(x, w, gy, opts, gx, gw, gb);
+      const what = `conv x [${xs}] w [${ws}] stride ${s} pad ${p}`;
+      checkPad(wy, `${what} forward`); checkPad(wgx, `${what} grad input`);
+      checkPad(wgw, `${what} grad weight`); checkPad(wgb, `${what} grad bias`);
+      const [y2] = out(sizeOf(ys));
+      ref.conv2d(x, w, bias, opts, y2);
+      assertClose(dataOf(y), dataOf(y2), `${what} forward`, 1e-4, 1e-4);
+    }
+  });
+
+  it("survives SIGPROF during oneDNN calls (node --cpu-prof): heap intact", function () {
+    this.timeout(60000);
+    // oneDNN 2.6's JIT kernels corrupted the glibc heap when a signal landed mid-call (the process
+    // aborted in free); the addon now holds asynchronous signals during every oneDNN call.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-prof-"));
+    const script = `
+      const { loadNativeAddon, NativeCpuBackend } = require(${JSON.stringify(path.resolve(__dirname, "../../runtime/tensor/cpu_native"))});
+      const be = new NativeCpuBackend(loadNativeAddon().addon);
+      const v = (shape) => { const st = []; let s = 1; for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
+        return { buf: be.alloc(s, "float32"), shape, strides: st, offset: 0 }; };
+      for (const t of [1, 2]) {
+        be.setNumThreads(t);
+        for (let i = 0; i < 40; i++) {
+          const a = v([128, 784]), b = v([784, 256]), c = be.alloc(128 * 256, "float32");
+          be.matmul(a, b, c);
+          const x = v([8, 3, 16, 16]), w = v([8, 3, 3, 3]), y = be.alloc(8 * 8 * 16 * 16, "float32");
+          const o = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+          be.conv2d(x, w, null, o, y);
+          be.conv2dBackward(x, w, { buf: y, shape: [8, 8, 16, 16], strides: [2048, 256, 16, 1], offset: 0 }, o,
+            be.alloc(8 * 3 * 256, "float32"), be.alloc(8 * 27, "float32"), null);
+        }
+      }
+      console.log("done");`;
+    try {
+      const r = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-interval", "100", "--cpu-prof-dir", dir, "--import", "tsx", "-e", script],
+        { encoding: "utf8", timeout: 55000 });
+      assert.equal(r.status, 0, `child exited with ${r.status} (${r.signal}): ${r.stderr.slice(-500)}`);
+      assert.match(r.stdout, /done/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const decoupled of [false, true]) {
     it(`adamStep matches the reference (${decoupled ? "AdamW" : "Adam with L2"}) over three steps`, () => {
       const n = 40001;
