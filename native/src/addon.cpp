@@ -198,6 +198,11 @@ static napi_value Module(napi_env env, napi_value exports) {
 #undef FN
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  // Binary op 13 (relu's fused backward) exists: an older build lacks it and the backend then
+  // keeps the generic route.
+  napi_value yes;
+  napi_get_boolean(env, true, &yes);
+  napi_set_named_property(env, exports, "fusedReluGrad", yes);
   return exports;
 }
 

@@ -133,6 +133,8 @@ void binary(int op, const float* a, const float* b, void* outp) {
     case 10: return binaryRun(L, a, b, bout, [](float x, float y) { return x <= y; });
     case 11: return binaryRun(L, a, b, bout, [](float x, float y) { return x > y; });
     case 12: return binaryRun(L, a, b, bout, [](float x, float y) { return x >= y; });
+    // relu's backward in one pass: a = the incoming gradient, b = relu's output.
+    case 13: return binaryRun(L, a, b, out, [](float g, float y) { return y > 0.f ? g : 0.f; });
   }
 }
 

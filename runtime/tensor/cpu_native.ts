@@ -42,6 +42,8 @@ export interface NativeAddon {
   avgPool2d(): void;
   avgPool2dBackward(): void;
   adamStep(): void;
+  /** Present (true) when binary op 13, relu's fused backward, exists (older builds lack it). */
+  fusedReluGrad?: boolean;
 }
 
 // Op codes: the order of the switch cases in native/src/elementwise.cpp and reduce.cpp.
@@ -53,6 +55,7 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
 };
+const RELU_GRAD = 13; // binary op code of relu's fused backward (native/src/elementwise.cpp)
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
 const MAX_DIMS = 8;
 // Below this many elements a contiguous element-wise op runs in the reference's JS loop: it takes
@@ -227,6 +230,18 @@ export class NativeCpuBackend extends CpuBackend {
     }
     P[PTR] = this.addr(a.buf); P[PTR + 2] = this.addr(out);
     this.addon.binary(code);
+  }
+
+  /** relu's backward in one pass: out = g where y > 0, else 0 (y: relu's output, same shape as g).
+   * An optional fast path runtime/tensor/ops_elementwise.ts uses when a backend has it, instead of
+   * gt + where; false when it does not apply (the caller then takes the generic route). */
+  reluBackward(y: View, g: View, out: Storage): boolean {
+    if (this.addon.fusedReluGrad !== true || !isF32(y) || !isF32(g) || out.dtype !== "float32" || out.length < SMALL || !this.layout(y.shape, [g, y])) return false;
+    const P = this.P;
+    P[27] = 0;
+    P[PTR] = this.addr(g.buf); P[PTR + 1] = this.addr(y.buf); P[PTR + 2] = this.addr(out);
+    this.addon.binary(RELU_GRAD);
+    return true;
   }
 
   where(cond: View, a: View, b: View, out: Storage): void {

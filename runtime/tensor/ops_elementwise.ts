@@ -2,12 +2,12 @@
 // Element-wise ops with their gradients: unary math and activations, broadcasting binary ops,
 // where, comparisons, dtype casts, and the in-place forms (which bump the storage version).
 
-import type { BinaryOp, UnaryOp } from "./backend";
+import type { Backend, BinaryOp, Storage, UnaryOp, View } from "./backend";
 import type { DType, TypedArray } from "./dtype";
 import { isFloat } from "./dtype";
 import { isGradEnabled, noGrad, record, type BackwardFn } from "./autograd";
 import { AutogradError, DTypeError, ShapeError } from "./errors";
-import { assignK, binaryDtype, binaryK, castK, floatOf, fromData, full, sameDevice, unaryK, whereK } from "./kernels";
+import { assignK, binaryDtype, binaryK, castK, empty, floatOf, fromData, full, sameDevice, unaryK, whereK } from "./kernels";
 import { broadcastShapes, formatShape, shapesEqual, type Shape } from "./shape";
 import { defaultGenerator } from "./random";
 import { scoped } from "./memory";
@@ -54,7 +54,7 @@ function unaryGrad(op: UnaryOp, g: Tensor, x: Tensor, y: Tensor, p: number, p2: 
     case "tanh": return g.mul(y.square().neg().add(1));
     case "sigmoid": return g.mul(y.mul(y.neg().add(1)));
     // NOTE: relu backward uses out > 0, not x >= 0: the subgradient at 0 is 0, as in PyTorch.
-    case "relu": return where(y.gt(0), g, 0);
+    case "relu": return reluGrad(g, y);
     case "gelu": {
       const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
       const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
@@ -79,6 +79,22 @@ function unaryGrad(op: UnaryOp, g: Tensor, x: Tensor, y: Tensor, p: number, p2: 
     case "pow_scalar": return p === 2 ? g.mul(x.mul(2)) : g.mul(x.pow(p - 1).mul(p));
     default: throw new Error(`no gradient for ${op}`);
   }
+}
+
+/** An optional backend fast path (runtime/tensor/cpu_native.ts): relu's backward in one pass,
+ * out = g where y > 0 else 0; false when it does not apply. Only taken when no graph is being
+ * recorded (a plain backward), since its result has no history. */
+interface ReluBackwardKernel { reluBackward?(y: View, g: View, out: Storage): boolean }
+
+function reluGrad(g: Tensor, y: Tensor): Tensor {
+  const be = y._backend() as Backend & ReluBackwardKernel;
+  if (be.reluBackward && !isGradEnabled() && g.dtype === "float32" && y.dtype === "float32" &&
+      shapesEqual(g.shape, y.shape) && g._backend() === be) {
+    const o = empty(be, y.shape, "float32");
+    if (be.reluBackward(y, g, o.buf)) return o;
+    o.dispose();
+  }
+  return where(y.gt(0), g, 0);
 }
 
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {

@@ -421,6 +421,23 @@ describe("native cpu backend", () => {
     }
   });
 
+  it("relu's fused backward equals where(y > 0, g, 0) on contiguous, strided and NaN inputs", () => {
+    for (const [name, y, g] of [
+      ["contiguous", rand([37, 41]), rand([37, 41])],
+      ["transposed y, strided g", randT([23, 19]), randStrided([23, 19])],
+      ["NaN and zeros in y", rand([300], () => [0, -0, NaN, 1, -1][Math.floor((rnd() + 1) * 2.5) % 5]), rand([300])],
+    ] as [string, View, View][]) {
+      const [o1, o2] = out(sizeOf(y.shape)), [c] = out(sizeOf(y.shape), "bool");
+      assert.equal(nat.reluBackward(y, g, o1), true, name);
+      ref.binary("gt", y, 0, c);
+      ref.where(view(c, [...y.shape]), g, view(storage(1, () => 0), [...y.shape], y.shape.map(() => 0)), o2);
+      assertClose(dataOf(o1), dataOf(o2), name, 0, 0);
+    }
+    // An addon built before the fused kernel existed: the backend declines and the engine keeps gt + where.
+    const old = new NativeCpuBackend({ ...loadNativeAddon().addon!, fusedReluGrad: undefined });
+    assert.equal(old.reluBackward(rand([100]), rand([100]), ref.alloc(100, "float32")), false);
+  });
+
   it("writes only inside its outputs: random odd shapes and strided views, guard regions untouched", () => {
     // Each output lies in the middle of a larger array whose padding holds a sentinel; a kernel
     // that writes past either end (wrong ld, batch stride or offset) changes the padding.
