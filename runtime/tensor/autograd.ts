@@ -104,9 +104,10 @@ export class Node {
     return saved;
   }
 
-  _free(): void {
+  /** Dispose the saved aliases, except any the backward function returned as a gradient. */
+  _free(passedOn: readonly unknown[] = []): void {
     if (this.saved) {
-      for (const t of this.saved) if (t.gradFn !== null || !t.requiresGrad) t.dispose();
+      for (const t of this.saved) if ((t.gradFn !== null || !t.requiresGrad) && !passedOn.includes(t)) t.dispose();
       this.saved = null;
       this.freed = true;
     }
@@ -145,15 +146,28 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
   const captured: (Tensor | null)[] | null = capture ? capture.map(() => null) : null;
   const captureIndex = new Map<Node | Tensor, number>();
   if (capture) capture.forEach((t, i) => captureIndex.set(t.gradFn ?? t, i));
-  const stolen = new Set<unknown>();
-  for (const g of grads) stolen.add(g._handle);
+  // Storages of gradients that something outside this pass may hold: the caller's root gradients,
+  // a leaf's .grad, whatever a hook saw or returned, a retained or captured gradient. The pass
+  // never disposes a spent gradient on one of them (nor lets a leaf take it over as its .grad).
+  const held = new Set<unknown>();
+  for (const g of grads) held.add(g._handle);
+  /** Run hooks on g: each may keep the tensor it is given, and may return one it keeps. */
+  const runHooks = (hooks: GradHook[], g: Tensor): Tensor => {
+    for (const h of hooks) {
+      held.add(g._handle);
+      const r = h(g);
+      if (r) g = r;
+    }
+    held.add(g._handle);
+    return g;
+  };
 
   const deliverLeaf = (leaf: Tensor, g: Tensor) => {
-    if (leaf._hooks) for (const h of leaf._hooks) { const r = h(g); if (r) g = r; }
+    if (leaf._hooks) g = runHooks(leaf._hooks, g);
     const ci = captureIndex.get(leaf);
     if (captured) { if (ci !== undefined) captured[ci] = captured[ci] ? captured[ci]!.add(g) : g; }
-    else accumulateGrad(leaf, g, createGraph, stolen);
-    stolen.add(g._handle);  // a leaf (or its hook) took it: never disposed as a spent node gradient
+    else accumulateGrad(leaf, g, createGraph, held);
+    held.add(g._handle);  // a leaf took it (or a copy was made): never disposed as a spent node gradient
   };
 
   // Collect the nodes reachable from the roots and count the edges into each.
@@ -192,18 +206,19 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
         for (const nx of node.next) if (nx !== null && isNode(nx) && --nx._deps === 0) ready.push(nx);
         continue;
       }
-      if (node.hooks) for (const h of node.hooks) { const r = h(g); if (r) g = r; }
-      if (node.retained) { node.retained.grad = keep(g); g._autoGrad = true; }
+      if (node.hooks) g = runHooks(node.hooks, g);
+      if (node.retained) { node.retained.grad = keep(g); g._autoGrad = true; held.add(g._handle); }
       const ci = captureIndex.get(node);
-      if (captured && ci !== undefined) captured[ci] = g;
+      if (captured && ci !== undefined) { captured[ci] = g; held.add(g._handle); }
       const saved = node._savedForBackward();
       const gOut = g;
       const inGrads = scoped(() => node.backwardFn(gOut, saved, node));
-      if (!retain) node._free();
+      if (!retain) node._free(inGrads);
       // This node's gradient is spent: give its memory back now (the pool reuses it later in
-      // this pass, and views passed on keep their storage alive), unless someone else may hold
-      // it: a hook, retainGrad, autograd.grad, a leaf's .grad, the caller's root gradient.
-      if (!createGraph && !node.hooks && !node.retained && ci === undefined && !stolen.has(g._handle) && !inGrads.includes(g)) g.dispose();
+      // this pass, and views passed on keep their storage alive), unless it is held outside the
+      // pass (see `held`) or passed on unchanged. A gradient that reaches a node unchanged from
+      // one with a hook, retainGrad or autograd.grad is held too, so the node below never frees it.
+      if (!createGraph && !held.has(g._handle) && !inGrads.includes(g)) g.dispose();
       for (let i = 0; i < node.next.length; i++) {
         const nx = node.next[i];
         if (nx === null) continue;
@@ -212,7 +227,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
           if (gi) {
             // One gradient object handed to two inputs (add returns [g, g]) is never disposed as
             // spent; one passed through unchanged (gi === g) just changes hands.
-            if (inGrads.indexOf(gi) !== i) stolen.add(gi._handle);
+            if (inGrads.indexOf(gi) !== i) held.add(gi._handle);
             nx._grad = nx._grad ? nx._grad.add(gi) : gi;
           }
           if (--nx._deps === 0) ready.push(nx);
@@ -236,14 +251,14 @@ function isNode(x: Node | Tensor): x is Node {
  * (PyTorch's AccumulateGrad "steals" it); otherwise it is copied, so later in-place updates of
  * .grad (clipping, zero_) cannot reach another tensor.
  */
-function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, stolen: Set<unknown>): void {
+function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, held: Set<unknown>): void {
   if (leaf.grad === null) {
     const h = g._handle;
-    const own = !createGraph && h.refs === 1 && !stolen.has(h) && g.offset === 0 && g.isContiguous() && g.numel() === h.buf.length && g.dtype === leaf.dtype;
+    const own = !createGraph && h.refs === 1 && !held.has(h) && g.offset === 0 && g.isContiguous() && g.numel() === h.buf.length && g.dtype === leaf.dtype;
     let grad: Tensor;
     if (own) grad = g;
     else grad = createGraph ? g.to(leaf.dtype).add(0) : noGrad(() => g.to(leaf.dtype).clone());
-    stolen.add(grad._handle);
+    held.add(grad._handle);
     if (grad.shape.length !== leaf.shape.length || grad.shape.some((d, i) => d !== leaf.shape[i]))
       throw new AutogradError(`backward: gradient of shape ${formatShape(grad.shape)} for a leaf of shape ${formatShape(leaf.shape)}`);
     grad._autoGrad = true;
@@ -252,7 +267,7 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, stolen: S
     const sum = keep(leaf.grad.add(g));
     sum._autoGrad = true;
     leaf.grad = sum;
-  } else if (stolen.has(leaf.grad._handle)) {
+  } else if (held.has(leaf.grad._handle)) {
     // .grad was taken over in this pass and may still be pending for another node: add out of place.
     const sum = keep(noGrad(() => leaf.grad!.add(g)));
     sum._autoGrad = true;
