@@ -4,5 +4,6 @@
 module.exports = {
   "node-option": ["import=tsx", "expose-gc"],
   timeout: 120000,
+  reporter: require("node:path").join(__dirname, "test", "helpers", "reporter.cjs"),
   exit: true,
 };
