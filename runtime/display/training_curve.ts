@@ -71,7 +71,7 @@ export class TrainingCurve {
   private dirty = false;
   private lastSent = -Infinity;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Wall time of the last redraw: the interval grows to 100x it, so redraws take at most ~1% of
+  /** Wall time of the last redraw: the interval grows to 200x it, so redraws take at most ~0.5% of
    * a loop's time however long the curve gets, and when other processes slow this one down the
    * redraws slow down with it. */
   private renderMs = 0;
@@ -133,7 +133,7 @@ export class TrainingCurve {
     this.dirty = true;
     if (this.shown) {
       const now = performance.now();
-      const interval = Math.max(this.throttleMs, 100 * this.renderMs);
+      const interval = Math.max(this.throttleMs, 200 * this.renderMs);
       if (now - this.lastSent >= interval) this.send(now);
       else if (this.timer === null) {
         markPending(this.flushFn);
