@@ -62,3 +62,18 @@ export function forEachBackend(body: (device: DeviceName, name: string) => void)
     });
   }
 }
+
+/** Count every buffer of `device`'s backend for the enclosing suite, small ones included
+ * (CpuBackend leaves arrays under `untrackedBelow` elements to V8 by default). */
+export function trackAll(device: DeviceName): void {
+  let saved: number | undefined;
+  before(() => {
+    const b = getBackend(device) as { untrackedBelow?: number };
+    saved = b.untrackedBelow;
+    if (saved !== undefined) b.untrackedBelow = 0;
+  });
+  after(() => {
+    const b = getBackend(device) as { untrackedBelow?: number };
+    if (saved !== undefined) b.untrackedBelow = saved;
+  });
+}

@@ -5,23 +5,10 @@
 
 import assert from "node:assert/strict";
 import { torch, F, type Tensor } from "../../runtime/tensor/index";
-import { forEachBackend } from "../helpers/backends";
-import { getBackend, type DeviceName } from "../../runtime/tensor/backend";
+import { forEachBackend, trackAll } from "../helpers/backends";
+import { getBackend } from "../../runtime/tensor/backend";
 import { CpuBackend } from "../../runtime/tensor/cpu";
 
-/** Count every buffer, small ones included (CpuBackend leaves small arrays to V8 by default). */
-function trackAll(device: DeviceName): void {
-  let saved: number | undefined;
-  before(() => {
-    const b = getBackend(device) as { untrackedBelow?: number };
-    saved = b.untrackedBelow;
-    if (saved !== undefined) b.untrackedBelow = 0;
-  });
-  after(() => {
-    const b = getBackend(device) as { untrackedBelow?: number };
-    if (saved !== undefined) b.untrackedBelow = saved;
-  });
-}
 
 forEachBackend((device) => {
   const live = () => getBackend(device).memory().buffers;

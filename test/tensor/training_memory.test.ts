@@ -9,23 +9,10 @@ import { torch, F, type Tensor } from "../../runtime/tensor/index";
 import * as nn from "../../runtime/tensor/nn/index";
 import * as optim from "../../runtime/tensor/optim/index";
 import { getBackend, type DeviceName } from "../../runtime/tensor/backend";
-import { forEachBackend } from "../helpers/backends";
+import { forEachBackend, trackAll } from "../helpers/backends";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Count every buffer, small ones included. */
-function trackAll(device: DeviceName): void {
-  let saved: number | undefined;
-  before(() => {
-    const b = getBackend(device) as { untrackedBelow?: number };
-    saved = b.untrackedBelow;
-    if (saved !== undefined) b.untrackedBelow = 0;
-  });
-  after(() => {
-    const b = getBackend(device) as { untrackedBelow?: number };
-    if (saved !== undefined) b.untrackedBelow = saved;
-  });
-}
 
 /** Let the collector take unreachable tensors and run their finalizers. */
 async function settle(): Promise<void> {
