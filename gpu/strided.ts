@@ -41,6 +41,17 @@ export function numel(shape: readonly number[]): number {
   return n;
 }
 
+/** The lines of a [shape, strides] view along `dim`, as scans and softmax walk them: every other
+ * dim collapsed, operand 0 with the view's strides and operand 1 with the contiguous output's;
+ * `outStride` is the output's stride along `dim`. */
+export function linesAlong(shape: readonly number[], strides: readonly number[], dim: number):
+    { layout: Layout; lines: number; outStride: number } {
+  const os = contiguousStrides(shape);
+  const others = shape.map((_, d) => d).filter((d) => d !== dim);
+  const layout = collapse(others.map((d) => shape[d]), [others.map((d) => strides[d]), others.map((d) => os[d])]);
+  return { layout, lines: numel(layout.shape), outStride: os[dim] };
+}
+
 /** True when a collapsed layout's operand k is read as offset + linear index. */
 export function isLinear(l: Layout, k: number): boolean {
   return l.shape.length === 0 || (l.shape.length === 1 && l.strides[k][0] === 1);
