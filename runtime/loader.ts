@@ -56,18 +56,15 @@ export class ModuleLoader {
 
   /** What an `import` statement binds: require() where it works, else import(). */
   async load(spec: string, cwd: string): Promise<unknown> {
-    const shim = this.shims[spec];
-    if (shim) return shim();
-    if (isBuiltin(spec)) return require(spec);
-    const file = this.resolve(spec, cwd);
-    if (!file) throw notFound(spec, cwd);
-    if (this.esm.has(file)) return this.esm.get(file);
     try {
-      return require(file);
+      return this.requireSync(spec, cwd);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== "ERR_REQUIRE_ESM" && code !== "ERR_REQUIRE_ASYNC_MODULE") throw err;
     }
+    // requireSync resolved the file before require() refused it as ESM: import it once, and
+    // keep the namespace so later requires of it (requireSync) get the same module.
+    const file = this.resolve(spec, cwd)!;
     const ns = await import(pathToFileURL(file).href);
     this.esm.set(file, ns);
     return ns;
