@@ -11,7 +11,7 @@
 //   end copies once more (`__tsg.end`), so later cells see final values.
 // - A `let` captured by a closure of the same cell is context-allocated by V8 anyway; for those we
 //   define an accessor on globalThis (`__tsg.a`) so later cells and the closure share one binding.
-import type * as TS from "typescript";
+import type * as TS from "typescript6";
 
 /** One binding an import statement introduces. kind "side" binds nothing. */
 export interface ImportBinding {

@@ -9,7 +9,7 @@
 // Running the JavaScript is evaluator.ts's job; the rewriting itself is in cell_source.ts.
 import * as path from "path";
 import * as fs from "fs";
-import type * as TS from "typescript";
+import type * as TS from "typescript6";
 import { runtimeDeclarations, type Declarations } from "./declarations";
 import { analyzeCell, cellTransformer, trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
 import type { CompleteResult, InspectResult } from "./io";
@@ -18,7 +18,7 @@ let tsModule: typeof TS | undefined;
 /** The compiler module, loaded on first use (it costs ~200 ms and ~40 MB). */
 export function loadTypeScript(): typeof TS {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (tsModule ??= require("typescript") as typeof TS);
+  return (tsModule ??= require("typescript6") as typeof TS);
 }
 
 export interface CellDiagnostic { line: number; column: number; code: number; message: string }

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createHash } from "crypto";
-import type * as TS from "typescript";
+import type * as TS from "typescript6";
 
 /** Declaration text by the .d.ts path that stands beside its .ts source. */
 export type Declarations = Map<string, string>;

@@ -1,7 +1,7 @@
 // runtime/is_complete.ts
 // is_complete_request for TypeScript: scans brackets, strings, templates and comments, then
 // parses. Used by consoles to decide whether Enter runs the cell or opens a new line.
-import type * as TS from "typescript";
+import type * as TS from "typescript6";
 import { loadTypeScript } from "./compiler";
 import type { IsCompleteStatus } from "./io";
 
