@@ -9,7 +9,10 @@
 // - one scope file (`__tsgrad_scope.d.ts`) that makes each live name of earlier cells a global:
 //   `declare global { export import model = __c12.model; }`, pointing at the one cell that
 //   declared it last (an alias keeps every meaning: value, type, namespace, and its TSDoc);
-// - the cells that still own a live name; a cell whose names were all declared again is dropped.
+// - the cells that still own a live name, each in a slot file; a cell whose names were all
+//   declared again frees its slot. The scope file imports every slot, used or not, so its imports
+//   stay the same from cell to cell: a changed import list makes the native checker resolve every
+//   module of the program again (30-90 ms). The pool doubles when full.
 // The cell globals (display, torch, ...) come from a generated `declare global` file over
 // runtime/index.ts. Parsing, the rewrite (cell_source.ts) and the transpile stay in process with
 // TypeScript 6's syntax API, loaded on first use. Running the JavaScript is evaluator.ts's job.
@@ -69,6 +72,9 @@ export interface CompilerConfig {
   checker?: "native" | "inprocess";
 }
 
+/** Cell slots to start with (see the file comment). */
+const SLOTS = 64;
+const EMPTY_MODULE = "export {};\n";
 /** Compiled cells kept for repeats of the same text in the same scope (bounded, least recent out). */
 const COMPILE_CACHE_SIZE = 200;
 /** Warns once per process when the native checker cannot start. */
@@ -82,13 +88,14 @@ export class CellCompiler {
   private readonly compileCache = new Map<string, CompiledCell>();
   /** Live names of earlier cells: the cell that declared each last, and how. */
   private readonly chain = new Map<string, { cell: number; kind: DeclKind }>();
-  /** Files of the cells that own a live name (or that forget() may bring back). */
+  /** Slot files, by slot number; the scope file imports them all. */
+  private readonly slots: string[] = [];
+  /** Slots that hold a cell: those owning a live name (or that forget() may bring back). */
   private readonly cellFiles = new Map<number, string>();
   /** What the last commit replaced: name -> the earlier declaration (undefined: none). */
   private lastCommit: Map<string, { cell: number; kind: DeclKind } | undefined> | undefined;
   /** Bumped whenever the scope file changes; part of the compile cache key. */
   private scopeVersion = 0;
-  private serial = 0;
   /** Where cell files live: the notebook's folder, so npm imports resolve from there. */
   private dir: string;
   private readonly config: ProjectConfig;
@@ -109,9 +116,10 @@ export class CellCompiler {
     [this.scopeFile, this.checkFile, this.editFile] = this.placeIn(this.dir);
     this.config = { compilerOptions: this.compilerOptions(), files: [this.globalsFile, this.scopeFile, this.checkFile, this.editFile] };
     this.files.set(this.configFile, JSON.stringify(this.config));
+    this.freeSlot();
     this.writeScope();
-    this.files.set(this.checkFile, "export {};\n");
-    this.files.set(this.editFile, "export {};\n");
+    this.files.set(this.checkFile, EMPTY_MODULE);
+    this.files.set(this.editFile, EMPTY_MODULE);
     this.service = this.startService(cfg.checker ?? (process.env.TSGRAD_CHECKER === "inprocess" ? "inprocess" : "native"));
   }
 
@@ -189,8 +197,8 @@ export class CellCompiler {
     this.config.files = [this.globalsFile, scope, check, edit];
     this.setFile(this.configFile, JSON.stringify(this.config));
     this.writeScope();
-    this.setFile(check, "export {};\n");
-    this.setFile(edit, "export {};\n");
+    this.setFile(check, EMPTY_MODULE);
+    this.setFile(edit, EMPTY_MODULE);
     this.compileCache.clear();
   }
 
@@ -265,40 +273,52 @@ export class CellCompiler {
   /** Makes a run cell's declarations visible to the cells after it. */
   commit(source: string, analysis: CellAnalysis): void {
     if (analysis.names.size === 0) return;
-    const cell = ++this.serial;
-    const file = path.join(this.dir, `${CELL_PREFIX}${cell}.ts`);
     this.lastCommit = new Map([...analysis.names.keys()].map((n) => [n, this.chain.get(n)]));
-    this.setFile(file, this.cellText(source, analysis));
-    this.cellFiles.set(cell, file);
+    const cell = this.freeSlot();
+    this.setFile(this.slots[cell], this.cellText(source, analysis));
+    this.cellFiles.set(cell, this.slots[cell]);
     for (const [name, kind] of analysis.names) {
       this.chain.delete(name);
       this.chain.set(name, { cell, kind });
     }
-    this.dropUnowned();
+    this.releaseUnowned();
     this.writeScope();
   }
 
-  /** Forgets cell files that own no live name and that forget() cannot bring back. */
-  private dropUnowned(): void {
+  /** A slot that holds no cell, adding slots (twice as many) when none is free. */
+  private freeSlot(): number {
+    const keep = this.owners();
+    for (let i = 0; i < this.slots.length; i++) if (!keep.has(i) && !this.cellFiles.has(i)) return i;
+    const first = this.slots.length;
+    for (let i = first; i < Math.max(SLOTS, 2 * first); i++) {
+      this.slots.push(path.join(this.dir, `${CELL_PREFIX}${i}.ts`));
+      this.setFile(this.slots[i], EMPTY_MODULE);
+    }
+    return first;
+  }
+
+  /** Slots whose cell owns a live name, or that forget() may bring back. */
+  private owners(): Set<number> {
     const keep = new Set<number>();
     for (const { cell } of this.chain.values()) keep.add(cell);
     for (const prev of this.lastCommit?.values() ?? []) if (prev) keep.add(prev.cell);
+    return keep;
+  }
+
+  /** Empties the slots of cells that own no live name and that forget() cannot bring back. */
+  private releaseUnowned(): void {
+    const keep = this.owners();
     for (const [cell, file] of this.cellFiles) {
       if (keep.has(cell)) continue;
       this.cellFiles.delete(cell);
-      this.deleteFile(file);
+      this.setFile(file, EMPTY_MODULE);
     }
   }
 
   private writeScope(): void {
-    const cells = new Map<number, string>();
     const names: string[] = [];
-    for (const [name, { cell }] of this.chain) {
-      const file = this.cellFiles.get(cell)!;
-      cells.set(cell, file);
-      names.push(`  export import ${name} = __c${cell}.${name};`);
-    }
-    const imports = [...cells].map(([cell, file]) => `import * as __c${cell} from ${JSON.stringify(file.slice(0, -3))};`);
+    for (const [name, { cell }] of this.chain) names.push(`  export import ${name} = __c${cell}.${name};`);
+    const imports = this.slots.map((file, i) => `import * as __c${i} from ${JSON.stringify(file.slice(0, -3))};`);
     this.setFile(this.scopeFile, [...imports, "declare global {", ...names, "}", "export {};", ""].join("\n"));
     this.scopeVersion++;
   }

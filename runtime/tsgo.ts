@@ -42,7 +42,7 @@ export class NativeCheckService implements CheckService {
   readonly name = "tsgo";
   private readonly api: Api;
   private snapshot: Snapshot | undefined;
-  private pending = { changed: new Set<string>(), created: new Set<string>(), deleted: new Set<string>() };
+  private readonly pending = { changed: new Set<string>() };
   /** Whether a library symbol is marked @internal, by its first declaration (stable across snapshots). */
   private readonly internal = new Map<string, boolean>();
 
@@ -64,19 +64,25 @@ export class NativeCheckService implements CheckService {
   }
 
   changed(file: string, kind: "changed" | "created" | "deleted"): void {
-    this.pending.deleted.delete(file);
-    this.pending[kind].add(file);
+    // Every change goes as "changed": a "created" or "deleted" file makes the server drop its
+    // module resolutions and look up every import of the program again (~460 lookups through the
+    // file callbacks, 30-90 ms). A new cell file is only reached through the scope file's imports,
+    // which change with it, so the server finds it (or misses it) through that change.
+    void kind;
+    this.pending.changed.add(file);
   }
 
-  /** The current project, after sending the changes made since the last request (one round trip). */
+  /** The current project, after sending the changes made since the last request. One file per
+   * snapshot: the server updates a program for one changed file in place, but builds it afresh,
+   * resolving every module again (~500 file lookups, 20-50 ms), when two files change at once. */
   private project(): Project {
-    const p = this.pending;
-    if (!this.snapshot || p.changed.size || p.created.size || p.deleted.size) {
-      const fileChanges = { changed: [...p.changed], created: [...p.created], deleted: [...p.deleted] };
-      this.pending = { changed: new Set(), created: new Set(), deleted: new Set() };
+    if (!this.snapshot) this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
+    const changed = [...this.pending.changed];
+    this.pending.changed.clear();
+    for (const file of changed) {
       const previous = this.snapshot;
-      this.snapshot = previous ? this.api.updateSnapshot({ fileChanges }) : this.api.updateSnapshot({ openProjects: [this.configFile] });
-      previous?.dispose();
+      this.snapshot = this.api.updateSnapshot({ fileChanges: { changed: [file] } });
+      previous.dispose();
     }
     const project = this.snapshot.getProject(this.configFile);
     if (!project) throw new Error(`tsgo: no project for ${this.configFile}`);
