@@ -20,19 +20,23 @@ import * as path from "path";
 import * as fs from "fs";
 import type * as TS from "typescript6";
 import { runtimeDeclarations } from "./declarations";
-import { analyzeCell, cellTransformer, trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
+import { trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
+import { SyntaxWorker } from "./syntax_worker";
+import { lineStarts, toCellDiagnostic, type CellDiagnostic } from "./syntax";
+import type { IsCompleteStatus } from "./io";
 import { CELL_PREFIX, VirtualFiles, type CheckService, type ServiceCompletion, type ServiceDiagnostic } from "./check_service";
 import type { ProjectConfig } from "./ts_inprocess";
 import type { CompleteResult, InspectResult } from "./io";
 
 let tsModule: typeof TS | undefined;
-/** TypeScript 6's JS API (parse, transpile, fallback checker), loaded on first use (~180 ms, ~40 MB). */
+/** TypeScript 6's JS API on this thread: the in-process fallback checker, and the syntax work where
+ * no worker thread can run (~180 ms, ~40 MB). */
 export function loadTypeScript(): typeof TS {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (tsModule ??= require("typescript6") as typeof TS);
 }
 
-export interface CellDiagnostic { line: number; column: number; code: number; message: string }
+export type { CellDiagnostic } from "./syntax";
 
 export interface CompiledCell {
   /** Body of the cell's async function (see cell_source.ts). */
@@ -81,11 +85,12 @@ const COMPILE_CACHE_SIZE = 200;
 let fallbackLogged = false;
 
 export class CellCompiler {
-  private readonly ts = loadTypeScript();
   private readonly files: VirtualFiles;
   private service: CheckService;
   private readonly packageRoot = findPackageRoot();
   private readonly compileCache = new Map<string, CompiledCell>();
+  /** Parse, analysis and transpile, on a worker thread that is replaced now and then (syntax_worker.ts). */
+  private readonly syntax = new SyntaxWorker(() => loadTypeScript());
   /** Live names of earlier cells: the cell that declared each last, and how. */
   private readonly chain = new Map<string, { cell: number; kind: DeclKind }>();
   /** Slot files, by slot number; the scope file imports them all. */
@@ -108,7 +113,7 @@ export class CellCompiler {
   constructor(private readonly cfg: CompilerConfig, cwd = process.cwd()) {
     this.dir = path.resolve(cwd);
     const runtimeDir = path.dirname(cfg.globalsModule);
-    this.files = new VirtualFiles(this.packageRoot, runtimeDeclarations(this.ts, runtimeDir, this.packageRoot));
+    this.files = new VirtualFiles(this.packageRoot, runtimeDeclarations(loadTypeScript, runtimeDir, this.packageRoot));
     this.globalsFile = path.join(runtimeDir, "__tsgrad_globals__.d.ts");
     this.files.set(this.globalsFile, globalsDeclaration(cfg));
     // The project file lives beside the runtime, so it never moves with the notebook's folder.
@@ -121,6 +126,7 @@ export class CellCompiler {
     this.files.set(this.checkFile, EMPTY_MODULE);
     this.files.set(this.editFile, EMPTY_MODULE);
     this.service = this.startService(cfg.checker ?? (process.env.TSGRAD_CHECKER === "inprocess" ? "inprocess" : "native"));
+    this.syntax.start();
   }
 
   /** Which checker runs the checks: "tsgo" or "typescript 6.x (in process)". */
@@ -154,7 +160,7 @@ export class CellCompiler {
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { InProcessCheckService } = require("./ts_inprocess") as typeof import("./ts_inprocess");
-    return new InProcessCheckService(this.ts, this.files, this.config, path.dirname(this.configFile));
+    return new InProcessCheckService(loadTypeScript(), this.files, this.config, path.dirname(this.configFile));
   }
 
   private logFallback(err: unknown): void {
@@ -202,8 +208,9 @@ export class CellCompiler {
     this.compileCache.clear();
   }
 
-  parse(source: string): TS.SourceFile {
-    return this.ts.createSourceFile("cell.ts", source, this.ts.ScriptTarget.ES2022, true, this.ts.ScriptKind.TS);
+  /** is_complete for a cell's code (is_complete.ts, on the syntax worker). */
+  isComplete(code: string): IsCompleteStatus {
+    return this.syntax.run("isComplete", code);
   }
 
   /** A cell as the checker sees it: its own text, then an export of its names (a module, so it may
@@ -215,41 +222,27 @@ export class CellCompiler {
 
   /** Type-checks and compiles a cell. `check: false` reports syntax errors only. */
   compile(source: string, opts: { check: boolean }): CompiledCell {
-    const sf = this.parse(source);
-    const analysis = analyzeCell(this.ts, sf);
     // Same text with the same earlier cells in view: same diagnostics and JavaScript.
     const key = `${opts.check ? this.scopeVersion : "-"}\0${this.dir}\0${source}`;
     const hit = this.compileCache.get(key);
     if (hit) {
       this.compileCache.delete(key);
       this.compileCache.set(key, hit);
-      return { ...hit, analysis };
+      return hit;
     }
-    const compiled = this.compileUncached(source, sf, analysis, opts);
+    const compiled = this.compileUncached(source, opts);
     if (this.compileCache.size >= COMPILE_CACHE_SIZE) this.compileCache.delete(this.compileCache.keys().next().value!);
     this.compileCache.set(key, compiled);
     return compiled;
   }
 
-  private compileUncached(source: string, sf: TS.SourceFile, analysis: CellAnalysis, opts: { check: boolean }): CompiledCell {
-    const ts = this.ts;
-    // Syntax errors come from the parse already made for the rewrite; the checker only sees parsed cells.
-    let diagnostics = syntaxDiagnostics(ts, sf);
-    if (!diagnostics.length && opts.check) diagnostics = this.typeCheck(source, analysis);
+  private compileUncached(source: string, opts: { check: boolean }): CompiledCell {
+    // One call to the syntax worker parses, analyses and (when the parse is clean) transpiles; the
+    // checker then only sees cells that parsed.
+    const { analysis, diagnostics: syntax, js, sourceMap } = this.syntax.run("compile", source);
+    const diagnostics = syntax.length || !opts.check ? syntax : this.typeCheck(source, analysis);
     if (diagnostics.length) return { js: "", analysis, tracked: [], diagnostics };
-    const out = ts.transpileModule(source, {
-      fileName: "cell.ts", reportDiagnostics: false,
-      // ESNext keeps the module transform out: the CommonJS one would rewrite names of imports
-      // that cell_source.ts has already turned into globals.
-      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true,
-        esModuleInterop: true, inlineSources: false, removeComments: false, alwaysStrict: false,
-        useDefineForClassFields: true },
-      transformers: { before: [cellTransformer(ts, analysis)] },
-    });
-    // A cell with imports is a module: ESNext output ends in `export {};`, which a function body cannot hold.
-    const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\s*\};?[ \t]*$/gm, "");
-    return { js, sourceMap: out.sourceMapText, analysis, tracked: trackedLets(analysis), diagnostics,
-      generator: analysis.mode === "generator" };
+    return { js, sourceMap, analysis, tracked: trackedLets(analysis), diagnostics, generator: analysis.mode === "generator" };
   }
 
   private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {
@@ -390,7 +383,7 @@ export class CellCompiler {
     const add = (name: string, kind: string, sortText: string, internal = false) => {
       if (!out.has(name)) out.set(name, { name, kind, sortText, internal });
     };
-    for (const [name, kind] of localNames(this.ts, this.parse(code), cursor)) add(name, kind, "10");
+    for (const [name, kind] of this.syntax.run("localNames", code, cursor)) add(name, kind, "10");
     for (const [name, { kind }] of this.chain) add(name, kind, "11");
     const runtime = this.membersOf("__tsgrad_rt", `import * as __tsgrad_rt from ${JSON.stringify(this.cfg.globalsModule)};\n`);
     const globals = new Set(this.cfg.globalNames);
@@ -423,7 +416,10 @@ export class CellCompiler {
   }
 
   /** Stops the checker's process (the kernel calls this on shutdown; it also ends with the kernel). */
-  close(): void { this.service.close(); }
+  close(): void {
+    this.service.close();
+    this.syntax.close();
+  }
 }
 
 const KEYWORDS = ["abstract", "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
@@ -432,69 +428,8 @@ const KEYWORDS = ["abstract", "as", "async", "await", "break", "case", "catch", 
   "satisfies", "super", "switch", "this", "throw", "true", "try", "type", "typeof", "undefined", "var", "void",
   "while", "yield"];
 
-/** Names declared in the scopes that enclose `pos` (the cell's top level, enclosing functions'
- * parameters and bodies, blocks, loop heads, catch clauses), with a kind for each. */
-function localNames(ts: typeof TS, sf: TS.SourceFile, pos: number): Map<string, string> {
-  const names = new Map<string, string>();
-  const bind = (n: TS.BindingName | undefined, kind: string) => {
-    if (!n) return;
-    if (ts.isIdentifier(n)) { names.set(n.text, kind); return; }
-    for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name, kind);
-  };
-  const declare = (st: TS.Node) => {
-    if (ts.isVariableStatement(st)) {
-      const kind = st.declarationList.flags & ts.NodeFlags.Const ? "const" : "let";
-      for (const d of st.declarationList.declarations) bind(d.name, kind);
-    } else if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)
-      || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isModuleDeclaration(st)) {
-      const kind = ts.isFunctionDeclaration(st) ? "function" : ts.isClassDeclaration(st) ? "class"
-        : ts.isEnumDeclaration(st) ? "enum" : ts.isModuleDeclaration(st) ? "module" : "interface";
-      if (st.name && ts.isIdentifier(st.name)) names.set(st.name.text, kind);
-    } else if (ts.isImportDeclaration(st) && st.importClause) {
-      const c = st.importClause;
-      if (c.name) names.set(c.name.text, "module");
-      const nb = c.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) names.set(nb.name.text, "module");
-      else if (nb) for (const el of nb.elements) names.set(el.name.text, "module");
-    }
-  };
-  const visit = (node: TS.Node): void => {
-    if (pos < node.pos || pos > node.end) return;
-    if (ts.isSourceFile(node) || ts.isBlock(node) || ts.isModuleBlock(node)) node.statements.forEach(declare);
-    if (ts.isFunctionLike(node)) for (const p of node.parameters) bind(p.name, "parameter");
-    if ((ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) && node.initializer
-      && ts.isVariableDeclarationList(node.initializer)) {
-      for (const d of node.initializer.declarations) bind(d.name, "let");
-    }
-    if (ts.isCatchClause(node)) bind(node.variableDeclaration?.name, "let");
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return names;
-}
-
 /** Kind names Jupyter frontends know, for the checkers' own names. */
 const KIND_NAMES: Record<string, string> = { variable: "var", constant: "const", field: "property", "enum member": "enum" };
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-function toCellDiagnostic(d: ServiceDiagnostic, lines: number[], cellLength: number): CellDiagnostic {
-  const start = Math.min(d.start, cellLength);
-  let line = 0;
-  while (line + 1 < lines.length && lines[line + 1] <= start) line++;
-  return { line: line + 1, column: start - lines[line] + 1, code: d.code, message: d.message };
-}
-
-function syntaxDiagnostics(ts: typeof TS, sf: TS.SourceFile): CellDiagnostic[] {
-  const parsed = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
-  const lines = lineStarts(sf.text);
-  return parsed.map((d) => toCellDiagnostic({ start: d.start ?? 0, code: d.code,
-    message: ts.flattenDiagnosticMessageText(d.messageText, "\n") }, lines, sf.text.length));
-}
 
 /** The ambient file that types the cell globals: each export of runtime/index.ts becomes a global
  * alias with all its meanings (value, type, namespace), so `nn.Linear` works as a type too. */

@@ -29,7 +29,7 @@ function cacheKey(file: string, stat: fs.Stats, tsVersion: string): string {
 
 /** Declarations for every .ts file under `runtimeDir`, or undefined when the runtime runs from
  * compiled files (its .d.ts are on disk beside them). */
-export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRoot: string): Declarations | undefined {
+export function runtimeDeclarations(loadTs: () => typeof TS, runtimeDir: string, packageRoot: string): Declarations | undefined {
   if (!fs.existsSync(path.join(runtimeDir, "index.ts"))) return undefined;
   const cacheDir = path.join(os.tmpdir(), `tsgrad-dts-${process.getuid?.() ?? "u"}`);
   const out: Declarations = new Map();
@@ -42,7 +42,8 @@ export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRo
     try {
       if (fs.statSync(built).mtimeMs >= stat.mtimeMs) { out.set(dts, fs.readFileSync(built, "utf8")); continue; }
     } catch { /* not built */ }
-    const key = cacheKey(src, stat, ts.version);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const key = cacheKey(src, stat, (require("typescript6/package.json") as { version: string }).version);
     keys.set(src, key);
     try { out.set(dts, fs.readFileSync(path.join(cacheDir, key + ".d.ts"), "utf8")); continue; } catch { /* not cached */ }
     stale.push(src);
@@ -51,7 +52,7 @@ export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRo
     // Only what cells can reach: the globals module and the tslab shim, and what they import.
     const roots = ["index.ts", "tslab_compat.ts"].map((f) => path.join(runtimeDir, f)).filter((f) => fs.existsSync(f));
     try {
-      emitDeclarations(ts, roots, new Set(stale), out, keys, cacheDir);
+      emitDeclarations(loadTs(), roots, new Set(stale), out, keys, cacheDir);
     } catch {
       return undefined;   // the checker then reads the .ts sources: slower per cell, still right
     }

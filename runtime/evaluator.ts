@@ -33,7 +33,11 @@ export interface EvaluatorOptions {
   interruptBuffer?: SharedArrayBuffer;
 }
 
-interface CellRecord { executionCount: number; map?: SourceMap; lines: number }
+/** What a traceback needs of a cell that ran: its source map is parsed on the first frame that needs it. */
+interface CellRecord { executionCount: number; sourceMap?: string; map?: SourceMap; lines: number }
+/** Runs remembered for tracebacks (a frame of an older one reads `an earlier cell`): memory stays
+ * flat however many cells run. */
+const MAX_CELL_RECORDS = 2000;
 
 /** Globals the kernel itself relies on: a cell may declare these names, but only for itself. */
 const PROTECTED = new Set([
@@ -157,7 +161,8 @@ export class Evaluator implements EvaluatorApi {
   private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
-    this.cells.set(id, { executionCount: ctx.executionCount, map: this.sourceMap(compiled.sourceMap), lines: compiled.js.split("\n").length });
+    this.cells.set(id, { executionCount: ctx.executionCount, sourceMap: compiled.sourceMap, lines: compiled.js.split("\n").length });
+    if (this.cells.size > MAX_CELL_RECORDS) this.cells.delete(this.cells.keys().next().value!);
     const kind = compiled.generator ? "function*" : "async function";
     const wrapped = `(${kind} (__tsg, require, module, exports, __filename, __dirname) { "use strict";\n` +
       compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";
@@ -181,15 +186,6 @@ export class Evaluator implements EvaluatorApi {
       delete (globalThis as Record<symbol, unknown>)[ARGS];
     }
     return await Promise.race([promise, this.running!.stopped]);
-  }
-
-  /** One parsed SourceMap per distinct cell text (a cell run 10,000 times keeps one). */
-  private readonly maps = new Map<string, SourceMap>();
-  private sourceMap(json: string | undefined): SourceMap | undefined {
-    if (!json) return undefined;
-    let map = this.maps.get(json);
-    if (!map) this.maps.set(json, map = new SourceMap(JSON.parse(json)));
-    return map;
   }
 
   private begin(io: CellIO, executionCount: number): CellContext {
@@ -230,7 +226,8 @@ export class Evaluator implements EvaluatorApi {
 
   private mapFrame(frame: Frame): string | null | undefined {
     const rec = this.cells.get(frame.file);
-    if (!rec) return undefined;
+    if (!rec) return /^tsgrad-cell-\d+\.js$/.test(frame.file) ? "an earlier cell" : undefined;
+    if (rec.sourceMap && !rec.map) rec.map = new SourceMap(JSON.parse(rec.sourceMap));
     if (frame.line > rec.lines || frame.line < 1) return null;
     const entry = rec.map?.findEntry(frame.line - 1, frame.column - 1) as
       { originalLine?: number; originalColumn?: number } | undefined;
@@ -288,9 +285,7 @@ export class Evaluator implements EvaluatorApi {
   }
 
   isComplete(code: string): IsCompleteStatus {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { isCompleteCode } = require("./is_complete") as typeof import("./is_complete");
-    return isCompleteCode(code);
+    return this.ensureCompiler().isComplete(code);
   }
 
   interrupt(): void {

@@ -1,14 +1,13 @@
 // runtime/is_complete.ts
 // is_complete_request for TypeScript: scans brackets, strings, templates and comments, then
 // parses. Used by consoles to decide whether Enter runs the cell or opens a new line.
+// Runs where TypeScript 6 is loaded: the kernel calls it through syntax_worker.ts.
 import type * as TS from "typescript6";
-import { loadTypeScript } from "./compiler";
 import type { IsCompleteStatus } from "./io";
 
 /** is_complete: "incomplete" (with indent) while brackets, strings, templates or comments are
  * open or the code ends mid-expression; "invalid" for errors more typing cannot fix. */
-export function isCompleteCode(code: string): IsCompleteStatus {
-  const ts = loadTypeScript();
+export function isCompleteCode(ts: typeof TS, code: string): IsCompleteStatus {
   if (code.trim() === "") return { status: "complete" };
   const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, code);
   let depth = 0;

@@ -1,0 +1,171 @@
+// runtime/syntax_worker.ts
+// The kernel's TypeScript syntax work (parse, cell analysis, syntax errors, the rewrite and
+// transpile, is_complete, names in scope for completion) on a worker thread (issue 10: flat
+// memory). TypeScript 6's transpileModule builds a program and a checker for every call: on the
+// kernel's own thread that garbage grew the process by ~120 MB over 1,300 cells, pages V8 never
+// gave back. On the worker it is collected in a heap of its own, with a small young generation and
+// a full collection every GC_EVERY calls, run after the reply is sent (off the cell's path); and
+// the kernel's thread never loads TypeScript 6 (~40 MB) unless the in-process fallback checker
+// runs. A worker replaced now and then would give memory back too, but each new one runs
+// TypeScript's code cold (measured: cells 4x slower for the next hundred). Calls are synchronous
+// (Atomics.wait on shared memory, the reply read with receiveMessageOnPort), ~0.1 ms over the work.
+// This file is both sides: SyntaxWorker runs on the kernel's thread, serve() on the worker.
+import * as path from "path";
+import { Worker, MessageChannel, receiveMessageOnPort, isMainThread, workerData, type MessagePort } from "worker_threads";
+import type * as TS from "typescript6";
+import { analyzeCell, cellTransformer, type CellAnalysis } from "./cell_source";
+import { isCompleteCode } from "./is_complete";
+import { localNames, syntaxDiagnostics, type CellDiagnostic } from "./syntax";
+import type { IsCompleteStatus } from "./io";
+
+export interface Compiled { analysis: CellAnalysis; diagnostics: CellDiagnostic[]; js: string; sourceMap?: string }
+
+/** What the worker does, by name: each runs the same on either thread. */
+const OPS = {
+  /** Parse, analysis and syntax errors; the rewrite and transpile when the parse is clean. */
+  compile(ts: typeof TS, source: string): Compiled {
+    const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const analysis = analyzeCell(ts, sf);
+    const diagnostics = syntaxDiagnostics(ts, sf);
+    if (diagnostics.length) return { analysis, diagnostics, js: "" };
+    return { analysis, diagnostics, ...transpileCell(ts, source, analysis) };
+  },
+  isComplete(ts: typeof TS, code: string): IsCompleteStatus {
+    return isCompleteCode(ts, code);
+  },
+  /** Names declared in the scopes around `pos` (see syntax.ts), as [name, kind] pairs. */
+  localNames(ts: typeof TS, code: string, pos: number): [string, string][] {
+    return [...localNames(ts, ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS), pos)];
+  },
+};
+type Ops = typeof OPS;
+type Args<K extends keyof Ops> = Ops[K] extends (ts: typeof TS, ...a: infer A) => unknown ? A : never;
+
+/** A full collection on the worker after every this many calls (after the reply). */
+const GC_EVERY = 100;
+/** Slots of the shared flags: REQUEST is set by the caller, REPLY by the worker. */
+const REQUEST = 0, REPLY = 1;
+/** A transpile that takes longer than this is abandoned and done on the caller's thread. */
+const TIMEOUT_MS = 30_000;
+
+/** The rewrite (cell_source.ts) and the transpile. */
+function transpileCell(ts: typeof TS, source: string, analysis: CellAnalysis): { js: string; sourceMap?: string } {
+  const out = ts.transpileModule(source, {
+    fileName: "cell.ts", reportDiagnostics: false,
+    // ESNext keeps the module transform out: the CommonJS one would rewrite names of imports
+    // that cell_source.ts has already turned into globals.
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true,
+      esModuleInterop: true, inlineSources: false, removeComments: false, alwaysStrict: false,
+      useDefineForClassFields: true },
+    transformers: { before: [cellTransformer(ts, analysis)] },
+  });
+  // A cell with imports is a module: ESNext output ends in `export {};`, which a function body cannot hold.
+  const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\s*\};?[ \t]*$/gm, "");
+  return { js, sourceMap: out.sourceMapText };
+}
+
+interface Side { worker: Worker; port: MessagePort; flags: Int32Array }
+
+export class SyntaxWorker {
+  private current: Side | undefined;
+  private broken = false;
+
+  /** `inThread` loads TypeScript 6 on the caller's thread (where workers cannot start, or after a failure). */
+  constructor(private readonly inThread: () => typeof TS) {}
+
+  /** Starts the first worker (it loads TypeScript while the kernel goes on). */
+  start(): void {
+    if (!this.current && !this.broken) this.current = this.spawn();
+  }
+
+  private spawn(): Side | undefined {
+    try {
+      const channel = new MessageChannel();
+      const flags = new Int32Array(new SharedArrayBuffer(12));
+      // Under tsx (tests from sources) the worker inherits the loader and runs this .ts file.
+      const worker = new Worker(__filename, {
+        workerData: { port: channel.port2, flags: flags.buffer }, transferList: [channel.port2],
+        stdout: false, stderr: false,
+        // A small young generation: the transpile's garbage is collected young instead of growing
+        // the heap (with V8's default the worker grows ~130 MB in 300 cells).
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      });
+      worker.unref();
+      worker.on("error", () => { /* seen as a timeout or a dead port by the next call */ });
+      return { worker, port: channel.port1, flags };
+    } catch {
+      this.broken = true;
+      return undefined;
+    }
+  }
+
+  /** Runs one operation on the worker (on this thread where no worker runs). */
+  run<K extends keyof Ops>(op: K, ...args: Args<K>): ReturnType<Ops[K]> {
+    const local = () => (OPS[op] as unknown as (ts: typeof TS, ...a: Args<K>) => ReturnType<Ops[K]>)(this.inThread(), ...args);
+    this.start();
+    const side = this.current;
+    if (!side) return local();
+    const reply = this.call(side, op, args);
+    if (reply === undefined) {
+      this.broken = true;
+      this.retire(side);
+      this.current = undefined;
+      return local();
+    }
+    return reply as ReturnType<Ops[K]>;
+  }
+
+  private call(side: Side, op: string, args: unknown[]): unknown {
+    side.port.postMessage({ op, args });
+    Atomics.store(side.flags, REQUEST, 1);
+    Atomics.notify(side.flags, REQUEST);
+    if (Atomics.wait(side.flags, REPLY, 0, TIMEOUT_MS) === "timed-out") return undefined;
+    Atomics.store(side.flags, REPLY, 0);
+    const msg = receiveMessageOnPort(side.port)?.message as { ok: unknown } | { error: string } | undefined;
+    if (!msg) return undefined;
+    if ("error" in msg) throw new Error(msg.error);
+    return msg.ok;
+  }
+
+  private retire(side: Side): void {
+    side.port.close();
+    void side.worker.terminate();
+  }
+
+  close(): void {
+    if (this.current) this.retire(this.current);
+    this.current = undefined;
+  }
+}
+
+/** The worker's loop: one transpile per request, until the kernel terminates it. */
+function serve(): void {
+  const { port, flags: buffer } = workerData as { port: MessagePort; flags: SharedArrayBuffer };
+  const flags = new Int32Array(buffer);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require("typescript6") as typeof TS;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("v8").setFlagsFromString("--expose-gc");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gc = require("vm").runInNewContext("gc") as () => void;
+  OPS.compile(ts, "const warm: number = 1; warm");
+  for (let calls = 1; ; calls++) {
+    Atomics.wait(flags, REQUEST, 0);
+    Atomics.store(flags, REQUEST, 0);
+    const msg = receiveMessageOnPort(port);
+    if (!msg) continue;
+    const { op, args } = msg.message as { op: keyof Ops; args: unknown[] };
+    let reply: { ok: unknown } | { error: string };
+    try {
+      reply = { ok: (OPS[op] as (ts: typeof TS, ...a: unknown[]) => unknown)(ts, ...args) };
+    } catch (err) {
+      reply = { error: String((err as Error)?.stack ?? err) };
+    }
+    port.postMessage(reply);
+    Atomics.store(flags, REPLY, 1);
+    Atomics.notify(flags, REPLY);
+    if (calls % GC_EVERY === 0) gc();
+  }
+}
+
+if (!isMainThread && (workerData as { flags?: unknown } | null)?.flags && path.basename(__filename).startsWith("syntax_worker")) serve();
