@@ -70,16 +70,17 @@ const webgpu = {
     return gpu().adapterSummary();
   },
 };
+// Typed by name: an inferred type would be spelled out in index.d.ts without the members' docs.
 /** torch: creating tensors (tensor, zeros, randn, arange, ...), math as functions (add, matmul, softmax, cat, ...),
  * random seeds (manualSeed), grad modes (noGrad), memory (tidy, dispose), devices (setDefaultDevice, webgpu),
  * autograd (autograd.grad, gradcheck). Names are PyTorch's in camelCase; keyword arguments go in an options object last.
  * @example torch.manualSeed(0); const x = torch.randn(4, 3); const y = torch.matmul(x, x.t()); */
-export const torch = Object.assign(tensorTorch, {
+export const torch: typeof tensorTorch & {
   /** torch.webgpu: the WebGPU device. A cell that mentions "webgpu" gets it started before it runs;
    * a Node script calls `await torch.webgpu.init()` first.
    * @example await torch.webgpu.init(); const g = torch.randn(1024, 1024, { device: "webgpu" }); */
-  webgpu,
-});
+  webgpu: typeof webgpu;
+} = Object.assign(tensorTorch, { webgpu });
 
 /** Called by the evaluator; not a cell global. */
 export const runtimeHooks = {
