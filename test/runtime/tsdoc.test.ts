@@ -24,6 +24,8 @@ import { runtimeDeclarations } from "../../runtime/declarations";
 const ts = require("typescript6") as typeof TS;
 const ROOT = path.join(__dirname, "..", "..");
 const NAMESPACES = ["Tensor", "torch", "F", "nn", "optim", "data", "plot", "display", "progress"];
+// Base classes walked under their own name, wherever they come in the walk.
+const publicClasses = new Set(["Tensor", "Module", "Optimizer", "LRScheduler", "Dataset"]);
 
 export interface Finding { name: string; missing: string[] }
 
@@ -78,12 +80,15 @@ export function auditDocs(): { checked: string[]; findings: Finding[] } {
     if (missing.length) findings.push({ name, missing });
   }
 
-  /** Public members a class declares itself (inherited ones are walked with their own class). */
-  function walkInstance(prefix: string, instance: TS.Type, classDecl: TS.Node | undefined, at: TS.Node): void {
+  /** Public members a class declares itself or inherits from a base that is not public itself
+   * (nn.BatchNorm2d from BatchNorm); those of public bases are walked with their own class. */
+  function walkInstance(prefix: string, instance: TS.Type, classDecl: TS.Node, at: TS.Node): void {
     const onTensor = prefix === "Tensor";
+    const mine = (d: TS.Node) => d.parent === classDecl || (ts.isClassDeclaration(d.parent) && !!d.parent.name &&
+      !seenClasses.has(checker.getSymbolAtLocation(d.parent.name)!) && !publicClasses.has(d.parent.name.text));
     for (const p of instance.getProperties()) {
       if (p.name.startsWith("_") || isInternal(p)) continue;
-      const decls = (p.declarations ?? []).filter((d) => !classDecl || d.parent === classDecl);
+      const decls = (p.declarations ?? []).filter(mine);
       if (!decls.length || decls.some(isPrivate) || decls.some((d) => ts.isConstructorDeclaration(d))) continue;
       audit(`${prefix}.${p.name}`, p, checker.getTypeOfSymbolAtLocation(p, at), at, onTensor);
     }
