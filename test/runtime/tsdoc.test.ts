@@ -102,7 +102,10 @@ export function auditDocs(): { checked: string[]; findings: Finding[] } {
     if (sym.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule) && !(sym.flags & ts.SymbolFlags.Variable)) {
       if (seen.has(sym)) return;
       seen.add(sym);
-      for (const e of checker.getExportsOfModule(sym)) if (resolve(e).flags & ts.SymbolFlags.Value) walk(`${name}.${e.name}`, e, at, false);
+      for (const e of checker.getExportsOfModule(sym)) {
+        const typeOnly = (e.declarations ?? []).some((d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly));
+        if (!typeOnly && resolve(e).flags & ts.SymbolFlags.Value) walk(`${name}.${e.name}`, e, at, false);
+      }
       return;
     }
     if (!(sym.flags & ts.SymbolFlags.Value)) return;
