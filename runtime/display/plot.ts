@@ -259,7 +259,44 @@ function plotFn(traces: Trace[] | Trace, layout: Layout = {}): Figure {
  * the output that carried it was cleared or re-run, so a saved notebook draws interactively again. */
 function embedPlotly(): boolean { return ensurePlotlyLoaded(true); }
 
+/** plot(traces, layout) draws raw plotly traces; plot.line, scatter, bar, histogram, heatmap, confusionMatrix, image,
+ * images and live build figures from arrays or tensors. The last expression of a cell, or display(fig), shows one.
+ * @example plot([{ type: "scatter", x: [1, 2, 3], y: [2, 4, 8] }], { title: "growth" }) */
 export const plot = Object.assign(plotFn, {
-  line, scatter, bar, histogram, heatmap, confusionMatrix, image, images, live, embedPlotly, Figure,
+  /** Line chart of one series, several ([series, points] or { name: values }), from arrays, typed arrays or tensors.
+   * Options: x, markers, names, title, xlabel, ylabel, logX, logY, width, height.
+   * @example plot.line({ train: trainLosses, val: valLosses }, { x: epochs, logY: true, title: "loss" }) */
+  line,
+  /** Scatter plot of x against y, or of points [N, 2] coloured per class with { labels, classes }.
+   * @example plot.scatter(ds.x, { labels: ds.y, title: "two moons" }) */
+  scatter,
+  /** Bar chart: plot.bar(labels, values), plot.bar(values), or grouped bars plot.bar({ adam: [...], sgd: [...] }, { x: labels }).
+   * @example plot.bar(["cat", "dog"], [0.7, 0.3]) */
+  bar,
+  /** Histogram of the values (counted here, so the static SVG matches); several series overlay. Options: bins (30), range.
+   * @example plot.histogram(model.fc1.weight, { bins: 50, title: "weights" }) */
+  histogram,
+  /** Heatmap of a matrix [rows, cols] with optional labels (x, y), colormap (cmap), value labels (showValues), zmin/zmax.
+   * @example plot.heatmap(attn.index(0), { cmap: "viridis" }) */
+  heatmap,
+  /** Confusion matrix of predictions (class ids, or logits [N, C] reduced by argmax) against labels, titled with the accuracy.
+   * Options: classes, normalize, cmap.
+   * @example plot.confusionMatrix(model.forward(xTest), yTest, { classes: data.CIFAR10_CLASSES }) */
+  confusionMatrix,
+  /** One image: [H, W], [C, H, W] or [H, W, C], values in [0, 1] or [0, 255]; { overlay, alpha, cmap } blends a saliency heatmap [H, W].
+   * @example plot.image(x.index(0), { title: `label ${await y.index(0).item()}` }) */
+  image,
+  /** A grid of images from a batch [N, C, H, W] (or [N, H, W]) with captions ({ labels, classes }), as one figure; { overlay } blends heatmaps [N, H, W].
+   * @example plot.images(xb.slice(0, 0, 16), { labels: yb.slice(0, 0, 16), cols: 8 }) */
+  images,
+  /** A TrainingCurve shown at once: call .log(step, { loss, ... }) in the training loop and it redraws in place.
+   * @example const curve = plot.live({ title: "loss" }); curve.log(step, { loss: await loss.item() }); */
+  live,
+  /** Send plotly.js to the notebook again (it goes once per kernel session, with the first figure); use it after clearing that output.
+   * @example plot.embedPlotly(); */
+  embedPlotly,
+  /** The figure class the helpers return: plotly traces and layout, shown with an interactive plotly view and a static SVG.
+   * @example const fig = new plot.Figure([{ type: "scatter", x: [1, 2], y: [3, 4] }]); */
+  Figure,
 });
 export type Plot = typeof plot;

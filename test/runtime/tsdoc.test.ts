@@ -6,7 +6,8 @@
 // the declaration emit spells out (a spread `...module`, `Object.assign(a, b)`) loses its members'
 // docs there, and this walk sees that. Objects (torch, F, torch.autograd, ...) are walked by their
 // properties, namespaces (nn, optim, data, nn.init, ...) by their exports, classes (also those
-// wrapped by callable()) by the public members they declare.
+// wrapped by callable()) by the public members they declare, and so are the classes that functions
+// return (progress() -> ProgressBar, plot.live() -> TrainingCurve).
 //
 // The convention each name is held to:
 // - a summary: the doc comment has text before its first tag;
@@ -128,12 +129,20 @@ export function auditDocs(): { checked: string[]; findings: Finding[] } {
     const parts = type.isIntersection() ? type.types : [type];
     const literal = parts.some((t) => (t.getSymbol()?.flags ?? 0) & (ts.SymbolFlags.TypeLiteral | ts.SymbolFlags.ObjectLiteral));
     const module = parts.some((t) => (t.getSymbol()?.flags ?? 0) & ts.SymbolFlags.ValueModule);
-    if (!literal && !module) return;
-    for (const p of type.getProperties()) {
+    if (literal || module) for (const p of type.getProperties()) {
       if (p.name.startsWith("_") || p.name === "prototype" || !p.declarations?.length) continue;
       if (!(p.flags & ts.SymbolFlags.Value) || isInternal(p)) continue;
       if ((p.declarations ?? []).some((d) => !d.getSourceFile().fileName.startsWith(runtimeDir))) continue;   // Function.prototype members of plot/display
       walk(`${name}.${p.name}`, p, at, literal);
+    }
+    // A function returning an instance of a class of the library (progress -> ProgressBar,
+    // plot.live -> TrainingCurve): that class's members, once.
+    for (const sig of type.getCallSignatures()) {
+      const ret = sig.getReturnType(), classSym = ret.getSymbol();
+      const classDecl = classSym?.declarations?.find((d) => ts.isClassDeclaration(d));
+      if (!classSym || !classDecl || seenClasses.has(classSym) || !classDecl.getSourceFile().fileName.startsWith(runtimeDir)) continue;
+      seenClasses.add(classSym);
+      walkInstance(`${name}()`, ret, classDecl, at);
     }
   }
 
