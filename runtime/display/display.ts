@@ -8,6 +8,9 @@ import type { MimeBundle } from "../io";
 import { currentIO } from "../cell_context";
 
 export type { MimeBundle };
+/** The display protocol key (Symbol.for("Jupyter.display"), as Deno's kernel): an object with a [$display]() method returning
+ * a mime bundle is shown richly by display() and as a cell's last expression.
+ * @example class Badge { [$display]() { return { "text/html": "<b>ok</b>", "text/plain": "ok" }; } } display(new Badge()); */
 export const $display: unique symbol = Symbol.for("Jupyter.display") as never;
 export interface Displayable { [$display](): MimeBundle | Promise<MimeBundle> }
 
@@ -125,7 +128,7 @@ export const display = Object.assign(displayValue, {
    * @example display.html("<b>accuracy</b>: 97.1%"); */
   html: (html: string, opts?: DisplayOptions) => bundle({ "text/html": String(html), "text/plain": "[HTML]" }, opts),
   /** Show Markdown (text/markdown).
-   * @example display.markdown(`**epoch ${epoch}**: loss ${loss.toFixed(3)}`); */
+   * @example display.markdown(`**epoch ${epoch}**: loss ${(await loss.item()).toFixed(3)}`); */
   markdown: (md: string, opts?: DisplayOptions) => bundle({ "text/markdown": String(md), "text/plain": String(md) }, opts),
   /** Show an SVG image from its text.
    * @example display.svg('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>'); */
@@ -158,7 +161,8 @@ export const display = Object.assign(displayValue, {
     bundle({ "application/javascript": String(js), "text/plain": "[JavaScript]" }, opts),
 });
 
-/** Clears the cell's output; with wait, only when the next output arrives (no flicker). */
+/** Clears the cell's output; with wait, only when the next output arrives (no flicker).
+ * @example for (let i = 0; i < 3; i++) { clearOutput({ wait: true }); display.text(`step ${i}`); } */
 export function clearOutput(opts: { wait?: boolean } = {}): void {
   currentIO()?.clearOutput(!!opts.wait);
 }

@@ -261,14 +261,14 @@ function embedPlotly(): boolean { return ensurePlotlyLoaded(true); }
 
 /** plot(traces, layout) draws raw plotly traces; plot.line, scatter, bar, histogram, heatmap, confusionMatrix, image,
  * images and live build figures from arrays or tensors. The last expression of a cell, or display(fig), shows one.
- * @example plot([{ type: "scatter", x: [1, 2, 3], y: [2, 4, 8] }], { title: "growth" }) */
+ * @example plot([{ type: "scatter", x: [1, 2, 3], y: [2, 4, 8] }], { title: { text: "growth" } }) */
 export const plot = Object.assign(plotFn, {
   /** Line chart of one series, several ([series, points] or { name: values }), from arrays, typed arrays or tensors.
    * Options: x, markers, names, title, xlabel, ylabel, logX, logY, width, height.
    * @example plot.line({ train: trainLosses, val: valLosses }, { x: epochs, logY: true, title: "loss" }) */
   line,
   /** Scatter plot of x against y, or of points [N, 2] coloured per class with { labels, classes }.
-   * @example plot.scatter(ds.x, { labels: ds.y, title: "two moons" }) */
+   * @example const moons = data.twoMoons(200); plot.scatter(moons.x, { labels: moons.y, title: "two moons" }) */
   scatter,
   /** Bar chart: plot.bar(labels, values), plot.bar(values), or grouped bars plot.bar({ adam: [...], sgd: [...] }, { x: labels }).
    * @example plot.bar(["cat", "dog"], [0.7, 0.3]) */

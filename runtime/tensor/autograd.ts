@@ -31,7 +31,8 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   return result;
 }
 
-/** Run fn without recording the graph (torch.no_grad). */
+/** Run fn without recording the graph (torch.no_grad).
+ * @example const acc = noGrad(() => model.forward(xTest).argmax(1).eq(yTest).float().mean()); */
 export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
 /** Run fn with recording on, inside a noGrad block (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }

@@ -24,7 +24,7 @@ import { runtimeDeclarations } from "../../runtime/declarations";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ts = require("typescript6") as typeof TS;
 const ROOT = path.join(__dirname, "..", "..");
-const NAMESPACES = ["Tensor", "torch", "F", "nn", "optim", "data", "plot", "display", "progress"];
+const NAMESPACES = ["Tensor", "torch", "F", "nn", "optim", "data", "plot", "display", "progress", "TrainingCurve", "save", "load", "clearOutput", "tidy", "noGrad", "ShapeError", "DTypeError", "DeviceError", "AutogradError", "TensorError", "$display"];
 // Base classes walked under their own name, wherever they come in the walk.
 const publicClasses = new Set(["Tensor", "Module", "Optimizer", "LRScheduler", "Dataset"]);
 

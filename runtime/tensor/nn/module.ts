@@ -294,7 +294,7 @@ export abstract class Module {
    * the same names; shapes must always match. Throws StateDictError listing every problem.
    * Returns the missing and unexpected names.
    * Shapes: each entry must have the shape of the parameter or buffer it fills.
-   * @example model.loadStateDict(await load("model.safetensors")); */
+   * @example model.loadStateDict(load("model.safetensors")); */
   loadStateDict(sd: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = opts.strict ?? true;
     const own = this.stateDict({ keepVars: true });
