@@ -1,21 +1,32 @@
 // runtime/compiler.ts
-// TypeScript cell -> JavaScript, with type checking through one long-lived LanguageService.
-// Each cell is its own virtual module next to the notebook; it sees earlier cells through a
-// header appended after its text (`import { model } from "./__tsgrad_cell_3"`, and
-// `declare let n: typeof import("./__tsgrad_cell_2").n` for assignable names), so a name can be
-// declared again in a later cell and positions in the cell text are never shifted. The cell
-// globals (display, torch, ...) come from a generated `declare global` file over runtime/index.ts.
-// The `typescript` module is loaded on first use, never at import time (kernel startup budget).
-// Running the JavaScript is evaluator.ts's job; the rewriting itself is in cell_source.ts.
+// TypeScript cell -> JavaScript, with type checking by a CheckService (check_service.ts): the
+// native TypeScript 7 checker in its own process (tsgo.ts), or TypeScript 6 in process where the
+// native one cannot start (ts_inprocess.ts).
+//
+// What the checker sees stays the same size however many cells ran (issue 10):
+// - the cell being checked, as its own module (`__tsgrad_cell_check.ts`), so its names shadow
+//   earlier cells' and can be declared again;
+// - one scope file (`__tsgrad_scope.d.ts`) that makes each live name of earlier cells a global:
+//   `declare global { export import model = __c12.model; }`, pointing at the one cell that
+//   declared it last (an alias keeps every meaning: value, type, namespace, and its TSDoc);
+// - the cells that still own a live name, each in a slot file; a cell whose names were all
+//   declared again frees its slot. The scope file imports every slot, used or not, so its imports
+//   stay the same from cell to cell: a changed import list makes the native checker resolve every
+//   module of the program again (30-90 ms). The pool doubles when full.
+// The cell globals (display, torch, ...) come from a generated `declare global` file over
+// runtime/index.ts. Parsing, the rewrite (cell_source.ts) and the transpile stay in process with
+// TypeScript 6's syntax API, loaded on first use. Running the JavaScript is evaluator.ts's job.
 import * as path from "path";
 import * as fs from "fs";
 import type * as TS from "typescript6";
-import { runtimeDeclarations, type Declarations } from "./declarations";
+import { runtimeDeclarations } from "./declarations";
 import { analyzeCell, cellTransformer, trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
+import { CELL_PREFIX, VirtualFiles, type CheckService, type ServiceCompletion, type ServiceDiagnostic } from "./check_service";
+import type { ProjectConfig } from "./ts_inprocess";
 import type { CompleteResult, InspectResult } from "./io";
 
 let tsModule: typeof TS | undefined;
-/** The compiler module, loaded on first use (it costs ~200 ms and ~40 MB). */
+/** TypeScript 6's JS API (parse, transpile, fallback checker), loaded on first use (~180 ms, ~40 MB). */
 export function loadTypeScript(): typeof TS {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (tsModule ??= require("typescript6") as typeof TS);
@@ -57,217 +68,174 @@ export interface CompilerConfig {
   globalsModule: string;
   /** Module a cell gets for `import ... from "tslab"`, without extension. */
   tslabModule?: string;
+  /** "native" (default unless TSGRAD_CHECKER=inprocess) or "inprocess". */
+  checker?: "native" | "inprocess";
 }
 
-const CELL_PREFIX = "__tsgrad_cell_";
-
-interface VirtualFile { text: string; version: number }
+/** Cell slots to start with (see the file comment). */
+const SLOTS = 64;
+const EMPTY_MODULE = "export {};\n";
+/** Compiled cells kept for repeats of the same text in the same scope (bounded, least recent out). */
+const COMPILE_CACHE_SIZE = 200;
+/** Warns once per process when the native checker cannot start. */
+let fallbackLogged = false;
 
 export class CellCompiler {
   private readonly ts = loadTypeScript();
-  private readonly files = new Map<string, VirtualFile>();
-  private readonly roots = new Set<string>();
-  private lsInstance: TS.LanguageService | undefined;
-  private program: TS.Program | undefined;
-  private readonly host: TS.CompilerHost;
-  private readonly sourceCache = new Map<string, TS.SourceFile>();
-  private readonly compileCache = new Map<string, CompiledCell>();
-  private readonly options: TS.CompilerOptions;
+  private readonly files: VirtualFiles;
+  private service: CheckService;
   private readonly packageRoot = findPackageRoot();
-  private readonly resolutionCache: TS.ModuleResolutionCache;
-  /** Live names of earlier cells: which cell file declares each, and how. */
-  private readonly chain = new Map<string, { file: string; kind: DeclKind }>();
-  private readonly checkCache = new Map<string, CellDiagnostic[]>();
+  private readonly compileCache = new Map<string, CompiledCell>();
+  /** Live names of earlier cells: the cell that declared each last, and how. */
+  private readonly chain = new Map<string, { cell: number; kind: DeclKind }>();
+  /** Slot files, by slot number; the scope file imports them all. */
+  private readonly slots: string[] = [];
+  /** Slots that hold a cell: those owning a live name (or that forget() may bring back). */
+  private readonly cellFiles = new Map<number, string>();
+  /** What the last commit replaced: name -> the earlier declaration (undefined: none). */
+  private lastCommit: Map<string, { cell: number; kind: DeclKind } | undefined> | undefined;
+  /** Bumped whenever the scope file changes; part of the compile cache key. */
+  private scopeVersion = 0;
+  /** Where cell files live: the notebook's folder, so npm imports resolve from there. */
   private dir: string;
-  /** The notebook's folder of the cell being compiled: npm imports resolve from here. */
-  private cwd: string;
-  private globalsFile: string;
-  private serial = 0;
-  private readonly nodeTypesRoot: string;
-  private readonly nodeTypesFile: string;
-  /** All of @types/node is in the program (a cell imported a built-in or needed a name outside the globals). */
-  private allNodeTypes = false;
+  private readonly config: ProjectConfig;
+  private readonly configFile: string;
+  private readonly globalsFile: string;
+  private scopeFile: string;
+  private checkFile: string;
+  private editFile: string;
 
-  constructor(private readonly config: CompilerConfig, cwd = process.cwd()) {
-    const ts = this.ts;
+  constructor(private readonly cfg: CompilerConfig, cwd = process.cwd()) {
     this.dir = path.resolve(cwd);
-    this.cwd = this.dir;
-    this.options = {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ["lib.es2023.d.ts"], types: [], typeRoots: [path.join(this.packageRoot, "node_modules", "@types")],
-      strict: true, noImplicitAny: false, skipLibCheck: true, noEmit: true, esModuleInterop: true,
-      allowJs: false, resolveJsonModule: true, allowImportingTsExtensions: true, experimentalDecorators: false,
-    };
-    this.globalsFile = path.join(path.dirname(config.globalsModule), "__tsgrad_globals__.d.ts");
-    this.setFile(this.globalsFile, globalsDeclaration(config));
-    this.roots.add(this.globalsFile);
-    // Node's types: the globals' files only (console, timers, process, Buffer, URL, ...) until a cell
-    // needs the rest (see needsAllNodeTypes); all of @types/node is 2.2 MB of text, most of the first
-    // check's time and ~70 MB of the kernel's memory.
-    this.nodeTypesRoot = path.join(this.packageRoot, "node_modules", "@types", "node");
-    this.nodeTypesFile = path.join(path.dirname(config.globalsModule), "__tsgrad_node__.d.ts");
-    this.setFile(this.nodeTypesFile, nodeReferences(this.nodeTypesRoot, NODE_GLOBAL_TYPES));
-    this.roots.add(this.nodeTypesFile);
-    this.resolutionCache = ts.createModuleResolutionCache(this.packageRoot, (s) => s, this.options);
-    // The library's types come from .d.ts files standing in for its .ts sources (see declarations.ts).
-    const decls: Declarations | undefined = runtimeDeclarations(ts, path.dirname(config.globalsModule), this.packageRoot, this.options);
-    const hidden = (f: string) => !!decls && f.endsWith(".ts") && !f.endsWith(".d.ts") && decls.has(f.slice(0, -3) + ".d.ts");
-    const fileExists = (f: string) => this.files.has(f) || !!decls?.has(f) || (!hidden(f) && ts.sys.fileExists(f));
-    const readFile = (f: string) => this.files.get(f)?.text ?? decls?.get(f) ?? (hidden(f) ? undefined : ts.sys.readFile(f));
-    const resolutionHost: TS.ModuleResolutionHost = { fileExists, readFile, directoryExists: ts.sys.directoryExists,
-      realpath: ts.sys.realpath, getCurrentDirectory: () => this.packageRoot, getDirectories: ts.sys.getDirectories };
-    // Checks use createProgram over a host that keeps every parsed file (lib, @types/node, earlier
-    // cells): a new program for a small cell then costs ~2 ms, where a LanguageService's
-    // per-file bookkeeping costs several times that. The LanguageService (completion, inspect)
-    // is built on first use.
-    const host = ts.createCompilerHost(this.options);
-    const runtimeDir = path.dirname(config.globalsModule) + path.sep;
-    const parse = host.getSourceFile.bind(host);
-    host.getSourceFile = (file, languageVersion) => {
-      const v = this.files.get(file);
-      const key = v ? `${file}\0${v.version}` : file;
-      let sf = this.sourceCache.get(key);
-      if (!sf) {
-        let d = decls?.get(file);
-        // The library's .d.ts say `/// <reference types="node" />`; Node's types come from
-        // __tsgrad_node__.d.ts instead (only the globals' files unless a cell needs more).
-        if (d === undefined && !v && file.startsWith(runtimeDir) && file.endsWith(".d.ts")) d = ts.sys.readFile(file);
-        if (d !== undefined) d = d.replace(NODE_REFERENCE, "");
-        sf = v ? ts.createSourceFile(file, v.text, languageVersion, false, ts.ScriptKind.TS)
-          : d !== undefined ? ts.createSourceFile(file, d, languageVersion, false, ts.ScriptKind.TS)
-          : parse(file, languageVersion);
-        if (sf) this.sourceCache.set(key, sf);
-      }
-      return sf;
-    };
-    host.fileExists = fileExists;
-    host.readFile = readFile;
-    host.getCurrentDirectory = () => this.packageRoot;
-    // Shares package.json lookups between programs (TypeScript asks each file's package scope for
-    // its module format on every new program).
-    host.getModuleResolutionCache = () => this.resolutionCache;
-    host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) => literals.map((lit) =>
-      this.resolve(lit.text, containingFile, options, resolutionHost, redirected));
-    this.host = host;
-    this.lsHost = {
-      getScriptFileNames: () => [...this.roots],
-      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
-      getScriptSnapshot: (f) => {
-        const t = readFile(f);
-        return t === undefined ? undefined : ts.ScriptSnapshot.fromString(t);
-      },
-      getCurrentDirectory: () => this.packageRoot,
-      getCompilationSettings: () => this.options,
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists, readFile,
-      readDirectory: ts.sys.readDirectory, directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
-      resolveModuleNameLiterals: (literals, containingFile, redirected, options) => literals.map((lit) =>
-        this.resolve(lit.text, containingFile, options, resolutionHost, redirected)),
-    };
+    const runtimeDir = path.dirname(cfg.globalsModule);
+    this.files = new VirtualFiles(this.packageRoot, runtimeDeclarations(this.ts, runtimeDir, this.packageRoot));
+    this.globalsFile = path.join(runtimeDir, "__tsgrad_globals__.d.ts");
+    this.files.set(this.globalsFile, globalsDeclaration(cfg));
+    // The project file lives beside the runtime, so it never moves with the notebook's folder.
+    this.configFile = path.join(runtimeDir, "__tsgrad_tsconfig__.json");
+    [this.scopeFile, this.checkFile, this.editFile] = this.placeIn(this.dir);
+    this.config = { compilerOptions: this.compilerOptions(), files: [this.globalsFile, this.scopeFile, this.checkFile, this.editFile] };
+    this.files.set(this.configFile, JSON.stringify(this.config));
+    this.freeSlot();
+    this.writeScope();
+    this.files.set(this.checkFile, EMPTY_MODULE);
+    this.files.set(this.editFile, EMPTY_MODULE);
+    this.service = this.startService(cfg.checker ?? (process.env.TSGRAD_CHECKER === "inprocess" ? "inprocess" : "native"));
   }
 
-  private lsHost: TS.LanguageServiceHost;
-  private get ls(): TS.LanguageService {
-    return (this.lsInstance ??= this.ts.createLanguageService(this.lsHost, this.sharedRegistry()));
+  /** Which checker runs the checks: "tsgo" or "typescript 6.x (in process)". */
+  get checkerName(): string { return this.service.name; }
+
+  private placeIn(dir: string): [string, string, string] {
+    return [path.join(dir, "__tsgrad_scope.d.ts"), path.join(dir, `${CELL_PREFIX}check.ts`), path.join(dir, `${CELL_PREFIX}edit.ts`)];
   }
 
-  /** A document registry that hands the LanguageService the files the checker already parsed
-   * (lib, @types/node, the runtime's .d.ts, earlier cells) instead of parsing them a second time
-   * (~60 MB). Files are never updated in place: a changed file is parsed afresh, so no cached
-   * tree is mutated by an incremental parse. */
-  private sharedRegistry(): TS.DocumentRegistry {
-    const ts = this.ts;
-    const get = (fileName: string, snapshot: TS.IScriptSnapshot, version: string, kind: TS.ScriptKind | undefined,
-      opts: TS.CreateSourceFileOptions | TS.ScriptTarget): TS.SourceFile => {
-      const v = this.files.get(fileName);
-      const shared = !v || String(v.version) === version ? this.host.getSourceFile(fileName, opts) : undefined;
-      const sf = shared ?? ts.createLanguageServiceSourceFile(fileName, snapshot, opts, version, true, kind);
-      (sf as { version?: string }).version = version;
-      return sf;
-    };
+  private compilerOptions(): Record<string, unknown> {
+    const typeRoots = path.join(this.packageRoot, "node_modules", "@types");
+    const paths: Record<string, string[]> = {};
+    if (this.cfg.tslabModule) paths.tslab = [this.cfg.tslabModule];
     return {
-      acquireDocument: (f, _s, snap, ver, kind, opts) => get(f, snap, ver, kind, opts ?? ts.ScriptTarget.ES2022),
-      acquireDocumentWithKey: (f, _p, _s, _k, snap, ver, kind, opts) => get(f, snap, ver, kind, opts ?? ts.ScriptTarget.ES2022),
-      updateDocument: (f, _s, snap, ver, kind, opts) => get(f, snap, ver, kind, opts ?? ts.ScriptTarget.ES2022),
-      updateDocumentWithKey: (f, _p, _s, _k, snap, ver, kind, opts) => get(f, snap, ver, kind, opts ?? ts.ScriptTarget.ES2022),
-      getKeyForCompilationSettings: () => "tsgrad" as TS.DocumentRegistryBucketKey,
-      releaseDocument: () => {},
-      releaseDocumentWithKey: () => {},
-      reportStats: () => "{}",
-    } as TS.DocumentRegistry;
+      target: "es2022", module: "preserve", moduleResolution: "bundler", lib: ["es2023"],
+      types: fs.existsSync(path.join(typeRoots, "node")) ? ["node"] : [], typeRoots: [typeRoots],
+      strict: true, noImplicitAny: false, skipLibCheck: true, noEmit: true, esModuleInterop: true,
+      allowJs: false, resolveJsonModule: true, allowImportingTsExtensions: true, paths,
+    };
   }
 
-  private resolve(name: string, containingFile: string, options: TS.CompilerOptions, host: TS.ModuleResolutionHost,
-    redirected: TS.ResolvedProjectReference | undefined): TS.ResolvedModuleWithFailedLookupLocations {
-    const ts = this.ts;
-    if (name === "tslab" && this.config.tslabModule) name = this.config.tslabModule;
-    const isCell = path.basename(containingFile).startsWith(CELL_PREFIX);
-    // A cell imports from the notebook's current folder (earlier cells: from beside it).
-    const from = isCell && !name.startsWith(`./${CELL_PREFIX}`) ? path.join(this.cwd, "__tsgrad_resolve__.ts") : containingFile;
-    const first = ts.resolveModuleName(name, from, options, host, this.resolutionCache, redirected);
-    if (first.resolvedModule || !isCell) return first;
-    // Cells also import the kernel's own dependencies (issue: "resolved from the notebook's folder
-    // upward and from the kernel's own dependencies").
-    return ts.resolveModuleName(name, path.join(this.packageRoot, "__tsgrad_resolve__.ts"), options, host,
-      this.resolutionCache, redirected);
+  private startService(kind: "native" | "inprocess"): CheckService {
+    if (kind === "native") {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { NativeCheckService } = require("./tsgo") as typeof import("./tsgo");
+        return new NativeCheckService(this.files, this.configFile);
+      } catch (err) {
+        this.logFallback(err);
+      }
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { InProcessCheckService } = require("./ts_inprocess") as typeof import("./ts_inprocess");
+    return new InProcessCheckService(this.ts, this.files, this.config, path.dirname(this.configFile));
+  }
+
+  private logFallback(err: unknown): void {
+    if (fallbackLogged) return;
+    fallbackLogged = true;
+    process.stderr.write(`tsgrad: the native TypeScript checker could not start (${(err as Error)?.message ?? err}); ` +
+      "checking cells with TypeScript 6 in process (slower)\n");
+  }
+
+  /** Runs fn on the checker; if the native one died, carries on with the in-process one. */
+  private withService<T>(fn: (s: CheckService) => T): T {
+    try {
+      return fn(this.service);
+    } catch (err) {
+      if (this.service.name !== "tsgo") throw err;
+      this.logFallback(err);
+      try { this.service.close(); } catch { /* already gone */ }
+      this.service = this.startService("inprocess");
+      return fn(this.service);
+    }
   }
 
   private setFile(file: string, text: string): void {
-    const old = this.files.get(file);
-    if (old?.text === text) return;
-    this.files.set(file, { text, version: (old?.version ?? 0) + 1 });
+    const change = this.files.set(file, text);
+    if (change) this.service?.changed(file, change);
+  }
+
+  private deleteFile(file: string): void {
+    if (this.files.delete(file)) this.service.changed(file, "deleted");
   }
 
   /** The notebook's folder for the next cells (npm imports resolve from there). */
   setCwd(cwd: string | undefined): void {
-    if (cwd) this.cwd = path.resolve(cwd);
+    if (!cwd || path.resolve(cwd) === this.dir) return;
+    this.dir = path.resolve(cwd);
+    // The scope, check and edit files move with it; cells already committed keep their place.
+    const [scope, check, edit] = this.placeIn(this.dir);
+    for (const f of [this.scopeFile, this.checkFile, this.editFile]) this.deleteFile(f);
+    [this.scopeFile, this.checkFile, this.editFile] = [scope, check, edit];
+    this.config.files = [this.globalsFile, scope, check, edit];
+    this.setFile(this.configFile, JSON.stringify(this.config));
+    this.writeScope();
+    this.setFile(check, EMPTY_MODULE);
+    this.setFile(edit, EMPTY_MODULE);
+    this.compileCache.clear();
   }
 
   parse(source: string): TS.SourceFile {
     return this.ts.createSourceFile("cell.ts", source, this.ts.ScriptTarget.ES2022, true, this.ts.ScriptKind.TS);
   }
 
-  /** Imports that give a cell the names of earlier cells it does not redeclare. Plain imports
-   * cost the checker nothing until a name is used (a `declare let x: typeof import(..).x` would
-   * infer every earlier variable's type for every cell); assigning to an imported `let` is
-   * allowed by dropping TS2632 for those names (see typeCheck). */
-  private header(own: Map<string, DeclKind>): string {
-    const byFile = new Map<string, string[]>();
-    const lines: string[] = [];
-    for (const [name, { file }] of this.chain) {
-      if (own.has(name)) continue;
-      const rel = "./" + path.basename(file, ".ts");
-      if (!byFile.has(rel)) byFile.set(rel, []);
-      byFile.get(rel)!.push(name);
-    }
-    for (const [rel, names] of byFile) lines.push(`import { ${names.join(", ")} } from ${JSON.stringify(rel)};`);
-    return lines.join("\n");
-  }
-
-  private checkedText(source: string, a: CellAnalysis): string {
+  /** A cell as the checker sees it: its own text, then an export of its names (a module, so it may
+   * declare a name again; committed, the scope file imports the names from it). */
+  private cellText(source: string, a: CellAnalysis): string {
     const exports = [...a.names.keys()].filter((n) => !a.exported.has(n));
-    return `${source}\n;\n${this.header(a.names)}\nexport { ${exports.join(", ")} };\n`;
+    return `${source}\n;\nexport { ${exports.join(", ")} };\n`;
   }
 
   /** Type-checks and compiles a cell. `check: false` reports syntax errors only. */
   compile(source: string, opts: { check: boolean }): CompiledCell {
-    const ts = this.ts;
     const sf = this.parse(source);
-    const analysis = analyzeCell(ts, sf);
+    const analysis = analyzeCell(this.ts, sf);
     // Same text with the same earlier cells in view: same diagnostics and JavaScript.
-    const key = `${opts.check ? 1 : 0}\0${this.cwd}\0${source}\0${opts.check ? this.header(analysis.names) : ""}`;
+    const key = `${opts.check ? this.scopeVersion : "-"}\0${this.dir}\0${source}`;
     const hit = this.compileCache.get(key);
-    if (hit) return { ...hit, analysis };
+    if (hit) {
+      this.compileCache.delete(key);
+      this.compileCache.set(key, hit);
+      return { ...hit, analysis };
+    }
     const compiled = this.compileUncached(source, sf, analysis, opts);
-    if (this.compileCache.size > 500) this.compileCache.clear();
+    if (this.compileCache.size >= COMPILE_CACHE_SIZE) this.compileCache.delete(this.compileCache.keys().next().value!);
     this.compileCache.set(key, compiled);
     return compiled;
   }
 
   private compileUncached(source: string, sf: TS.SourceFile, analysis: CellAnalysis, opts: { check: boolean }): CompiledCell {
     const ts = this.ts;
-    const diagnostics = opts.check ? this.typeCheck(source, analysis) : syntaxDiagnostics(ts, sf);
+    // Syntax errors come from the parse already made for the rewrite; the checker only sees parsed cells.
+    let diagnostics = syntaxDiagnostics(ts, sf);
+    if (!diagnostics.length && opts.check) diagnostics = this.typeCheck(source, analysis);
     if (diagnostics.length) return { js: "", analysis, tracked: [], diagnostics };
     const out = ts.transpileModule(source, {
       fileName: "cell.ts", reportDiagnostics: false,
@@ -285,80 +253,75 @@ export class CellCompiler {
   }
 
   private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {
-    if (!this.allNodeTypes && analysis.imports.some((i) => isBuiltin(i.spec))) this.useAllNodeTypes();
-    const result = this.typeCheckOnce(source, analysis);
-    // A name Node declares outside its globals' files (NodeJS.ReadableStream, require, fetch, ...):
-    // check again with all of @types/node before reporting it missing.
-    if (!this.allNodeTypes && result.some((d) => MISSING_NAME.has(d.code))) {
-      this.useAllNodeTypes();
-      return this.typeCheckOnce(source, analysis);
-    }
-    return result;
-  }
-
-  /** From now on the program holds all of @types/node. */
-  private useAllNodeTypes(): void {
-    this.allNodeTypes = true;
-    this.setFile(this.nodeTypesFile, nodeReferences(this.nodeTypesRoot, ["index.d.ts"]));
-    this.dropStale(this.nodeTypesFile);
-    this.checkCache.clear();
-    this.compileCache.clear();
-  }
-
-  private typeCheckOnce(source: string, analysis: CellAnalysis): CellDiagnostic[] {
-    const text = this.checkedText(source, analysis);
-    const cached = this.checkCache.get(this.cwd + "\0" + text);
-    if (cached) return cached;
-    const file = path.join(this.dir, `${CELL_PREFIX}check.ts`);
-    this.setFile(file, text);
+    this.setFile(this.checkFile, this.cellText(source, analysis));
     const t0 = performance.now();
-    const program = this.ts.createProgram({ rootNames: [...this.roots, file], options: this.options, host: this.host,
-      oldProgram: this.program });
-    this.program = program;
-    this.dropStale(file);
-    const sf = program.getSourceFile(file)!;
-    const all = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-    // TSGRAD_PROFILE=1: one line per type check on stderr (ms, files in the program).
-    if (process.env.TSGRAD_PROFILE) {
-      process.stderr.write(`tsgrad check: ${(performance.now() - t0).toFixed(1)} ms, ${program.getSourceFiles().length} files\n`);
-    }
-    const result = all.filter((d) => d.category === this.ts.DiagnosticCategory.Error && !this.isLetAssignment(d))
-      .map((d) => toCellDiagnostic(this.ts, d, sf, source.length));
-    if (this.checkCache.size > 200) this.checkCache.clear();
-    this.checkCache.set(this.cwd + "\0" + text, result);
-    return result;
+    const found = this.withService((s) => s.diagnostics(this.checkFile));
+    // TSGRAD_PROFILE=1: one line per type check on stderr.
+    if (process.env.TSGRAD_PROFILE) process.stderr.write(`tsgrad check (${this.service.name}): ${(performance.now() - t0).toFixed(1)} ms\n`);
+    const lines = lineStarts(source);
+    return found.filter((d) => !this.isLetAssignment(d)).map((d) => toCellDiagnostic(d, lines, source.length));
   }
 
-  /** TS2632 "Cannot assign to 'n' because it is an import." for a `let` of an earlier cell: allowed. */
-  private isLetAssignment(d: TS.Diagnostic): boolean {
+  /** TS2632 "Cannot assign to 'n' because it is an import." for a `let` of an earlier cell: allowed
+   * (the scope file reaches earlier cells' names through aliases). */
+  private isLetAssignment(d: ServiceDiagnostic): boolean {
     if (d.code !== 2632) return false;
-    const m = /'([^']+)'/.exec(this.ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const m = /'([^']+)'/.exec(d.message);
     return !!m && this.chain.get(m[1])?.kind === "let";
-  }
-
-  /** Forgets parsed versions of a virtual file other than its current one. */
-  private dropStale(file: string): void {
-    const current = `${file}\0${this.files.get(file)?.version}`;
-    for (const key of this.sourceCache.keys()) if (key.startsWith(file + "\0") && key !== current) this.sourceCache.delete(key);
   }
 
   /** Makes a run cell's declarations visible to the cells after it. */
   commit(source: string, analysis: CellAnalysis): void {
-    this.lastCommit = undefined;
     if (analysis.names.size === 0) return;
-    const file = path.join(this.dir, `${CELL_PREFIX}${++this.serial}.ts`);
     this.lastCommit = new Map([...analysis.names.keys()].map((n) => [n, this.chain.get(n)]));
-    // Not a root: cells after it import it, so the root list (and TypeScript's reuse of the
-    // previous program's module resolutions) stays the same from cell to cell.
-    this.setFile(file, this.checkedText(source, analysis));
+    const cell = this.freeSlot();
+    this.setFile(this.slots[cell], this.cellText(source, analysis));
+    this.cellFiles.set(cell, this.slots[cell]);
     for (const [name, kind] of analysis.names) {
       this.chain.delete(name);
-      this.chain.set(name, { file, kind: kind === "let" ? "let" : kind });
+      this.chain.set(name, { cell, kind });
+    }
+    this.releaseUnowned();
+    this.writeScope();
+  }
+
+  /** A slot that holds no cell, adding slots (twice as many) when none is free. */
+  private freeSlot(): number {
+    const keep = this.owners();
+    for (let i = 0; i < this.slots.length; i++) if (!keep.has(i) && !this.cellFiles.has(i)) return i;
+    const first = this.slots.length;
+    for (let i = first; i < Math.max(SLOTS, 2 * first); i++) {
+      this.slots.push(path.join(this.dir, `${CELL_PREFIX}${i}.ts`));
+      this.setFile(this.slots[i], EMPTY_MODULE);
+    }
+    return first;
+  }
+
+  /** Slots whose cell owns a live name, or that forget() may bring back. */
+  private owners(): Set<number> {
+    const keep = new Set<number>();
+    for (const { cell } of this.chain.values()) keep.add(cell);
+    for (const prev of this.lastCommit?.values() ?? []) if (prev) keep.add(prev.cell);
+    return keep;
+  }
+
+  /** Empties the slots of cells that own no live name and that forget() cannot bring back. */
+  private releaseUnowned(): void {
+    const keep = this.owners();
+    for (const [cell, file] of this.cellFiles) {
+      if (keep.has(cell)) continue;
+      this.cellFiles.delete(cell);
+      this.setFile(file, EMPTY_MODULE);
     }
   }
 
-  /** What the last commit replaced: name -> the earlier cell's declaration (undefined: none). */
-  private lastCommit: Map<string, { file: string; kind: DeclKind } | undefined> | undefined;
+  private writeScope(): void {
+    const names: string[] = [];
+    for (const [name, { cell }] of this.chain) names.push(`  export import ${name} = __c${cell}.${name};`);
+    const imports = this.slots.map((file, i) => `import * as __c${i} from ${JSON.stringify(file.slice(0, -3))};`);
+    this.setFile(this.scopeFile, [...imports, "declare global {", ...names, "}", "export {};", ""].join("\n"));
+    this.scopeVersion++;
+  }
 
   /** After the last committed cell threw: its declarations of `names` never ran, so later cells
    * see the earlier cell's declaration of each again, or none (a type error, like Python's
@@ -366,81 +329,171 @@ export class CellCompiler {
   forget(names: Iterable<string>): void {
     const before = this.lastCommit;
     if (!before) return;
+    let changed = false;
     for (const name of names) {
       if (!before.has(name)) continue;
       const prev = before.get(name);
       this.chain.delete(name);
       if (prev) this.chain.set(name, prev);
+      changed = true;
     }
-    this.checkCache.clear();
+    if (changed) this.writeScope();
+  }
+
+  /** Starts the checker's project (lib files, Node's types, the runtime's declarations) and checks
+   * one small cell, so the first real cell is fast. */
+  warmUp(): void {
+    this.compile("const __tsgrad_warm: number = [1].map((x) => x + 1)[0]; __tsgrad_warm", { check: true });
     this.compileCache.clear();
   }
 
-  /** Loads lib files and builds the first program, so the first real cell is fast. */
-  warmUp(): void {
-    this.compile("const __tsgrad_warm: number = [1].map((x) => x + 1)[0]; __tsgrad_warm", { check: true });
-    this.checkCache.clear();
-  }
-
-  private scratch(code: string): string {
-    const a = analyzeCell(this.ts, this.parse(code));
-    const file = path.join(this.dir, `${CELL_PREFIX}edit.ts`);
-    this.setFile(file, `${code}\n;\n${this.header(a.names)}\nexport {};\n`);
-    this.dropStale(file);
-    this.roots.add(file);
-    return file;
+  private edit(code: string): string {
+    this.setFile(this.editFile, `${code}\n;\nexport {};\n`);
+    return this.editFile;
   }
 
   complete(code: string, cursor: number): CompleteResult {
-    const file = this.scratch(code);
     let start = cursor;
     while (start > 0 && /[\w$]/.test(code[start - 1])) start--;
     const prefix = code.slice(start, cursor);
-    const info = this.ls.getCompletionsAtPosition(file, cursor, { includeCompletionsWithInsertText: false });
-    this.roots.delete(file);
-    const entries = (info?.entries ?? [])
-      .filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__tsg") && !e.name.startsWith(CELL_PREFIX))
+    const file = this.edit(code);
+    const found = this.withService((s) => s.completions(file, cursor)) ?? this.namesInScope(code, cursor);
+    // The public API only: no `_`-names unless the user typed the underscore, nothing @internal.
+    const entries = found
+      .filter((e) => e.name.startsWith(prefix) && !e.internal && !e.name.startsWith("__tsg") && !e.name.startsWith(CELL_PREFIX)
+        && (!e.name.startsWith("_") || prefix.startsWith("_")))
       .sort((x, y) => x.sortText.localeCompare(y.sortText) || x.name.localeCompare(y.name));
     return {
       matches: entries.map((e) => e.name), cursor_start: start, cursor_end: cursor,
-      metadata: { _jupyter_types_experimental: entries.map((e) => ({ start, end: cursor, text: e.name, type: this.kindOf(e) })) },
+      metadata: { _jupyter_types_experimental: entries.map((e) => ({ start, end: cursor, text: e.name, type: this.kindOf(e.name, e.kind) })) },
     };
   }
 
-  /** Names of earlier cells reach the cell as imports ("alias"): report what they were declared as. */
-  private kindOf(e: TS.CompletionEntry): string {
-    if (e.kind !== "alias") return e.kind;
-    const k = this.chain.get(e.name)?.kind;
-    return k === "let" ? "let" : k === "const" ? "const" : k === "import" ? "module" : k ?? e.kind;
+  /** Members of a fixed expression (`globalThis`, the runtime module), asked of the checker once. */
+  private readonly memberLists = new Map<string, ServiceCompletion[]>();
+  private membersOf(expr: string, header = ""): ServiceCompletion[] {
+    let list = this.memberLists.get(expr);
+    if (!list) {
+      const text = `${header}${expr}.`;
+      const file = this.edit(text);
+      list = this.withService((s) => s.completions(file, text.length)) ?? [];
+      this.memberLists.set(expr, list);
+    }
+    return list;
+  }
+
+  /** Completions at a bare identifier where the checker gives none: the cell's own names in the
+   * scopes around the cursor, earlier cells' names, the runtime's globals, Node's and the
+   * language's globals, and keywords; ordered as TypeScript orders them (locals first). */
+  private namesInScope(code: string, cursor: number): ServiceCompletion[] {
+    const out = new Map<string, ServiceCompletion>();
+    const add = (name: string, kind: string, sortText: string, internal = false) => {
+      if (!out.has(name)) out.set(name, { name, kind, sortText, internal });
+    };
+    for (const [name, kind] of localNames(this.ts, this.parse(code), cursor)) add(name, kind, "10");
+    for (const [name, { kind }] of this.chain) add(name, kind, "11");
+    const runtime = this.membersOf("__tsgrad_rt", `import * as __tsgrad_rt from ${JSON.stringify(this.cfg.globalsModule)};\n`);
+    const globals = new Set(this.cfg.globalNames);
+    for (const e of runtime) if (globals.has(e.name)) add(e.name, e.kind, "12", e.internal);
+    for (const e of this.membersOf("globalThis")) add(e.name, e.kind, "15", e.internal);
+    for (const k of KEYWORDS) add(k, "keyword", "16");
+    return [...out.values()];
+  }
+
+  /** Names of earlier cells reach the cell as aliases: report what they were declared as. */
+  private kindOf(name: string, kind: string): string {
+    const k = this.chain.get(name)?.kind;
+    if (k) return k === "import" ? "module" : k;
+    return KIND_NAMES[kind] ?? kind;
   }
 
   inspect(code: string, cursor: number): InspectResult {
-    const file = this.scratch(code);
     let pos = cursor;
     if (pos > 0 && !/[\w$]/.test(code[pos] ?? "") && /[\w$]/.test(code[pos - 1])) pos--;
-    const info = this.ls.getQuickInfoAtPosition(file, pos);
-    this.roots.delete(file);
+    if (!/[\w$]/.test(code[pos] ?? "")) return { found: false, data: {}, metadata: {} };
+    const file = this.edit(code);
+    const info = this.withService((s) => s.symbolAt(file, pos));
     if (!info) return { found: false, data: {}, metadata: {} };
-    const ts = this.ts;
-    // Names of earlier cells reach this cell as imports: show the declaration, not the alias.
-    const sig = ts.displayPartsToString(info.displayParts).replace(/^\(alias\) /, "").replace(/\nimport [\w$]+$/, "");
-    const doc = ts.displayPartsToString(info.documentation);
-    const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? " " + ts.displayPartsToString(t.text) : ""}`);
-    const plain = [sig, doc, ...tags].filter(Boolean).join("\n\n");
-    const markdown = ["```ts\n" + sig + "\n```", doc, ...tags.map((t) => `*${t}*`)].filter(Boolean).join("\n\n");
+    let sig = info.signature;
+    if (this.chain.get(info.name)?.kind === "const") sig = sig.replace(/^let /, "const ");
+    const tags = info.tags.map((t) => `@${t.name}${t.text ? " " + t.text : ""}`);
+    const plain = [sig, info.doc, ...tags].filter(Boolean).join("\n\n");
+    const markdown = ["```ts\n" + sig + "\n```", info.doc, ...tags.map((t) => `*${t}*`)].filter(Boolean).join("\n\n");
     return { found: true, data: { "text/plain": plain, "text/markdown": markdown }, metadata: {} };
   }
+
+  /** Stops the checker's process (the kernel calls this on shutdown; it also ends with the kernel). */
+  close(): void { this.service.close(); }
 }
 
-function toCellDiagnostic(ts: typeof TS, d: TS.Diagnostic, sf: TS.SourceFile, cellLength: number): CellDiagnostic {
-  const start = Math.min(d.start ?? 0, cellLength);
-  const { line, character } = sf.getLineAndCharacterOfPosition(start);
-  return { line: line + 1, column: character + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
+const KEYWORDS = ["abstract", "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
+  "declare", "default", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if",
+  "import", "in", "instanceof", "interface", "keyof", "let", "namespace", "new", "null", "of", "readonly", "return",
+  "satisfies", "super", "switch", "this", "throw", "true", "try", "type", "typeof", "undefined", "var", "void",
+  "while", "yield"];
+
+/** Names declared in the scopes that enclose `pos` (the cell's top level, enclosing functions'
+ * parameters and bodies, blocks, loop heads, catch clauses), with a kind for each. */
+function localNames(ts: typeof TS, sf: TS.SourceFile, pos: number): Map<string, string> {
+  const names = new Map<string, string>();
+  const bind = (n: TS.BindingName | undefined, kind: string) => {
+    if (!n) return;
+    if (ts.isIdentifier(n)) { names.set(n.text, kind); return; }
+    for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name, kind);
+  };
+  const declare = (st: TS.Node) => {
+    if (ts.isVariableStatement(st)) {
+      const kind = st.declarationList.flags & ts.NodeFlags.Const ? "const" : "let";
+      for (const d of st.declarationList.declarations) bind(d.name, kind);
+    } else if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)
+      || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isModuleDeclaration(st)) {
+      const kind = ts.isFunctionDeclaration(st) ? "function" : ts.isClassDeclaration(st) ? "class"
+        : ts.isEnumDeclaration(st) ? "enum" : ts.isModuleDeclaration(st) ? "module" : "interface";
+      if (st.name && ts.isIdentifier(st.name)) names.set(st.name.text, kind);
+    } else if (ts.isImportDeclaration(st) && st.importClause) {
+      const c = st.importClause;
+      if (c.name) names.set(c.name.text, "module");
+      const nb = c.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) names.set(nb.name.text, "module");
+      else if (nb) for (const el of nb.elements) names.set(el.name.text, "module");
+    }
+  };
+  const visit = (node: TS.Node): void => {
+    if (pos < node.pos || pos > node.end) return;
+    if (ts.isSourceFile(node) || ts.isBlock(node) || ts.isModuleBlock(node)) node.statements.forEach(declare);
+    if (ts.isFunctionLike(node)) for (const p of node.parameters) bind(p.name, "parameter");
+    if ((ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) && node.initializer
+      && ts.isVariableDeclarationList(node.initializer)) {
+      for (const d of node.initializer.declarations) bind(d.name, "let");
+    }
+    if (ts.isCatchClause(node)) bind(node.variableDeclaration?.name, "let");
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return names;
+}
+
+/** Kind names Jupyter frontends know, for the checkers' own names. */
+const KIND_NAMES: Record<string, string> = { variable: "var", constant: "const", field: "property", "enum member": "enum" };
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function toCellDiagnostic(d: ServiceDiagnostic, lines: number[], cellLength: number): CellDiagnostic {
+  const start = Math.min(d.start, cellLength);
+  let line = 0;
+  while (line + 1 < lines.length && lines[line + 1] <= start) line++;
+  return { line: line + 1, column: start - lines[line] + 1, code: d.code, message: d.message };
 }
 
 function syntaxDiagnostics(ts: typeof TS, sf: TS.SourceFile): CellDiagnostic[] {
   const parsed = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
-  return parsed.map((d) => toCellDiagnostic(ts, d, sf, sf.text.length));
+  const lines = lineStarts(sf.text);
+  return parsed.map((d) => toCellDiagnostic({ start: d.start ?? 0, code: d.code,
+    message: ts.flattenDiagnosticMessageText(d.messageText, "\n") }, lines, sf.text.length));
 }
 
 /** The ambient file that types the cell globals: each export of runtime/index.ts becomes a global
@@ -461,23 +514,4 @@ function globalsDeclaration(config: CompilerConfig): string {
 export function formatDiagnostic(d: CellDiagnostic, executionCount: number): string {
   const code = d.code ? ` (TS${d.code})` : "";
   return `cell [${executionCount}] ${d.line}:${d.column} - ${d.message}${code}`;
-}
-
-const NODE_REFERENCE = /^\/\/\/\s*<reference\s+types="node"\s*\/>[ \t]*$/gm;
-/** The @types/node files that declare Node's globals (index.d.ts's list, less the modules). */
-const NODE_GLOBAL_TYPES = [
-  "compatibility/index.d.ts", "globals.typedarray.d.ts", "buffer.buffer.d.ts", "globals.d.ts",
-  "web-globals/abortcontroller.d.ts", "web-globals/domexception.d.ts", "web-globals/events.d.ts",
-  "buffer.d.ts", "console.d.ts", "events.d.ts", "process.d.ts", "timers.d.ts", "url.d.ts", "util.d.ts", "perf_hooks.d.ts",
-];
-/** "Cannot find name/namespace/module ..." (incl. the "do you need @types/node" variants). */
-const MISSING_NAME = new Set([2304, 2552, 2580, 2582, 2591, 2503, 2592, 2307, 2694]);
-
-function nodeReferences(root: string, files: string[]): string {
-  return files.map((f) => `/// <reference path=${JSON.stringify(path.join(root, f))} />`).join("\n") + "\nexport {};\n";
-}
-
-function isBuiltin(spec: string): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("module") as typeof import("module")).isBuiltin(spec);
 }

@@ -29,8 +29,7 @@ function cacheKey(file: string, stat: fs.Stats, tsVersion: string): string {
 
 /** Declarations for every .ts file under `runtimeDir`, or undefined when the runtime runs from
  * compiled files (its .d.ts are on disk beside them). */
-export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRoot: string,
-  options: TS.CompilerOptions): Declarations | undefined {
+export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRoot: string): Declarations | undefined {
   if (!fs.existsSync(path.join(runtimeDir, "index.ts"))) return undefined;
   const cacheDir = path.join(os.tmpdir(), `tsgrad-dts-${process.getuid?.() ?? "u"}`);
   const out: Declarations = new Map();
@@ -52,7 +51,7 @@ export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRo
     // Only what cells can reach: the globals module and the tslab shim, and what they import.
     const roots = ["index.ts", "tslab_compat.ts"].map((f) => path.join(runtimeDir, f)).filter((f) => fs.existsSync(f));
     try {
-      emitDeclarations(ts, roots, new Set(stale), options, out, keys, cacheDir);
+      emitDeclarations(ts, roots, new Set(stale), out, keys, cacheDir);
     } catch {
       return undefined;   // the checker then reads the .ts sources: slower per cell, still right
     }
@@ -60,13 +59,13 @@ export function runtimeDeclarations(ts: typeof TS, runtimeDir: string, packageRo
   return out;
 }
 
-function emitDeclarations(ts: typeof TS, roots: string[], stale: Set<string>, options: TS.CompilerOptions,
-  out: Declarations, keys: Map<string, string>, cacheDir: string): void {
+function emitDeclarations(ts: typeof TS, roots: string[], stale: Set<string>, out: Declarations,
+  keys: Map<string, string>, cacheDir: string): void {
   const program = ts.createProgram({
     rootNames: roots,
-    options: { ...options, declaration: true, emitDeclarationOnly: true, noEmit: false, module: ts.ModuleKind.Node16,
-      moduleResolution: ts.ModuleResolutionKind.Node16, outDir: undefined, declarationDir: undefined, sourceMap: false,
-      declarationMap: false, noEmitOnError: false, allowImportingTsExtensions: false },
+    options: { target: ts.ScriptTarget.ES2022, lib: ["lib.es2023.d.ts"], strict: true, skipLibCheck: true,
+      esModuleInterop: true, resolveJsonModule: true, declaration: true, emitDeclarationOnly: true,
+      module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, sourceMap: false },
   });
   try { fs.mkdirSync(cacheDir, { recursive: true }); } catch { /* caching is optional */ }
   for (const sf of program.getSourceFiles()) {
