@@ -12,8 +12,10 @@ export type { MimeBundle };
  * a mime bundle is shown richly by display() and as a cell's last expression.
  * @example class Badge { [$display]() { return { "text/html": "<b>ok</b>", "text/plain": "ok" }; } } display(new Badge()); */
 export const $display: unique symbol = Symbol.for("Jupyter.display") as never;
+/** An object a cell shows richly: its [$display]() returns a mime bundle (or a promise of one). */
 export interface Displayable { [$display](): MimeBundle | Promise<MimeBundle> }
 
+/** Options of display(): id (reuse a display id to replace that output) and metadata (sent with the output). */
 export interface DisplayOptions {
   /** Reuse a display id (an update target); a fresh one is made otherwise. */
   id?: string;

@@ -12,6 +12,7 @@ import { encodePng, pngDataUrl } from "./png";
 import { live } from "./training_curve";
 import { isTensorLike, readValues, readVector } from "./values";
 
+/** Options every plot helper takes: title, xlabel, ylabel, logX, logY, width, height (420 by default). */
 export interface CommonOptions {
   title?: string; xlabel?: string; ylabel?: string;
   logX?: boolean; logY?: boolean;
@@ -44,6 +45,7 @@ function named(y: SeriesSet, where: string): [string | undefined, number[]][] {
   return [[undefined, Array.from(v.data, Number)]];
 }
 
+/** Options of plot.line: x values (default 0, 1, ...), markers, names of the series, and the CommonOptions. */
 export interface LineOptions extends CommonOptions { x?: Series; markers?: boolean; names?: string[] }
 
 /** plot.line([1, 2, 3]), plot.line({ train: a, val: b }, { x: steps, logY: true }). */
@@ -56,6 +58,7 @@ export function line(y: SeriesSet, opts: LineOptions = {}): Figure {
   return new Figure(data, baseLayout(opts));
 }
 
+/** Options of plot.scatter: labels (class per point, coloured), classes (their names), size (marker size), and the CommonOptions. */
 export interface ScatterOptions extends CommonOptions { labels?: Series; classes?: string[]; size?: number }
 
 /** plot.scatter(x, y), or points [N, 2] with { labels } coloured per class. */
@@ -98,6 +101,7 @@ export function bar(labelsOrValues: SeriesSet | string[], values?: Series | Comm
   return new Figure(data, baseLayout(opts));
 }
 
+/** Options of plot.histogram: bins (30), range ([min, max] of the data), and the CommonOptions. */
 export interface HistogramOptions extends CommonOptions { bins?: number; range?: [number, number] }
 
 /** Bins counted here (not by plotly), so the static SVG and the plotly drawing agree. */
@@ -131,6 +135,7 @@ export function histogram(values: SeriesSet, opts: HistogramOptions = {}): Figur
   return new Figure(data, layout);
 }
 
+/** Options of plot.heatmap: x and y labels, cmap, showValues, zmin, zmax, colorbar, and the CommonOptions. */
 export interface HeatmapOptions extends CommonOptions {
   x?: Datum[]; y?: Datum[]; cmap?: ColormapName | string; showValues?: boolean; zmin?: number; zmax?: number; colorbar?: boolean;
 }
@@ -155,6 +160,7 @@ export function heatmap(z: Series, opts: HeatmapOptions = {}): Figure {
   return new Figure([t], layout);
 }
 
+/** Options of plot.confusionMatrix: classes (names), normalize (rows to fractions), cmap ("blues"), and the CommonOptions. */
 export interface ConfusionOptions extends CommonOptions { classes?: string[]; normalize?: boolean; cmap?: ColormapName | string }
 
 /** Counts [true class, predicted class]; predictions may be class ids or logits [N, C] (argmax). */
@@ -185,6 +191,7 @@ export function confusionMatrix(preds: Series, labels: Series, opts: ConfusionOp
   return fig;
 }
 
+/** Options of plot.image: title, overlay (a heatmap [H, W] blended on top), alpha, scale, and the ImageOptions (range, cmap, ...). */
 export interface PlotImageOptions extends ImageOptions {
   title?: string;
   /** Heatmap [H, W] blended over the image (saliency), coloured with cmap (default "jet"). */
@@ -203,6 +210,7 @@ export function image(x: Series, opts: PlotImageOptions = {}): ImageFigure {
   return new ImageFigure(px, opts.title, opts.scale);
 }
 
+/** Options of plot.images: title, cols, labels and classes (captions), overlay and alpha (heatmaps), scale, and the ImageOptions. */
 export interface ImagesOptions extends ImageOptions {
   title?: string; cols?: number;
   /** One caption per image: class ids, strings, or a tensor of ids (mapped through classes). */

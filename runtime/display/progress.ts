@@ -10,8 +10,11 @@ import { escapeXml } from "./escape";
 import { $display } from "./plotly";
 import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
 
+/** Options of progress(): total, desc, unit ("it"), throttleMs, ncols (20), stream, display (true). */
 export interface ProgressOptions {
+  /** Iterations expected (default: the source's length, if it has one). */
   total?: number;
+  /** A label shown before the bar. */
   desc?: string;
   /** Unit name for the rate (default "it"). */
   unit?: string;

@@ -17,6 +17,7 @@ import { Ema } from "./smoothing";
 import { decimate } from "./svg";
 import { isTensorLike, readValues } from "./values";
 
+/** Options of plot.live() / new TrainingCurve(): title, metrics (panels), xlabel, smoothing, logY, run, throttleMs, maxPoints, height, display. */
 export interface LiveOptions {
   title?: string;
   /** Panels, one per metric, in order. Metrics logged under other names get panels of their own. */

@@ -17,11 +17,15 @@ export type Collated<T> = T extends Tensor ? Tensor
   : T extends object ? { [K in keyof T]: Collated<T[K]> }
   : T;
 
+/** Options of data.DataLoader: batchSize (1), shuffle (false), generator, dropLast (false), collateFn, device, prefetch (1). */
 export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1). */
   batchSize?: number;
+  /** Draw a fresh permutation each epoch (default false). */
   shuffle?: boolean;
   /** Generator (or seed) for shuffling; default: the engine's generator, so torch.manualSeed fixes it. */
   generator?: Generator | number;
+  /** Leave out a last batch smaller than batchSize (default false). */
   dropLast?: boolean;
   /** Turns a list of samples into a batch; default stacks tensors and numbers position by position. */
   collateFn?: (samples: T[]) => B;

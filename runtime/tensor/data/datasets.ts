@@ -10,6 +10,7 @@ import { twoMoonsArrays, spiralsArrays } from "./synthetic";
 import type { Transform } from "./transforms";
 import { callable } from "../nn/module";
 
+/** Options of data.MNIST: train (true), limit, channels (1), flatten (false), root (IDX files instead of the mnist package), transform, device. */
 export interface MnistOptions {
   /** The 8,000-digit training part (default) or the 2,000-digit test part; with `root`, the IDX train/t10k files. */
   train?: boolean;

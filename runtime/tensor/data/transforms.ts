@@ -8,6 +8,7 @@ import { Generator, toGenerator, randint } from "./random";
 import { sampleToArray, arrayToSample } from "./tensors";
 
 export interface Sample { data: Float32Array; shape: number[] }
+/** A data transform: callable on a tensor sample, and on the float32 samples of ArrayDataset (`transform` option of MNIST, CIFAR10). */
 export interface Transform {
   (x: Tensor): Tensor;
   /** The same transform on a float32 sample; returns a new sample or the input changed in place. */

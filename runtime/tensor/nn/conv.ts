@@ -9,10 +9,12 @@ import { Module, Parameter } from "./module";
 import { defaultLayerInit_ } from "./init";
 import type { FactoryOptions } from "./layers";
 
+/** One number for both spatial dims, or [height, width]. */
 export type Pair = number | [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
 const fmt = (v: Pair | string) => (typeof v === "number" || typeof v === "string" ? String(v) : `(${v.join(", ")})`);
 
+/** Options of nn.Conv2d: kernelSize (or as the third argument), stride (1), padding (0; a number, [h, w], "same" or "valid"), dilation (1), groups (1), bias (true), device, dtype. */
 export interface Conv2dOptions extends FactoryOptions {
   kernelSize?: Pair; stride?: Pair; padding?: Pair | "same" | "valid"; dilation?: Pair; groups?: number; bias?: boolean;
 }
@@ -81,6 +83,7 @@ export class Conv2d extends Module {
   }
 }
 
+/** Options of nn.MaxPool2d / nn.AvgPool2d: kernelSize (or as the first argument), stride (= kernelSize), padding (0), dilation (1), ceilMode (false), countIncludePad (true). */
 export interface PoolOptions { kernelSize?: Pair; stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean; countIncludePad?: boolean }
 
 function poolOpts(kernelSize: Pair | PoolOptions, opts: PoolOptions): PoolOptions & { kernelSize: Pair } {

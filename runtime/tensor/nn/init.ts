@@ -73,6 +73,7 @@ export function xavierNormal_(t: Tensor, gain = 1): Tensor {
   return normal_(t, 0, gain * Math.sqrt(2 / (i + o)));
 }
 
+/** Options of kaimingUniform_ / kaimingNormal_: a (0, the negative slope of leaky_relu), mode ("fanIn" keeps forward variance, "fanOut" backward), nonlinearity ("leaky_relu"). */
 export interface KaimingOptions { a?: number; mode?: "fanIn" | "fanOut"; nonlinearity?: Nonlinearity }
 
 /** He uniform: U(-b, b), b = gain * sqrt(3 / fan), gain from nonlinearity (default leaky_relu with a = 0).

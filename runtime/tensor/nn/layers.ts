@@ -12,6 +12,7 @@ import { defaultLayerInit_, normal_ } from "./init";
 import type { DeviceName } from "../backend";
 import type { DType } from "../dtype";
 
+/** Where a layer's parameters are made: device (default the default device) and dtype (default float32). */
 export interface FactoryOptions { device?: DeviceName; dtype?: DType }
 
 // ---- containers ----

@@ -10,6 +10,7 @@ import type { FactoryOptions } from "./layers";
 import { ShapeError } from "../errors";
 import { formatShape } from "../shape";
 
+/** Options of nn.BatchNorm1d / nn.BatchNorm2d: eps (1e-5), momentum (0.1), affine (true), trackRunningStats (true), device, dtype. */
 export interface BatchNormOptions extends FactoryOptions {
   eps?: number;
   /** Weight of the new batch in the running averages; null = cumulative average (as PyTorch). */

@@ -131,6 +131,8 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of OneCycleLR: maxLr, totalSteps (or epochs and stepsPerEpoch), pctStart (0.3), annealStrategy ("cos"), cycleMomentum (true),
+ * baseMomentum (0.85), maxMomentum (0.95), divFactor (25: initial lr = maxLr / 25), finalDivFactor (1e4), threePhase (false), lastEpoch. */
 export interface OneCycleOpts {
   maxLr: number | number[];
   totalSteps?: number; epochs?: number; stepsPerEpoch?: number;
@@ -212,6 +214,7 @@ function setMomentum(g: SchedulableGroup, m: number): void {
   else g.momentum = m;
 }
 
+/** Options of ReduceLROnPlateau: mode ("min"), factor (0.1), patience (10), threshold (1e-4), thresholdMode ("rel"), cooldown (0), minLr (0), eps (1e-8). */
 export interface ReduceLROnPlateauOpts {
   mode?: "min" | "max"; factor?: number; patience?: number; threshold?: number;
   thresholdMode?: "rel" | "abs"; cooldown?: number; minLr?: number | number[]; eps?: number;
