@@ -47,24 +47,40 @@ async function startWebGpu(): Promise<void> {
 }
 
 /** torch.webgpu: the WebGPU device. A cell that mentions "webgpu" gets it started before it runs;
- * a Node script calls `await torch.webgpu.init()` first. */
+ * a Node script calls `await torch.webgpu.init()` first.
+ * @example await torch.webgpu.init(); const g = torch.randn(1024, 1024, { device: "webgpu" }); */
 const webgpu = {
-  /** Acquire adapter and device once; returns the one-line adapter summary. */
+  /** Acquire adapter and device once; returns the one-line adapter summary.
+   * @example console.log(await torch.webgpu.init()); */
   async init(): Promise<string> { await startWebGpu(); return gpu().adapterSummary(); },
-  /** Whether an adapter can be had here; never throws. */
+  /** Whether an adapter can be had here; never throws.
+   * @example if (await torch.webgpu.isAvailable()) torch.setDefaultDevice("webgpu"); */
   isAvailable: (): Promise<boolean> => gpu().isAvailable(),
-  /** One line: vendor, architecture, device, backend type, limits. */
+  /** One line: vendor, architecture, device, backend type, limits.
+   * @example torch.webgpu.info(); */
   info: (): string => gpu().adapterSummary(),
-  /** Live GPU buffers and bytes (both 0 before init). */
+  /** Live GPU buffers and bytes (both 0 before init).
+   * @example const { buffers, bytes } = torch.webgpu.memory(); */
   memory: (): { buffers: number; bytes: number } => gpu().currentBackend()?.memory() ?? { buffers: 0, bytes: 0 },
-  /** After a lost device: acquire a new one and register it. */
+  /** After a lost device: acquire a new one and register it.
+   * @example await torch.webgpu.reacquire(); */
   async reacquire(): Promise<string> {
     const backend = await gpu().reacquire();
     registerBackend("webgpu", () => backend);
     return gpu().adapterSummary();
   },
 };
-export const torch = Object.assign(tensorTorch, { webgpu });
+// Typed by name: an inferred type would be spelled out in index.d.ts without the members' docs.
+/** torch: creating tensors (tensor, zeros, randn, arange, ...), math as functions (add, matmul, softmax, cat, ...),
+ * random seeds (manualSeed), grad modes (noGrad), memory (tidy, dispose), devices (setDefaultDevice, webgpu),
+ * autograd (autograd.grad, gradcheck). Names are PyTorch's in camelCase; keyword arguments go in an options object last.
+ * @example torch.manualSeed(0); const x = torch.randn(4, 3); const y = torch.matmul(x, x.t()); */
+export const torch: typeof tensorTorch & {
+  /** torch.webgpu: the WebGPU device. A cell that mentions "webgpu" gets it started before it runs;
+   * a Node script calls `await torch.webgpu.init()` first.
+   * @example await torch.webgpu.init(); const g = torch.randn(1024, 1024, { device: "webgpu" }); */
+  webgpu: typeof webgpu;
+} = Object.assign(tensorTorch, { webgpu });
 
 /** Called by the evaluator; not a cell global. */
 export const runtimeHooks = {

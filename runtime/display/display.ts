@@ -8,9 +8,14 @@ import type { MimeBundle } from "../io";
 import { currentIO } from "../cell_context";
 
 export type { MimeBundle };
+/** The display protocol key (Symbol.for("Jupyter.display"), as Deno's kernel): an object with a [$display]() method returning
+ * a mime bundle is shown richly by display() and as a cell's last expression.
+ * @example class Badge { [$display]() { return { "text/html": "<b>ok</b>", "text/plain": "ok" }; } } display(new Badge()); */
 export const $display: unique symbol = Symbol.for("Jupyter.display") as never;
+/** An object a cell shows richly: its [$display]() returns a mime bundle (or a promise of one). */
 export interface Displayable { [$display](): MimeBundle | Promise<MimeBundle> }
 
+/** Options of display(): id (reuse a display id to replace that output) and metadata (sent with the output). */
 export interface DisplayOptions {
   /** Reuse a display id (an update target); a fresh one is made otherwise. */
   id?: string;
@@ -114,26 +119,52 @@ function displayValue(obj: unknown, opts: DisplayOptions = {}): DisplayHandle {
 }
 
 /** Shows any value: rich when it has [Symbol.for("Jupyter.display")](), else as text. Returns a
- * handle whose update() replaces the output in place. */
+ * handle whose update() replaces the output in place.
+ * Also display.html, markdown, svg, png, jpeg, gif, pdf, json, latex, text, javascript and bundle for raw outputs.
+ * @example const h = display(plot.line(losses)); h.update(plot.line(moreLosses)); */
 export const display = Object.assign(displayValue, {
+  /** Show a raw mime bundle ({ "text/html": ..., "text/plain": ... }); returns an updatable handle.
+   * @example display.bundle({ "text/html": "<b>hi</b>", "text/plain": "hi" }); */
   bundle,
+  /** Show HTML (text/html).
+   * @example display.html("<b>accuracy</b>: 97.1%"); */
   html: (html: string, opts?: DisplayOptions) => bundle({ "text/html": String(html), "text/plain": "[HTML]" }, opts),
+  /** Show Markdown (text/markdown).
+   * @example display.markdown(`**epoch ${epoch}**: loss ${(await loss.item()).toFixed(3)}`); */
   markdown: (md: string, opts?: DisplayOptions) => bundle({ "text/markdown": String(md), "text/plain": String(md) }, opts),
+  /** Show an SVG image from its text.
+   * @example display.svg('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>'); */
   svg: (svg: string, opts?: DisplayOptions) => bundle({ "image/svg+xml": String(svg), "text/plain": "[SVG image]" }, opts),
-  /** PNG bytes (or base64 text). */
+  /** PNG bytes (or base64 text).
+   * @example display.png(fs.readFileSync("plot.png")); */
   png: (data: Bytes, opts?: DisplayOptions) => bundle({ "image/png": base64(data), "text/plain": "[PNG image]" }, opts),
+  /** Show a JPEG image from its bytes (or base64 text).
+   * @example display.jpeg(fs.readFileSync("photo.jpg")); */
   jpeg: (data: Bytes, opts?: DisplayOptions) => bundle({ "image/jpeg": base64(data), "text/plain": "[JPEG image]" }, opts),
+  /** Show a GIF image from its bytes (or base64 text).
+   * @example display.gif(fs.readFileSync("anim.gif")); */
   gif: (data: Bytes, opts?: DisplayOptions) => bundle({ "image/gif": base64(data), "text/plain": "[GIF image]" }, opts),
+  /** Show a PDF from its bytes (or base64 text).
+   * @example display.pdf(fs.readFileSync("paper.pdf")); */
   pdf: (data: Bytes, opts?: DisplayOptions) => bundle({ "application/pdf": base64(data), "text/plain": "[PDF]" }, opts),
+  /** Show a value as JSON (application/json, a collapsible tree in JupyterLab).
+   * @example display.json({ lr: 1e-3, epochs: 10 }); */
   json: (value: unknown, opts?: DisplayOptions) =>
     bundle({ "application/json": value as object, "text/plain": JSON.stringify(value, null, 2) }, opts),
+  /** Show LaTeX (text/latex).
+   * @example display.latex("$\\mathrm{softmax}(x)_i = e^{x_i} / \\sum_j e^{x_j}$"); */
   latex: (tex: string, opts?: DisplayOptions) => bundle({ "text/latex": String(tex), "text/plain": String(tex) }, opts),
+  /** Show plain text (text/plain), as its own output.
+   * @example display.text("done"); */
   text: (text: string, opts?: DisplayOptions) => bundle({ "text/plain": String(text) }, opts),
+  /** Show JavaScript for the frontend to run (application/javascript; JupyterLab runs it only in trusted notebooks).
+   * @example display.javascript("console.log('hello from the kernel')"); */
   javascript: (js: string, opts?: DisplayOptions) =>
     bundle({ "application/javascript": String(js), "text/plain": "[JavaScript]" }, opts),
 });
 
-/** Clears the cell's output; with wait, only when the next output arrives (no flicker). */
+/** Clears the cell's output; with wait, only when the next output arrives (no flicker).
+ * @example for (let i = 0; i < 3; i++) { clearOutput({ wait: true }); display.text(`step ${i}`); } */
 export function clearOutput(opts: { wait?: boolean } = {}): void {
   currentIO()?.clearOutput(!!opts.wait);
 }

@@ -12,6 +12,7 @@ import { encodePng, pngDataUrl } from "./png";
 import { live } from "./training_curve";
 import { isTensorLike, readValues, readVector } from "./values";
 
+/** Options every plot helper takes: title, xlabel, ylabel, logX, logY, width, height (420 by default). */
 export interface CommonOptions {
   title?: string; xlabel?: string; ylabel?: string;
   logX?: boolean; logY?: boolean;
@@ -44,6 +45,7 @@ function named(y: SeriesSet, where: string): [string | undefined, number[]][] {
   return [[undefined, Array.from(v.data, Number)]];
 }
 
+/** Options of plot.line: x values (default 0, 1, ...), markers, names of the series, and the CommonOptions. */
 export interface LineOptions extends CommonOptions { x?: Series; markers?: boolean; names?: string[] }
 
 /** plot.line([1, 2, 3]), plot.line({ train: a, val: b }, { x: steps, logY: true }). */
@@ -56,6 +58,7 @@ export function line(y: SeriesSet, opts: LineOptions = {}): Figure {
   return new Figure(data, baseLayout(opts));
 }
 
+/** Options of plot.scatter: labels (class per point, coloured), classes (their names), size (marker size), and the CommonOptions. */
 export interface ScatterOptions extends CommonOptions { labels?: Series; classes?: string[]; size?: number }
 
 /** plot.scatter(x, y), or points [N, 2] with { labels } coloured per class. */
@@ -98,6 +101,7 @@ export function bar(labelsOrValues: SeriesSet | string[], values?: Series | Comm
   return new Figure(data, baseLayout(opts));
 }
 
+/** Options of plot.histogram: bins (30), range ([min, max] of the data), and the CommonOptions. */
 export interface HistogramOptions extends CommonOptions { bins?: number; range?: [number, number] }
 
 /** Bins counted here (not by plotly), so the static SVG and the plotly drawing agree. */
@@ -131,6 +135,7 @@ export function histogram(values: SeriesSet, opts: HistogramOptions = {}): Figur
   return new Figure(data, layout);
 }
 
+/** Options of plot.heatmap: x and y labels, cmap, showValues, zmin, zmax, colorbar, and the CommonOptions. */
 export interface HeatmapOptions extends CommonOptions {
   x?: Datum[]; y?: Datum[]; cmap?: ColormapName | string; showValues?: boolean; zmin?: number; zmax?: number; colorbar?: boolean;
 }
@@ -155,6 +160,7 @@ export function heatmap(z: Series, opts: HeatmapOptions = {}): Figure {
   return new Figure([t], layout);
 }
 
+/** Options of plot.confusionMatrix: classes (names), normalize (rows to fractions), cmap ("blues"), and the CommonOptions. */
 export interface ConfusionOptions extends CommonOptions { classes?: string[]; normalize?: boolean; cmap?: ColormapName | string }
 
 /** Counts [true class, predicted class]; predictions may be class ids or logits [N, C] (argmax). */
@@ -185,6 +191,7 @@ export function confusionMatrix(preds: Series, labels: Series, opts: ConfusionOp
   return fig;
 }
 
+/** Options of plot.image: title, overlay (a heatmap [H, W] blended on top), alpha, scale, and the ImageOptions (range, cmap, ...). */
 export interface PlotImageOptions extends ImageOptions {
   title?: string;
   /** Heatmap [H, W] blended over the image (saliency), coloured with cmap (default "jet"). */
@@ -203,6 +210,7 @@ export function image(x: Series, opts: PlotImageOptions = {}): ImageFigure {
   return new ImageFigure(px, opts.title, opts.scale);
 }
 
+/** Options of plot.images: title, cols, labels and classes (captions), overlay and alpha (heatmaps), scale, and the ImageOptions. */
 export interface ImagesOptions extends ImageOptions {
   title?: string; cols?: number;
   /** One caption per image: class ids, strings, or a tensor of ids (mapped through classes). */
@@ -259,7 +267,44 @@ function plotFn(traces: Trace[] | Trace, layout: Layout = {}): Figure {
  * the output that carried it was cleared or re-run, so a saved notebook draws interactively again. */
 function embedPlotly(): boolean { return ensurePlotlyLoaded(true); }
 
+/** plot(traces, layout) draws raw plotly traces; plot.line, scatter, bar, histogram, heatmap, confusionMatrix, image,
+ * images and live build figures from arrays or tensors. The last expression of a cell, or display(fig), shows one.
+ * @example plot([{ type: "scatter", x: [1, 2, 3], y: [2, 4, 8] }], { title: { text: "growth" } }) */
 export const plot = Object.assign(plotFn, {
-  line, scatter, bar, histogram, heatmap, confusionMatrix, image, images, live, embedPlotly, Figure,
+  /** Line chart of one series, several ([series, points] or { name: values }), from arrays, typed arrays or tensors.
+   * Options: x, markers, names, title, xlabel, ylabel, logX, logY, width, height.
+   * @example plot.line({ train: trainLosses, val: valLosses }, { x: epochs, logY: true, title: "loss" }) */
+  line,
+  /** Scatter plot of x against y, or of points [N, 2] coloured per class with { labels, classes }.
+   * @example const moons = data.twoMoons(200); plot.scatter(moons.x, { labels: moons.y, title: "two moons" }) */
+  scatter,
+  /** Bar chart: plot.bar(labels, values), plot.bar(values), or grouped bars plot.bar({ adam: [...], sgd: [...] }, { x: labels }).
+   * @example plot.bar(["cat", "dog"], [0.7, 0.3]) */
+  bar,
+  /** Histogram of the values (counted here, so the static SVG matches); several series overlay. Options: bins (30), range.
+   * @example plot.histogram(model.fc1.weight, { bins: 50, title: "weights" }) */
+  histogram,
+  /** Heatmap of a matrix [rows, cols] with optional labels (x, y), colormap (cmap), value labels (showValues), zmin/zmax.
+   * @example plot.heatmap(attn.index(0), { cmap: "viridis" }) */
+  heatmap,
+  /** Confusion matrix of predictions (class ids, or logits [N, C] reduced by argmax) against labels, titled with the accuracy.
+   * Options: classes, normalize, cmap.
+   * @example plot.confusionMatrix(model.forward(xTest), yTest, { classes: data.CIFAR10_CLASSES }) */
+  confusionMatrix,
+  /** One image: [H, W], [C, H, W] or [H, W, C], values in [0, 1] or [0, 255]; { overlay, alpha, cmap } blends a saliency heatmap [H, W].
+   * @example plot.image(x.index(0), { title: `label ${await y.index(0).item()}` }) */
+  image,
+  /** A grid of images from a batch [N, C, H, W] (or [N, H, W]) with captions ({ labels, classes }), as one figure; { overlay } blends heatmaps [N, H, W].
+   * @example plot.images(xb.slice(0, 0, 16), { labels: yb.slice(0, 0, 16), cols: 8 }) */
+  images,
+  /** A TrainingCurve shown at once: call .log(step, { loss, ... }) in the training loop and it redraws in place.
+   * @example const curve = plot.live({ title: "loss" }); curve.log(step, { loss: await loss.item() }); */
+  live,
+  /** Send plotly.js to the notebook again (it goes once per kernel session, with the first figure); use it after clearing that output.
+   * @example plot.embedPlotly(); */
+  embedPlotly,
+  /** The figure class the helpers return: plotly traces and layout, shown with an interactive plotly view and a static SVG.
+   * @example const fig = new plot.Figure([{ type: "scatter", x: [1, 2], y: [3, 4] }]); */
+  Figure,
 });
 export type Plot = typeof plot;

@@ -93,18 +93,29 @@ export interface BundleOptions {
   svg?: string;
 }
 
-/** A plotly figure. Build with plot.line / plot.scatter / ... or new Figure(traces, layout). */
+/** A plotly figure. Build with plot.line / plot.scatter / ... or new Figure(traces, layout).
+ * @example const fig = plot.line([1, 4, 9]); fig.layout.title = { text: "squares" }; display(fig); */
 export class Figure {
+  /** The plotly traces ({ type, x, y, name, ... }); change them before the figure is shown.
+   * @example fig.data[0].name = "train"; */
   data: Trace[];
+  /** The plotly layout (title, axes, size, ...).
+   * @example fig.layout.height = 300; */
   layout: Layout;
   constructor(data: Trace[], layout: Layout = {}) {
     this.data = data;
     this.layout = layout;
   }
 
+  /** The figure as plotly JSON, { data, layout }.
+   * @example JSON.stringify(fig.toJSON()); */
   toJSON(): FigureJSON { return { data: this.data, layout: this.layout }; }
+  /** A static SVG drawing of the figure (what notebooks without plotly, and GitHub, show).
+   * @example fs.writeFileSync("loss.svg", fig.toSVG()); */
   toSVG(): string { return figureToSvg(this.toJSON()); }
 
+  /** A one-line description, e.g. `Figure("loss": 2 traces: train (100 points), val (100 points))`.
+   * @example fig.toString(); */
   toString(): string {
     const parts = this.data.map((t) => {
       const n = t.type === "heatmap" ? `${t.z?.length ?? 0}×${t.z?.[0]?.length ?? 0}` : t.type === "image" ? "image" : `${(t.y ?? t.x ?? []).length} points`;
@@ -114,6 +125,8 @@ export class Figure {
     return `Figure(${title}${this.data.length} trace${this.data.length === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""})`;
   }
 
+  /** The mime bundle a cell shows: plotly JSON, HTML with the static SVG, image/svg+xml and text/plain.
+   * @example Object.keys(fig.bundle()); // ["text/plain", "application/vnd.plotly.v1+json", "text/html", "image/svg+xml"] */
   bundle(opts: BundleOptions = {}): MimeBundle {
     const json = this.toJSON();
     const svg = opts.svg ?? figureToSvg(json);

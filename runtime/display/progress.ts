@@ -10,8 +10,11 @@ import { escapeXml } from "./escape";
 import { $display } from "./plotly";
 import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
 
+/** Options of progress(): total, desc, unit ("it"), throttleMs, ncols (20), stream, display (true). */
 export interface ProgressOptions {
+  /** Iterations expected (default: the source's length, if it has one). */
   total?: number;
+  /** A label shown before the bar. */
   desc?: string;
   /** Unit name for the rate (default "it"). */
   unit?: string;
@@ -73,10 +76,20 @@ function lengthOf(x: unknown): number | undefined {
 }
 
 export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
+  /** The Jupyter display_id its redraws replace.
+   * @example bar.displayId; */
   readonly displayId = newDisplayId("progress");
+  /** Iterations done so far.
+   * @example bar.n; */
   n = 0;
+  /** Iterations expected (from the source's length or opts.total); undefined when unknown.
+   * @example progress(100).total; // 100 */
   total: number | undefined;
+  /** The label shown before the bar (set with setDescription).
+   * @example progress(loader, { desc: "epoch 1" }).desc; // "epoch 1" */
   desc: string;
+  /** The metrics shown after the rate (set with setPostfix).
+   * @example bar.postfix; */
   postfix: Record<string, unknown> = {};
   private readonly source: unknown;
   private readonly opts: ProgressOptions;
@@ -88,7 +101,7 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly flushFn = () => this.refresh();
   private lastTextLen = 0;
-  /** Redraws sent (tests read it). */
+  /** @internal Redraws sent (tests read it). */
   draws = 0;
 
   constructor(source?: Iterable<T> | AsyncIterable<T> | number, opts: ProgressOptions = {}) {
@@ -108,10 +121,14 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
   private get throttle(): number { return this.opts.throttleMs ?? (this.shown ? 200 : 100); }
   private get elapsed(): number { return ((this.end ?? performance.now()) - this.start) / 1000; }
 
+  /** The tqdm-style text line, e.g. ` 40%|████████            | 40/100 [00:02<00:03, 19.8it/s, loss=0.3]`.
+   * @example bar.toString(); */
   toString(): string {
     return formatProgress(this.n, this.total, this.elapsed, { desc: this.desc, unit: this.opts.unit, ncols: this.opts.ncols, postfix: this.postfix });
   }
 
+  /** The HTML a notebook shows (a <progress> element and the text).
+   * @example display.html(bar.html()); */
   html(): string {
     const pct = this.total ? Math.min(100, (100 * this.n) / this.total) : null;
     const text = this.toString();
@@ -124,11 +141,14 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
       (done && this.total !== undefined && this.n < this.total ? ` <span style="color:#d62728">(stopped)</span>` : "") + `</div>`;
   }
 
+  /** The mime bundle shown: text/plain and text/html.
+   * @example bar.bundle()["text/plain"]; */
   bundle(): MimeBundle { return { "text/plain": this.toString(), "text/html": this.html() }; }
 
   [$display](): MimeBundle { this.shown = this.shown || getDisplaySink() !== null; return this.bundle(); }
 
-  /** Advance by n (default 1). */
+  /** Advance by n (default 1).
+   * @example const bar = progress({ total: 1000 }); bar.update(10); */
   update(n = 1): this {
     this.n += n;
     this.dirty = true;
@@ -142,11 +162,15 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
     return this;
   }
 
-  /** Metrics shown after the rate: bar.setPostfix({ loss: 0.12 }). */
+  /** Metrics shown after the rate: bar.setPostfix({ loss: 0.12 }).
+   * @example for (const [x, y] of (bar = progress(loader))) bar.setPostfix({ loss: lossValue }); */
   setPostfix(p: Record<string, unknown>): this { this.postfix = { ...p }; this.dirty = true; return this; }
+  /** Change the label shown before the bar.
+   * @example bar.setDescription(`epoch ${epoch}`); */
   setDescription(desc: string): this { this.desc = desc; this.dirty = true; return this; }
 
-  /** Redraw now if anything changed. */
+  /** Redraw now if anything changed.
+   * @example bar.refresh(); */
   refresh(): this {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
     clearPending(this.flushFn);
@@ -154,7 +178,8 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
     return this;
   }
 
-  /** Stop the clock and draw the final state (also called when iteration ends or breaks). */
+  /** Stop the clock and draw the final state (also called when iteration ends or breaks).
+   * @example bar.close(); */
   close(): this {
     if (this.end === null) this.end = performance.now();
     this.dirty = true;
@@ -203,7 +228,8 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
 function* range(n: number): Generator<number> { for (let i = 0; i < n; i++) yield i; }
 
 /** progress(loader), progress(100), progress(array, { desc: "epoch 1" }), or a manual bar:
- * const bar = progress({ total: 1000 }); bar.update(10); bar.close(). */
+ * const bar = progress({ total: 1000 }); bar.update(10); bar.close().
+ * @example for await (const [x, y] of progress(loader, { desc: "epoch 1" })) { opt.zeroGrad(); F.crossEntropy(model.forward(x), y).backward(); opt.step(); } */
 export function progress<T>(source: Iterable<T> | AsyncIterable<T>, opts?: ProgressOptions): ProgressBar<T>;
 export function progress(source: number, opts?: ProgressOptions): ProgressBar<number>;
 export function progress(opts: ProgressOptions): ProgressBar<never>;

@@ -17,6 +17,7 @@ import { Ema } from "./smoothing";
 import { decimate } from "./svg";
 import { isTensorLike, readValues } from "./values";
 
+/** Options of plot.live() / new TrainingCurve(): title, metrics (panels), xlabel, smoothing, logY, run, throttleMs, maxPoints, height, display. */
 export interface LiveOptions {
   title?: string;
   /** Panels, one per metric, in order. Metrics logged under other names get panels of their own. */
@@ -59,8 +60,15 @@ function samePanel(panel: string, base: string): boolean {
   return a.length >= 3 && b.startsWith(a);
 }
 
+/** Live training curves: log(step, { loss, acc, ... }) adds points and the plot redraws in place, throttled (what plot.live returns).
+ * Options: title, metrics (panels), xlabel, smoothing, logY, run, throttleMs, maxPoints, height, display.
+ * @example const curve = plot.live({ title: "MLP", smoothing: 0.6 }); curve.log(step, { loss: await loss.item() }); */
 export class TrainingCurve {
+  /** The Jupyter display_id its updates replace.
+   * @example curve.displayId; */
   readonly displayId = newDisplayId("curve");
+  /** The options given at construction.
+   * @example curve.options.title; */
   readonly options: LiveOptions;
   private readonly panels: string[];
   private readonly series = new Map<string, Series>();
@@ -80,7 +88,7 @@ export class TrainingCurve {
   // SVG_REFRESH_MS, which halves their cost; show, flush and close always draw it afresh.
   private svg: { text: string; at: number } | null = null;
   private readonly flushFn = () => this.flush();
-  /** How many redraws were sent (display + updates); the throttle tests read it. */
+  /** @internal How many redraws were sent (display + updates); the throttle tests read it. */
   sends = 0;
 
   constructor(opts: LiveOptions = {}) {
@@ -94,7 +102,8 @@ export class TrainingCurve {
 
   get [$displayId](): string { return this.displayId; }
 
-  /** Display now (a no-op outside a kernel or when already shown). */
+  /** Display now (a no-op outside a kernel or when already shown).
+   * @example const curve = new TrainingCurve({ title: "loss" }).show(); */
   show(): this {
     if (this.shown || !getDisplaySink()) return this;
     ensurePlotlyLoaded();
@@ -105,7 +114,8 @@ export class TrainingCurve {
   }
 
   /** Add one point per metric at `step` (default: one past the run's last step). Values may be
-   * numbers or one-element tensors that can be read synchronously. */
+   * numbers or one-element tensors that can be read synchronously.
+   * @example curve.log({ loss: 0.5, acc: 0.8 }); curve.log(10, { loss: 0.4 }); */
   log(metrics: Record<string, unknown>, step?: number): this;
   /** The STYLE.md order, log(step, metrics), works too. */
   log(step: number, metrics: Record<string, unknown>): this;
@@ -114,7 +124,8 @@ export class TrainingCurve {
       : this.logRun(this.options.run ?? "run", a, b as number | undefined);
   }
 
-  /** A logger for one run; runs share panels and are told apart by colour. */
+  /** A logger for one run; runs share panels and are told apart by colour.
+   * @example const a = curve.run("adam"), s = curve.run("sgd"); a.log({ loss: 0.3 }, 1); s.log({ loss: 0.5 }, 1); */
   run(name: string): { log: (metrics: Record<string, unknown>, step?: number) => TrainingCurve } {
     return { log: (metrics, step) => this.logRun(name, metrics, step) };
   }
@@ -159,7 +170,8 @@ export class TrainingCurve {
     return s;
   }
 
-  /** Send the latest state now if anything changed since the last redraw. */
+  /** Send the latest state now if anything changed since the last redraw.
+   * @example curve.flush(); */
   flush(): this {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
     clearPending(this.flushFn);
@@ -167,8 +179,11 @@ export class TrainingCurve {
     return this;
   }
 
-  /** Final redraw; call after training (the runtime also flushes at the end of each cell). */
+  /** Final redraw; call after training (the runtime also flushes at the end of each cell).
+   * @example curve.close(); */
   close(): this { return this.flush(); }
+  /** Alias of close().
+   * @example curve.done(); */
   done(): this { return this.flush(); }
 
   private send(now: number, final = false): void {
@@ -181,7 +196,8 @@ export class TrainingCurve {
     this.renderMs = this.lastSent - now;
   }
 
-  /** The current curve as a static Figure (for saving, or plotting elsewhere). */
+  /** The current curve as a static Figure (for saving, or plotting elsewhere).
+   * @example fs.writeFileSync("curve.svg", curve.figure().toSVG()); */
   figure(): Figure {
     const runs = new Set([...this.series.values()].map((s) => s.run));
     const multiRun = runs.size > 1;
@@ -231,7 +247,8 @@ export class TrainingCurve {
     return new Figure(data, layout);
   }
 
-  /** Last value of every series, for text/plain. */
+  /** Last value of every series, for text/plain.
+   * @example curve.toString(); // "TrainingCurve(step 100, loss=0.12)" */
   toString(): string {
     const last = [...this.series.values()].map((s) => {
       const y = s.ys[s.ys.length - 1];
@@ -242,6 +259,8 @@ export class TrainingCurve {
       `${last.length ? `step ${step}, ${last.join(", ")}` : "no points yet"})`;
   }
 
+  /** The mime bundle shown: HTML with the static SVG, image/svg+xml and text/plain (no plotly JSON, so updates redraw).
+   * @example Object.keys(curve.bundle()); */
   bundle(reuseSvg = false): MimeBundle {
     const fig = this.figure();
     const now = performance.now();
@@ -258,5 +277,6 @@ export class TrainingCurve {
   }
 }
 
-/** plot.live(opts): a TrainingCurve shown at once (in a kernel). */
+/** plot.live(opts): a TrainingCurve shown at once (in a kernel).
+ * @example const curve = plot.live({ title: "loss" }); */
 export function live(opts: LiveOptions = {}): TrainingCurve { return new TrainingCurve({ ...opts, display: opts.display ?? true }); }

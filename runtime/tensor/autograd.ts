@@ -31,7 +31,8 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   return result;
 }
 
-/** Run fn without recording the graph (torch.no_grad). */
+/** Run fn without recording the graph (torch.no_grad).
+ * @example const acc = noGrad(() => model.forward(xTest).argmax(1).eq(yTest).float().mean()); */
 export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
 /** Run fn with recording on, inside a noGrad block (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
@@ -297,9 +298,18 @@ export function rootGradient(t: Tensor, grad: Tensor | undefined, what = "backwa
 export abstract class AutogradFunction {
   protected saved: Tensor[] = [];
   protected saveForBackward(...ts: Tensor[]): void { this.saved = ts; }
+  /** Compute the output from the inputs; runs with recording off (the op is recorded as one node).
+   * Shapes: any; backward must return one gradient per input, of that input's shape.
+   * @example forward(x: Tensor) { this.saveForBackward(x); return x.mul(x); } */
   abstract forward(...inputs: Tensor[]): Tensor;
+  /** Gradients of the loss with respect to each input, given gradOut of the output's shape; null for an input that needs none.
+   * Shapes: `gradOut`: the output's shape -> one `[input_i shape]` (or null) per input.
+   * @example backward(g: Tensor) { const [x] = this.saved; return [g.mul(x).mul(2)]; } */
   abstract backward(gradOut: Tensor): (Tensor | null)[];
 
+  /** Run the op on inputs and record it for backward (the way to call a custom Function).
+   * Shapes: `inputs` -> what forward returns.
+   * @example const y = Square.apply(x); */
   static apply<T extends AutogradFunction>(this: new () => T, ...inputs: Tensor[]): Tensor {
     const fn = new this();
     const out = noGrad(() => fn.forward(...inputs));

@@ -11,7 +11,9 @@ import { formatShape, sizeOf } from "./shape";
 import { defaultGenerator, type Generator } from "./random";
 import type { Tensor, NestedArray } from "./tensor";
 
+/** Options of the creation functions: dtype (default float32, or as the data says), device (default torch.getDefaultDevice()), requiresGrad (default false). */
 export interface CreateOptions { dtype?: DType; device?: DeviceName; requiresGrad?: boolean }
+/** Options of the random creation functions: those of CreateOptions plus the generator to draw from (default the engine's, see torch.manualSeed). */
 export interface RandomOptions extends CreateOptions { generator?: Generator }
 /** zeros([2, 3], opts) or zeros(2, 3) or zeros(2, 3, opts). */
 export type ShapeArgsOf<O> = [readonly number[], O?] | number[] | [...number[], O];

@@ -7,6 +7,7 @@ import { AutogradError } from "./errors";
 import { fromData } from "./kernels";
 import type { Tensor } from "./tensor";
 
+/** Options of gradcheck: eps (1e-6, the finite-difference step), atol (1e-5), rtol (1e-3). */
 export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number }
 
 function outputsOf(r: Tensor | Tensor[]): Tensor[] { return Array.isArray(r) ? r : [r]; }

@@ -11,13 +11,16 @@ import * as E from "./ops_elementwise";
 import * as X from "./ops_index";
 import { arange } from "./creation";
 
+/** How a loss reduces the per-element losses: "mean" (default), "sum" or "none" (no reduction). */
 export type Reduction = "mean" | "sum" | "none";
 
 function reduce(loss: Tensor, reduction: Reduction = "mean"): Tensor {
   return reduction === "mean" ? loss.mean() : reduction === "sum" ? loss.sum() : loss;
 }
 
+/** Options of F.nllLoss: weight (per class `[C]`), ignoreIndex (-100: targets to skip), reduction ("mean"). */
 export interface NllOptions { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }
+/** Options of F.crossEntropy: those of F.nllLoss plus labelSmoothing (0). */
 export interface CrossEntropyOptions extends NllOptions { labelSmoothing?: number }
 
 function classDim(input: Tensor): number { return input.ndim === 1 ? 0 : 1; }

@@ -17,6 +17,7 @@ import { rand } from "./creation";
 type Pair = number | readonly [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
 
+/** Options of F.conv2d (PyTorch's keyword arguments): stride (1), padding (0; a number, [h, w], "valid" or "same"), dilation (1), groups (1). */
 export interface Conv2dOptions { stride?: Pair; padding?: Pair | "valid" | "same"; dilation?: Pair; groups?: number }
 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
@@ -57,6 +58,7 @@ const conv2dBackward: BackwardFn = (g, [x, w], node) => {
   return [gx, gw, gb];
 };
 
+/** Options of F.maxPool2d / F.avgPool2d: kernelSize, stride (= kernelSize), padding (0), dilation (1, max only), ceilMode (false), countIncludePad (true, avg only). */
 export interface PoolOptions { kernelSize: Pair; stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean; countIncludePad?: boolean }
 
 function poolOpts(op: string, x: Tensor, o: PoolOptions | Pair): Pool2dOpts {
@@ -133,6 +135,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   return V.stack(rows, -2);
 }
 
+/** Options of F.batchNorm: weight and bias `[C]` (affine), training (false), momentum (0.1), eps (1e-5). */
 export interface BatchNormOptions { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }
 
 /**

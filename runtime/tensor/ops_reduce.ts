@@ -105,6 +105,7 @@ export function maxWithIndices(x: Tensor, dim: number, keepdim: boolean, which: 
 /** Gradient of picking elements of x at `indices` along a dim: scatter-add back. */
 const indexBackward: BackwardFn = (g, [indices], node) => [X.scatterAddNew(node.shapes[0], node.ctx as number, indices, g)];
 
+/** Options of var()/std(): correction (1 = unbiased, 0 = population), unbiased (the older spelling of correction 1/0), keepdim (false). */
 export interface VarOptions { correction?: number; unbiased?: boolean; keepdim?: boolean }
 
 export function variance(x: Tensor, dim: Dims, opts: VarOptions): Tensor {

@@ -17,11 +17,15 @@ export type Collated<T> = T extends Tensor ? Tensor
   : T extends object ? { [K in keyof T]: Collated<T[K]> }
   : T;
 
+/** Options of data.DataLoader: batchSize (1), shuffle (false), generator, dropLast (false), collateFn, device, prefetch (1). */
 export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1). */
   batchSize?: number;
+  /** Draw a fresh permutation each epoch (default false). */
   shuffle?: boolean;
   /** Generator (or seed) for shuffling; default: the engine's generator, so torch.manualSeed fixes it. */
   generator?: Generator | number;
+  /** Leave out a last batch smaller than batchSize (default false). */
   dropLast?: boolean;
   /** Turns a list of samples into a batch; default stacks tensors and numbers position by position. */
   collateFn?: (samples: T[]) => B;
@@ -31,14 +35,32 @@ export interface DataLoaderOptions<T, B> {
   prefetch?: number;
 }
 
+/** Batches of a Dataset, optionally shuffled (torch.utils.data.DataLoader). `for (const [x, y] of loader)` builds each batch
+ * when asked; `for await` builds the next batch while the loop body runs. Options: batchSize (1), shuffle (false), generator,
+ * dropLast (false), collateFn, device, prefetch (1).
+ * Shapes: samples `[*]` -> batches `[B, *]` with the default collate.
+ * @example const loader = data.DataLoader(data.MNIST(), { batchSize: 64, shuffle: true }); for await (const [x, y] of loader) { opt.zeroGrad(); F.crossEntropy(model.forward(x), y).backward(); opt.step(); } */
 export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
+  /** Samples per batch (default 1).
+   * @example loader.batchSize; // 64 */
   readonly batchSize: number;
+  /** Whether each epoch draws a fresh permutation (default false).
+   * @example loader.shuffle; */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is left out (default false).
+   * @example loader.dropLast; */
   readonly dropLast: boolean;
+  /** The generator shuffling uses (from the generator option, a seed, or the engine's default).
+   * @example data.DataLoader(ds, { shuffle: true, generator: 0 }).generator; */
   readonly generator: Generator;
   private readonly opts: DataLoaderOptions<T, B>;
 
-  constructor(readonly dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
+  constructor(
+    /** The data set batches are drawn from.
+     * @example loader.dataset.length; */
+    readonly dataset: Dataset<T>,
+    opts: DataLoaderOptions<T, B> = {}
+  ) {
     this.batchSize = opts.batchSize ?? 1;
     if (!(this.batchSize >= 1)) throw new Error(`DataLoader: batchSize must be >= 1, got ${opts.batchSize}`);
     this.shuffle = opts.shuffle ?? false;
@@ -47,13 +69,15 @@ export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncI
     this.opts = opts;
   }
 
-  /** Number of batches per epoch (len(loader)). */
+  /** Number of batches per epoch (len(loader)).
+   * @example const stepsPerEpoch = loader.length; */
   get length(): number {
     const n = this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** The sample indices of each batch of one epoch (draws a fresh permutation when shuffling). */
+  /** The sample indices of each batch of one epoch (draws a fresh permutation when shuffling).
+   * @example loader.batchIndices()[0]; // indices of the first batch */
   batchIndices(): Int32Array[] {
     const n = this.dataset.length;
     const order = this.shuffle ? randperm(this.generator, n) : Int32Array.from({ length: n }, (_, i) => i);
@@ -104,7 +128,9 @@ export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncI
 }
 
 /** Stack samples position by position: tensors -> stacked along a new dim 0, numbers -> a 1-D
- * tensor (int32 when all are integers, else float32), arrays/objects recursively. */
+ * tensor (int32 when all are integers, else float32), arrays/objects recursively.
+ * Shapes: B samples `[*]` -> `[B, *]`; B numbers -> `[B]`.
+ * @example const [xb, yb] = data.defaultCollate([ds.getItem(0), ds.getItem(1)]); */
 export function defaultCollate(samples: any[]): any {
   const first = samples[0];
   if (first instanceof Tensor) return stack0(samples as Tensor[]);

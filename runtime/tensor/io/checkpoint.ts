@@ -83,7 +83,7 @@ export async function saveBytesAsync(obj: unknown, opts: SaveOptions = {}): Prom
 /**
  * Write a state dict (or any object holding tensors, numbers, strings and arrays) to `path` as
  * safetensors. CPU tensors are written before this returns; tensors on WebGPU need `await`.
- */
+ * @example await save(model.stateDict(), "mlp.safetensors"); */
 export function save(obj: unknown, path: string, opts: SaveOptions = {}): Promise<void> {
   const { tensors } = flatten(obj);
   if (tensors.every(([, t]) => t.device === "cpu")) {
@@ -121,7 +121,8 @@ export function loadBytes<T = Record<string, any>>(bytes: Uint8Array, opts: Load
   return rebuild(JSON.parse(structure)) as T;
 }
 
-/** Read a safetensors file written by save() or by safetensors.torch.save_file. */
+/** Read a safetensors file written by save() or by safetensors.torch.save_file.
+ * @example model.loadStateDict(load("mlp.safetensors")); */
 export function load<T = Record<string, any>>(path: string, opts: LoadOptions = {}): T {
   return loadBytes<T>(fs.readFileSync(path), opts);
 }

@@ -9,7 +9,14 @@ import { Module } from "./module";
 export type Reduction = "mean" | "sum" | "none";
 
 abstract class Loss<O extends object> extends Module {
-  constructor(readonly opts: O) { super(); }
+  constructor(
+    /** The options given at construction (reduction, weight, ...), passed to the functional form.
+     * @example nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).opts.labelSmoothing; // 0.1 */
+    readonly opts: O
+  ) { super(); }
+  /** The loss of input against target with the options given at construction.
+   * Shapes: see the class; e.g. CrossEntropyLoss: `input: [N, C]`, `target: [N]` -> `[]`.
+   * @example const loss = lossFn.forward(logits, labels); */
   abstract forward(input: Tensor, target: Tensor): Tensor;
   extraRepr(): string {
     return Object.entries(this.opts).filter(([, v]) => v !== undefined && typeof v !== "object").map(([k, v]) => `${k}=${v}`).join(", ");

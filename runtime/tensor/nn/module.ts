@@ -14,7 +14,8 @@ import { summary as summarize, type ModelSummary, type SummaryOptions } from "./
 
 export type Parameter = ParameterImpl;
 
-/** A mismatch between a state dict and a module: names what is missing, unexpected or mis-sized. */
+/** A mismatch between a state dict and a module: names what is missing, unexpected or mis-sized.
+ * @example try { model.loadStateDict(sd); } catch (e) { if (e instanceof nn.StateDictError) console.log(e.message); } */
 export class StateDictError extends TensorError {}
 
 // ---- Parameter ----------------------------------------------------------------------------------
@@ -27,6 +28,8 @@ class ParameterImpl extends Tensor {
     super(data._handle, data.shape, data.strides, data.offset, false);
     this.requiresGrad = requiresGrad;
   }
+  /** Always true: tells a Parameter from a plain Tensor without instanceof.
+   * @example model.parameters()[0].isParameter; // true */
   get isParameter(): true { return true; }
 }
 Object.defineProperty(ParameterImpl, "name", { value: "Parameter" });
@@ -48,12 +51,16 @@ const globalHooks = new Map<number, ForwardHook>();
 let globalHookId = 0;
 
 /** Hooks on every module's forward (torch.nn.modules.module.register_module_forward_hook); used
- * by summary(). */
+ * by summary().
+ * The hook gets (module, inputs, output); a returned value replaces the output.
+ * @example const h = nn.registerModuleForwardHook((m, _in, out) => console.log(m.constructor.name, out.shape)); model.forward(x); h.remove(); */
 export function registerModuleForwardHook(hook: ForwardHook): RemovableHandle {
   const id = globalHookId++;
   globalHooks.set(id, hook);
   return { remove: () => void globalHooks.delete(id) };
 }
+/** Hooks before every module's forward (register_module_forward_pre_hook): gets (module, inputs); a returned array replaces the inputs.
+ * @example const h = nn.registerModuleForwardPreHook((m, inputs) => { console.log(m.constructor.name); }); h.remove(); */
 export function registerModuleForwardPreHook(hook: ForwardPreHook): RemovableHandle {
   const id = globalHookId++;
   globalPreHooks.set(id, hook);
@@ -64,8 +71,19 @@ const INTERNALS = Symbol("tsgrad.module");
 
 // ---- Module -------------------------------------------------------------------------------------
 
+/** Base class of every layer and model (torch.nn.Module). Subclass it, assign layers and Parameters to fields
+ * in the constructor and write forward(); parameters, buffers and submodules are found by walking the fields,
+ * in assignment order, so names ("layers.0.weight") match PyTorch's. `model.forward(x)` runs the hooks as
+ * PyTorch's `model(x)` does.
+ * @example
+ * class MLP extends nn.Module {
+ * fc1 = nn.Linear(2, 32); fc2 = nn.Linear(32, 2);
+ * forward(x: Tensor) { return this.fc2.forward(F.relu(this.fc1.forward(x))); }
+ * }
+ * const model = new MLP(); */
 export abstract class Module {
-  /** True in training mode (dropout active, batch norm uses batch statistics). */
+  /** True in training mode (dropout active, batch norm uses batch statistics).
+   * @example model.eval(); model.training; // false */
   training = true;
 
   constructor() {
@@ -82,32 +100,46 @@ export abstract class Module {
     });
   }
 
+  /** The computation of this module; calling it runs the module's forward hooks (as PyTorch's `model(x)`).
+   * Shapes: each layer documents its own, e.g. nn.Linear: `[*, in] -> [*, out]`.
+   * @example const logits = model.forward(x); */
   abstract forward(...xs: any[]): any;
 
-  /** Same as forward(x): runs forward pre-hooks, forward, then forward hooks. */
+  /** Same as forward(x): runs forward pre-hooks, forward, then forward hooks.
+   * @example const y = model.call(x); */
   call(...xs: any[]): any { return (this as any).forward(...xs); }
 
   private get internals(): Internals { return (this as any)[INTERNALS]; }
 
   // ---- registration ----
 
-  /** A tensor that is part of the state (saved in stateDict) but not a parameter: running stats. */
+  /** A tensor that is part of the state (saved in stateDict) but not a parameter: running stats.
+   * Pass persistent = false to leave it out of stateDict(). Moves with to().
+   * Shapes: `tensor: [*]`, stored as given.
+   * @example this.registerBuffer("runningMean", torch.zeros(64)); */
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
     this.internals.buffers.set(name, persistent);
     (this as any)[name] = tensor;
   }
+  /** Add a parameter under `name` (the same as assigning a Parameter to the field).
+   * @example this.registerParameter("scale", nn.Parameter(torch.ones(1))); */
   registerParameter(name: string, param: Parameter | null): void { (this as any)[name] = param; }
+  /** Add a submodule under `name` (the same as assigning it to the field); the name must be a plain identifier.
+   * @example this.registerModule("head", nn.Linear(64, 10)); */
   registerModule(name: string, module: Module | null): void {
     const cur = (this as any)[name];
     if (name.includes(".") || name === "" || (cur !== undefined && cur !== null && !(cur instanceof Module)))
       throw new Error(`${this.constructor.name}.registerModule: "${name}" is not a usable name (empty, dotted, or an existing attribute)`);
     (this as any)[name] = module;
   }
+  /** Alias of registerModule (torch.nn.Module.add_module).
+   * @example this.addModule("block0", nn.Conv2d(3, 16, 3)); */
   addModule(name: string, module: Module | null): void { this.registerModule(name, module); }
 
   // ---- traversal ----
 
-  /** Direct submodules with their field names ("0", "encoder", "layers.2" for an array field). */
+  /** Direct submodules with their field names ("0", "encoder", "layers.2" for an array field).
+   * @example for (const [name, child] of model.namedChildren()) console.log(name, child.toString()); */
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const key of Object.keys(this)) {
@@ -118,9 +150,12 @@ export abstract class Module {
     }
     return out;
   }
+  /** Direct submodules, in field order.
+   * @example model.children().length; */
   children(): Module[] { return this.namedChildren().map(([, m]) => m); }
 
-  /** This module and every descendant, depth first, each once. */
+  /** This module and every descendant, depth first, each once.
+   * @example for (const [name, m] of model.namedModules()) if (m instanceof nn.Linear) console.log(name); */
   namedModules(prefix = "", memo = new Set<Module>()): [string, Module][] {
     if (memo.has(this)) return [];
     memo.add(this);
@@ -129,6 +164,8 @@ export abstract class Module {
       out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name, memo));
     return out;
   }
+  /** This module and every descendant, depth first.
+   * @example model.modules().filter((m) => m instanceof nn.Dropout).length; */
   modules(): Module[] { return this.namedModules().map(([, m]) => m); }
 
   /** Parameters held directly by this module (not its children), by field name. */
@@ -141,6 +178,8 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter with its dotted name ("layers.0.weight"); shared parameters once; recurse = false for this module's own.
+   * @example for (const [name, p] of model.namedParameters()) console.log(name, p.shape); */
   namedParameters(prefix = "", recurse = true): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
@@ -152,8 +191,13 @@ export abstract class Module {
     }
     return out;
   }
+  /** Every parameter of this module and its descendants (shared ones once), to give to an optimiser.
+   * @example const opt = optim.Adam(model.parameters(), { lr: 1e-3 }); */
   parameters(recurse = true): Parameter[] { return this.namedParameters("", recurse).map(([, p]) => p); }
 
+  /** Every registered buffer (running statistics, ...) with its dotted name.
+   * Shapes: each buffer keeps its shape (`runningMean: [C]`, ...).
+   * @example model.namedBuffers().map(([n]) => n); // ["bn.runningMean", "bn.runningVar", ...] */
   namedBuffers(prefix = "", recurse = true): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
@@ -163,9 +207,13 @@ export abstract class Module {
     }
     return out;
   }
+  /** Every registered buffer of this module and its descendants.
+   * Shapes: each buffer keeps its shape.
+   * @example model.buffers().length; */
   buffers(recurse = true): Tensor[] { return this.namedBuffers("", recurse).map(([, b]) => b); }
 
-  /** Call fn on every submodule (children first) and then on this module; returns this. */
+  /** Call fn on every submodule (children first) and then on this module; returns this.
+   * @example model.apply((m) => { if (m instanceof nn.Linear) nn.init.xavierUniform_(m.weight); }); */
   apply(fn: (m: Module) => void): this {
     for (const c of this.children()) c.apply(fn);
     fn(this);
@@ -174,13 +222,18 @@ export abstract class Module {
 
   // ---- modes and gradients ----
 
+  /** Set training mode on this module and every descendant (dropout on, batch norm on batch statistics); returns this.
+   * @example model.train(); */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
+  /** Set evaluation mode (train(false)): dropout off, batch norm on running statistics; returns this.
+   * @example model.eval(); const preds = torch.noGrad(() => model.forward(xTest)); */
   eval(): this { return this.train(false); }
 
-  /** Drop every parameter's gradient (PyTorch's default set_to_none=True). */
+  /** Drop every parameter's gradient (PyTorch's default set_to_none=True).
+   * @example model.zeroGrad(); */
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
@@ -189,7 +242,8 @@ export abstract class Module {
     }
   }
 
-  /** Turn gradient tracking of every parameter on or off (freezing layers). */
+  /** Turn gradient tracking of every parameter on or off (freezing layers).
+   * @example model.features.requiresGrad_(false); */
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad = requiresGrad;
     return this;
@@ -198,7 +252,9 @@ export abstract class Module {
   // ---- devices ----
 
   /** Move parameters and buffers to `device`. Parameters are replaced by Parameters on the new
-   * device, so build the optimiser after calling to(), as PyTorch advises. */
+   * device, so build the optimiser after calling to(), as PyTorch advises.
+   * Unlike PyTorch, it takes a device only (no dtype).
+   * @example const model = new MLP().to("webgpu"); const opt = optim.SGD(model.parameters(), { lr: 0.1 }); */
   to(device: DeviceName | (string & {})): this {
     if (device !== "cpu" && device !== "webgpu")
       throw new TypeError(`${this.constructor.name}.to: unknown device "${device}"; use "cpu" or "webgpu"`);
@@ -218,7 +274,9 @@ export abstract class Module {
 
   // ---- state ----
 
-  /** Parameters and persistent buffers by dotted name; the tensors share this module's storage. */
+  /** Parameters and persistent buffers by dotted name; the tensors share this module's storage.
+   * Shapes: each entry has its parameter's or buffer's shape.
+   * @example await save(model.stateDict(), "model.safetensors"); */
   stateDict(opts: { keepVars?: boolean } = {}): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const [mp, m] of this.namedModules()) {
@@ -233,7 +291,10 @@ export abstract class Module {
   }
 
   /** Copy values from `sd` into this module's parameters and buffers. strict (default) requires
-   * the same names; shapes must always match. Throws StateDictError listing every problem. */
+   * the same names; shapes must always match. Throws StateDictError listing every problem.
+   * Returns the missing and unexpected names.
+   * Shapes: each entry must have the shape of the parameter or buffer it fills.
+   * @example model.loadStateDict(load("model.safetensors")); */
   loadStateDict(sd: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = opts.strict ?? true;
     const own = this.stateDict({ keepVars: true });
@@ -265,11 +326,15 @@ export abstract class Module {
 
   // ---- hooks ----
 
+  /** Call hook(module, inputs) before this module's forward; a returned array replaces the inputs.
+   * @example const h = model.registerForwardPreHook((m, inputs) => { console.log(inputs.length); }); h.remove(); */
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
     const id = this.internals.nextHookId++;
     this.internals.preHooks.set(id, hook);
     return { remove: () => void this.internals.preHooks.delete(id) };
   }
+  /** Call hook(module, inputs, output) after this module's forward; a returned value replaces the output.
+   * @example const h = layer.registerForwardHook((m, _in, out) => { acts.push(out.detach()); }); h.remove(); */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
     const id = this.internals.nextHookId++;
     this.internals.hooks.set(id, hook);
@@ -279,12 +344,16 @@ export abstract class Module {
   // ---- printing ----
 
   /** torchinfo-style table of layers, output shapes and parameter counts for an input of
-   * `inputShape` (batch dim included): model.summary([1, 3, 28, 28]). */
+   * `inputShape` (batch dim included): model.summary([1, 3, 28, 28]).
+   * @example model.summary([1, 1, 28, 28]); */
   summary(inputShape: number[], opts?: SummaryOptions): ModelSummary { return summarize(this, inputShape, opts); }
 
-  /** Constructor arguments shown by toString(), e.g. "in_features=784, out_features=10". */
+  /** Constructor arguments shown by toString(), e.g. "in_features=784, out_features=10".
+   * @example nn.Linear(784, 10).extraRepr(); // "inFeatures=784, outFeatures=10, bias=true" */
   extraRepr(): string { return ""; }
 
+  /** The PyTorch-style printout: class, extraRepr() and the children, indented.
+   * @example console.log(model.toString()); */
   toString(): string {
     const kids = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
@@ -317,11 +386,16 @@ function runWithHooks(m: Module, inner: (...xs: unknown[]) => unknown, xs: unkno
 export type Callable<C extends abstract new (...args: any) => any> =
   C & ((...args: ConstructorParameters<C>) => InstanceType<C>);
 
+/** Wrap a class so it can be called with or without `new`, as the nn, optim and data classes are; instanceof and extends keep working.
+ * @example const Block = nn.callable(MyBlock); const b = Block(64); */
 export function callable<C extends new (...args: any) => any>(cls: C): Callable<C> {
   return new Proxy(cls, {
     apply: (target, _this, args) => new target(...args),
   }) as Callable<C>;
 }
 
-/** nn.Parameter(t) or new nn.Parameter(t). */
+/** A Tensor that is a module's learnable weight (torch.nn.Parameter): requiresGrad is true and Module finds it in its fields.
+ * Shares the given tensor's storage; not tracked by tidy(), so one made inside tidy() outlives it. Callable with or without `new`.
+ * Shapes: `data: [*]` -> a Parameter `[*]`.
+ * @example this.scale = nn.Parameter(torch.ones(1)); */
 export const Parameter = callable(ParameterImpl);

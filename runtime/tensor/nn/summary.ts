@@ -24,19 +24,36 @@ export interface SummaryRow {
   trainable: boolean;
 }
 
+/** What nn.summary() and model.summary() return: a table of layers, output shapes and parameter counts.
+ * @example const s = nn.summary(model, [1, 784]); s.totalParams; */
 export class ModelSummary {
   constructor(
+    /** The model's class name.
+     * @example model.summary([1, 784]).model; // "MLP" */
     readonly model: string,
+    /** The input shape the summary ran with (batch dim included).
+     * @example model.summary([1, 784]).inputShape; // [1, 784] */
     readonly inputShape: number[],
+    /** One row per module call: name, type, depth, output shape, parameter counts.
+     * @example model.summary([1, 784]).rows.map((r) => r.type); */
     readonly rows: SummaryRow[],
+    /** Number of parameter elements, shared parameters counted once.
+     * @example model.summary([1, 784]).totalParams; */
     readonly totalParams: number,
+    /** Number of parameter elements with requiresGrad.
+     * @example model.summary([1, 784]).trainableParams; */
     readonly trainableParams: number,
-    /** bytes of parameters and buffers */
+    /** bytes of parameters and buffers
+     * @example (model.summary([1, 784]).paramBytes / 1e6).toFixed(2); // MB */
     readonly paramBytes: number,
   ) {}
 
+  /** Number of parameter elements without requiresGrad (frozen).
+   * @example model.summary([1, 784]).nonTrainableParams; */
   get nonTrainableParams(): number { return this.totalParams - this.trainableParams; }
 
+  /** The torchinfo-style text table (what a cell shows as text/plain).
+   * @example console.log(model.summary([1, 784]).toString()); */
   toString(): string {
     const body = this.rows.filter((r) => r.depth > 0).map((r) => [
       `${"│   ".repeat(Math.max(0, r.depth - 1))}${r.depth > 0 ? "└─" : ""}${r.type}${r.name ? ` (${r.name.split(".").pop()})` : ""}`,
@@ -59,6 +76,8 @@ export class ModelSummary {
       line("=")].join("\n");
   }
 
+  /** The summary as plain data (model, inputShape, rows, parameter counts, bytes).
+   * @example JSON.stringify(model.summary([1, 784])); */
   toJSON(): object {
     return { model: this.model, inputShape: this.inputShape, rows: this.rows, totalParams: this.totalParams,
       trainableParams: this.trainableParams, nonTrainableParams: this.nonTrainableParams, paramBytes: this.paramBytes };
@@ -92,7 +111,10 @@ function shapeOf(out: unknown): number[] | number[][] | null {
 
 export interface SummaryOptions { dtype?: DType; device?: DeviceName; input?: Tensor | Tensor[] }
 
-/** torchinfo-style summary of `model` for an input of `inputShape` (batch dim included). */
+/** torchinfo-style summary of `model` for an input of `inputShape` (batch dim included).
+ * Runs one forward pass on zeros of inputShape (or on opts.input) with hooks; a cell shows the result as a table.
+ * Shapes: `inputShape` (batch dim included) -> a ModelSummary of each layer's output shape.
+ * @example nn.summary(model, [1, 1, 28, 28]); */
 export function summary(model: Module, inputShape: number[], opts: SummaryOptions = {}): ModelSummary {
   const names = new Map<Module, string>(model.namedModules().map(([n, m]) => [m, n] as [Module, string]));
   const rows: SummaryRow[] = [];

@@ -13,7 +13,10 @@ function gradsOf(params: Iterable<Tensor> | Tensor): Tensor[] {
 }
 
 /** Scale all gradients so that their joint normType-norm is at most maxNorm; returns the total
- * norm before clipping (a 0-d tensor, as torch.nn.utils.clip_grad_norm_). */
+ * norm before clipping (a 0-d tensor, as torch.nn.utils.clip_grad_norm_).
+ * Call it between backward() and step(); it reads no value back (webgpu stays asynchronous) unless errorIfNonfinite.
+ * Shapes: parameters of any shapes -> `[]` (the total norm).
+ * @example loss.backward(); nn.utils.clipGradNorm_(model.parameters(), 1.0); opt.step(); */
 export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number,
   normType = 2, opts: { errorIfNonfinite?: boolean } = {}): Tensor {
   const grads = gradsOf(params);
@@ -38,12 +41,16 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
   });
 }
 
-/** Clamp every gradient element into [-clipValue, clipValue]. */
+/** Clamp every gradient element into [-clipValue, clipValue].
+ * Shapes: parameters of any shapes; their .grad is changed in place.
+ * @example nn.utils.clipGradValue_(model.parameters(), 0.5); */
 export function clipGradValue_(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   noGrad(() => { for (const g of gradsOf(params)) g.clamp_(-clipValue, clipValue); });
 }
 
-/** sum |p| over the parameters (differentiable): loss = loss.add(nn.utils.l1Penalty(params, 1e-4)). */
+/** sum |p| over the parameters (differentiable): loss = loss.add(nn.utils.l1Penalty(params, 1e-4)).
+ * Shapes: parameters of any shapes -> `[]`.
+ * @example const loss = F.mseLoss(pred, y).add(nn.utils.l1Penalty(model.parameters(), 1e-4)); */
 export function l1Penalty(params: Iterable<Tensor>, weight = 1): Tensor {
   const list = Array.from(params);
   if (list.length === 0) return full([], 0);
@@ -51,7 +58,9 @@ export function l1Penalty(params: Iterable<Tensor>, weight = 1): Tensor {
   return weight === 1 ? s : s.mul(weight);
 }
 
-/** sum p^2 over the parameters (differentiable), for an explicit L2 term. */
+/** sum p^2 over the parameters (differentiable), for an explicit L2 term.
+ * Shapes: parameters of any shapes -> `[]`.
+ * @example const loss = F.mseLoss(pred, y).add(nn.utils.l2Penalty(model.parameters(), 1e-4)); */
 export function l2Penalty(params: Iterable<Tensor>, weight = 1): Tensor {
   const list = Array.from(params);
   if (list.length === 0) return full([], 0);
@@ -59,12 +68,16 @@ export function l2Penalty(params: Iterable<Tensor>, weight = 1): Tensor {
   return weight === 1 ? s : s.mul(weight);
 }
 
-/** All parameters flattened into one vector. */
+/** All parameters flattened into one vector.
+ * Shapes: parameters `[*]` each -> `[total numel]`.
+ * @example const flat = nn.utils.parametersToVector(model.parameters()); */
 export function parametersToVector(params: Iterable<Tensor>): Tensor {
   return cat(Array.from(params).map((p) => p.reshape([-1])), 0);
 }
 
-/** Copy a flat vector back into the parameters (inverse of parametersToVector). */
+/** Copy a flat vector back into the parameters (inverse of parametersToVector).
+ * Shapes: `vec: [total numel]` -> each parameter filled in place.
+ * @example nn.utils.vectorToParameters(flat, model.parameters()); */
 export function vectorToParameters(vec: Tensor, params: Iterable<Tensor>): void {
   noGrad(() => {
     let at = 0;

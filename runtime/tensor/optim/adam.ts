@@ -7,6 +7,7 @@ import type { Tensor } from "../tensor";
 import type { Parameter } from "../nn/module";
 import { Optimizer, type ParamGroup } from "./optimizer";
 
+/** Hyper-parameters of optim.Adam / AdamW (defaults): lr (1e-3), betas ([0.9, 0.999]), eps (1e-8), weightDecay (0; AdamW 1e-2), amsgrad (false), maximize (false). */
 export interface AdamOptions {
   lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean;
   /** Use the backend's fused adamStep where possible (default); false forces tensor ops. */

@@ -7,12 +7,24 @@
 export interface SchedulableGroup { lr: number; initialLr?: number; [k: string]: unknown }
 export interface Schedulable { paramGroups: SchedulableGroup[] }
 
+/** Base class of the epoch schedulers (torch.optim.lr_scheduler.LRScheduler): construction applies epoch 0,
+ * each step() advances one epoch (one batch for OneCycleLR) and rewrites every param group's lr.
+ * @example const sched = optim.StepLR(opt, { stepSize: 10 }); for (let e = 0; e < 30; e++) { train(); sched.step(); } */
 export abstract class LRScheduler {
+  /** Number of step() calls so far (the epoch whose lr is set); -1 before construction's first step.
+   * @example sched.lastEpoch; */
   lastEpoch: number;
+  /** The initial lr of each param group, the base the schedule scales.
+   * @example sched.baseLrs; // [0.1] */
   readonly baseLrs: number[];
   protected lastLr: number[] = [];
 
-  constructor(readonly optimizer: Schedulable, lastEpoch = -1) {
+  constructor(
+    /** The optimiser whose param groups' lr this scheduler sets.
+     * @example sched.optimizer.paramGroups[0].lr; */
+    readonly optimizer: Schedulable,
+    lastEpoch = -1
+  ) {
     for (const g of optimizer.paramGroups) if (lastEpoch === -1 || g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
     this.lastEpoch = lastEpoch;
@@ -24,6 +36,8 @@ export abstract class LRScheduler {
   /** The lr of every param group at `this.lastEpoch`. */
   protected abstract getLr(): number[];
 
+  /** Advance one epoch and set each param group's lr; call after opt.step().
+   * @example opt.step(); sched.step(); */
   step(): void {
     this.lastEpoch += 1;
     const lrs = this.getLr();
@@ -31,12 +45,18 @@ export abstract class LRScheduler {
     this.lastLr = lrs.slice();
   }
 
+  /** The lr of each param group as the last step() set it.
+   * @example curve.log(epoch, { lr: sched.getLastLr()[0] }); */
   getLastLr(): number[] { return this.lastLr.slice(); }
 
+  /** lastEpoch, baseLrs and lastLr, to save with a checkpoint.
+   * @example const s = sched.stateDict(); */
   stateDict(): Record<string, unknown> {
     return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice(), lastLr: this.lastLr.slice() };
   }
 
+  /** Restore lastEpoch and lastLr from stateDict() (the optimiser's lrs are restored by its own loadStateDict).
+   * @example sched.loadStateDict(s); */
   loadStateDict(sd: Record<string, unknown>): void {
     this.lastEpoch = sd.lastEpoch as number;
     this.lastLr = (sd.lastLr as number[]).slice();
@@ -45,7 +65,12 @@ export abstract class LRScheduler {
 
 /** lr = base * gamma^floor(epoch / stepSize) */
 export class StepLR extends LRScheduler {
-  readonly stepSize: number; readonly gamma: number;
+  /** Epochs between two decays.
+   * @example optim.StepLR(opt, { stepSize: 30 }).stepSize; // 30 */
+  readonly stepSize: number;
+  /** Factor the lr is multiplied by at each decay (default 0.1).
+   * @example optim.StepLR(opt, { stepSize: 30, gamma: 0.5 }).gamma; // 0.5 */
+  readonly gamma: number;
   constructor(optimizer: Schedulable, opts: { stepSize: number; gamma?: number; lastEpoch?: number }) {
     super(optimizer, opts.lastEpoch);
     this.stepSize = opts.stepSize; this.gamma = opts.gamma ?? 0.1;
@@ -58,7 +83,12 @@ export class StepLR extends LRScheduler {
 
 /** lr = base * gamma^(number of milestones <= epoch) */
 export class MultiStepLR extends LRScheduler {
-  readonly milestones: number[]; readonly gamma: number;
+  /** Epochs at which the lr decays, sorted.
+   * @example optim.MultiStepLR(opt, { milestones: [30, 80] }).milestones; // [30, 80] */
+  readonly milestones: number[];
+  /** Factor the lr is multiplied by at each milestone (default 0.1).
+   * @example optim.MultiStepLR(opt, { milestones: [30, 80] }).gamma; // 0.1 */
+  readonly gamma: number;
   constructor(optimizer: Schedulable, opts: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
     super(optimizer, opts.lastEpoch);
     this.milestones = opts.milestones.slice().sort((a, b) => a - b); this.gamma = opts.gamma ?? 0.1;
@@ -72,6 +102,8 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr = base * gamma^epoch */
 export class ExponentialLR extends LRScheduler {
+  /** Factor the lr is multiplied by every epoch.
+   * @example optim.ExponentialLR(opt, { gamma: 0.95 }).gamma; // 0.95 */
   readonly gamma: number;
   constructor(optimizer: Schedulable, opts: { gamma: number; lastEpoch?: number }) {
     super(optimizer, opts.lastEpoch);
@@ -83,7 +115,12 @@ export class ExponentialLR extends LRScheduler {
 
 /** lr = etaMin + (base - etaMin) * (1 + cos(pi * epoch / tMax)) / 2 (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
-  readonly tMax: number; readonly etaMin: number;
+  /** Epochs of the half cosine, from the base lr down to etaMin.
+   * @example optim.CosineAnnealingLR(opt, { tMax: 100 }).tMax; // 100 */
+  readonly tMax: number;
+  /** The lowest lr (default 0).
+   * @example optim.CosineAnnealingLR(opt, { tMax: 100, etaMin: 1e-5 }).etaMin; // 1e-5 */
+  readonly etaMin: number;
   constructor(optimizer: Schedulable, opts: { tMax: number; etaMin?: number; lastEpoch?: number }) {
     super(optimizer, opts.lastEpoch);
     this.tMax = opts.tMax; this.etaMin = opts.etaMin ?? 0;
@@ -94,6 +131,8 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of OneCycleLR: maxLr, totalSteps (or epochs and stepsPerEpoch), pctStart (0.3), annealStrategy ("cos"), cycleMomentum (true),
+ * baseMomentum (0.85), maxMomentum (0.95), divFactor (25: initial lr = maxLr / 25), finalDivFactor (1e4), threePhase (false), lastEpoch. */
 export interface OneCycleOpts {
   maxLr: number | number[];
   totalSteps?: number; epochs?: number; stepsPerEpoch?: number;
@@ -105,6 +144,8 @@ export interface OneCycleOpts {
 /** The 1cycle policy (Smith & Topin), stepped once per batch; cycles momentum (SGD momentum or
  * Adam's beta1) inversely to the lr, as torch.optim.lr_scheduler.OneCycleLR. */
 export class OneCycleLR extends LRScheduler {
+  /** Number of step() calls of the whole cycle (totalSteps, or epochs * stepsPerEpoch).
+   * @example optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 1000 }).totalSteps; // 1000 */
   readonly totalSteps: number;
   private phases: { end: number; lr: [string, string]; mom: [string, string] }[];
   private anneal: (start: number, end: number, pct: number) => number;
@@ -173,6 +214,7 @@ function setMomentum(g: SchedulableGroup, m: number): void {
   else g.momentum = m;
 }
 
+/** Options of ReduceLROnPlateau: mode ("min"), factor (0.1), patience (10), threshold (1e-4), thresholdMode ("rel"), cooldown (0), minLr (0), eps (1e-8). */
 export interface ReduceLROnPlateauOpts {
   mode?: "min" | "max"; factor?: number; patience?: number; threshold?: number;
   thresholdMode?: "rel" | "abs"; cooldown?: number; minLr?: number | number[]; eps?: number;
@@ -180,13 +222,50 @@ export interface ReduceLROnPlateauOpts {
 
 /** Divide the lr by 1/factor when a metric has not improved for `patience` epochs: step(metric). */
 export class ReduceLROnPlateau {
-  readonly mode: "min" | "max"; readonly factor: number; readonly patience: number;
-  readonly threshold: number; readonly thresholdMode: "rel" | "abs"; readonly cooldown: number;
-  readonly minLrs: number[]; readonly eps: number;
-  best: number; numBadEpochs = 0; cooldownCounter = 0; lastEpoch = 0;
+  /** "min" (default): lower metrics are better, as a loss; "max": higher are, as an accuracy.
+   * @example optim.ReduceLROnPlateau(opt, { mode: "max" }).mode; // "max" */
+  readonly mode: "min" | "max";
+  /** Factor the lr is multiplied by on a plateau (default 0.1; must be < 1).
+   * @example optim.ReduceLROnPlateau(opt, { factor: 0.5 }).factor; // 0.5 */
+  readonly factor: number;
+  /** Epochs without improvement tolerated before the lr is reduced (default 10).
+   * @example optim.ReduceLROnPlateau(opt, { patience: 3 }).patience; // 3 */
+  readonly patience: number;
+  /** How much better a metric must be to count as an improvement (default 1e-4).
+   * @example sched.threshold; // 1e-4 */
+  readonly threshold: number;
+  /** "rel" (default): threshold is relative to the best metric; "abs": absolute.
+   * @example sched.thresholdMode; // "rel" */
+  readonly thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting bad epochs again (default 0).
+   * @example sched.cooldown; // 0 */
+  readonly cooldown: number;
+  /** The lowest lr of each param group (option minLr, default 0).
+   * @example optim.ReduceLROnPlateau(opt, { minLr: 1e-6 }).minLrs; // [1e-6] */
+  readonly minLrs: number[];
+  /** Reductions smaller than this are skipped (default 1e-8).
+   * @example sched.eps; // 1e-8 */
+  readonly eps: number;
+  /** The best metric seen so far.
+   * @example sched.step(valLoss); sched.best; */
+  best: number;
+  /** Epochs since the last improvement.
+   * @example sched.numBadEpochs; */
+  numBadEpochs = 0;
+  /** Epochs of cooldown left.
+   * @example sched.cooldownCounter; */
+  cooldownCounter = 0;
+  /** Number of step() calls so far.
+   * @example sched.lastEpoch; */
+  lastEpoch = 0;
   private lastLr: number[];
 
-  constructor(readonly optimizer: Schedulable, opts: ReduceLROnPlateauOpts = {}) {
+  constructor(
+    /** The optimiser whose param groups' lr this scheduler reduces.
+     * @example sched.optimizer.paramGroups[0].lr; */
+    readonly optimizer: Schedulable,
+    opts: ReduceLROnPlateauOpts = {}
+  ) {
     this.mode = opts.mode ?? "min"; this.factor = opts.factor ?? 0.1;
     if (this.factor >= 1) throw new Error("ReduceLROnPlateau: factor should be < 1.0");
     this.patience = opts.patience ?? 10; this.threshold = opts.threshold ?? 1e-4;
@@ -204,6 +283,8 @@ export class ReduceLROnPlateau {
     return a > (rel ? this.best * (1 + this.threshold) : this.best + this.threshold);
   }
 
+  /** Record one epoch's metric (a number: `await loss.item()`); reduce the lr by factor after more than `patience` bad epochs.
+   * @example sched.step(await valLoss.item()); */
   step(metric: number): void {
     this.lastEpoch += 1;
     if (this.isBetter(metric)) { this.best = metric; this.numBadEpochs = 0; } else this.numBadEpochs += 1;
@@ -219,5 +300,7 @@ export class ReduceLROnPlateau {
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The lr of each param group after the last step().
+   * @example sched.getLastLr(); */
   getLastLr(): number[] { return this.lastLr.slice(); }
 }

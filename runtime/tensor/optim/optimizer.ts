@@ -17,8 +17,17 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, unknown>[];
 }
 
+/** Base class of the optimisers (torch.optim.Optimizer): param groups with their own hyper-parameters, per-parameter state,
+ * zeroGrad/step, and stateDict/loadStateDict in PyTorch's layout. Subclass it and implement the protected update().
+ * @example
+ * const opt = optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad(); loss.backward(); opt.step(); */
 export abstract class Optimizer<H extends { lr: number }> {
+  /** The groups of parameters, each with its hyper-parameters (lr, ...); schedulers change `lr` here.
+   * @example opt.paramGroups[0].lr = 1e-4; */
   readonly paramGroups: ParamGroup<H>[] = [];
+  /** The hyper-parameters a group gets when it does not set them.
+   * @example optim.Adam(model.parameters()).defaults.lr; // 0.001 */
   readonly defaults: H;
   protected readonly state = new Map<Tensor, ParamState>();
 
@@ -30,7 +39,8 @@ export abstract class Optimizer<H extends { lr: number }> {
     for (const g of groups) this.addParamGroup(g);
   }
 
-  /** Add a group of parameters with hyper-parameters overriding the defaults (fine-tuning). */
+  /** Add a group of parameters with hyper-parameters overriding the defaults (fine-tuning).
+   * @example opt.addParamGroup({ params: head.parameters(), lr: 1e-2 }); */
   addParamGroup(group: Partial<ParamGroup<Partial<H>>>): void {
     const params = Array.from((group.params ?? []) as Iterable<Parameter>);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
@@ -44,7 +54,8 @@ export abstract class Optimizer<H extends { lr: number }> {
     this.paramGroups.push(g);
   }
 
-  /** Drop every gradient (PyTorch's default set_to_none=True) or zero it in place. */
+  /** Drop every gradient (PyTorch's default set_to_none=True) or zero it in place.
+   * @example opt.zeroGrad(); */
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) for (const p of g.params) {
       if (!p.grad) continue;
@@ -54,7 +65,10 @@ export abstract class Optimizer<H extends { lr: number }> {
   }
 
   /** One update of every parameter that has a gradient. With a closure, re-evaluates the loss
-   * first (for optimisers that need it) and returns it. */
+   * first (for optimisers that need it) and returns it.
+   * Runs without recording autograd; temporaries are freed at once.
+   * Shapes: parameters and their gradients keep their shapes; the closure's loss is returned as is.
+   * @example opt.zeroGrad(); loss.backward(); opt.step(); */
   step(closure?: () => Tensor): Tensor | undefined {
     const loss = closure ? closure() : undefined;
     noGrad(() => tidy(() => { this.update(); }));
@@ -73,6 +87,8 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** A zero tensor like p that survives tidy() (optimiser state). */
   protected zerosLike(p: Tensor, value = 0): Tensor { return keep(fullLike(p, value)); }
 
+  /** Hyper-parameters and per-parameter state (momentum buffers, ...) in PyTorch's layout: parameters by index.
+   * @example const s = opt.stateDict(); s.paramGroups[0].lr; // later: opt.loadStateDict(s) */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     let i = 0;
@@ -91,7 +107,8 @@ export abstract class Optimizer<H extends { lr: number }> {
   }
 
   /** Restore hyper-parameters and state saved by stateDict() (of an optimiser over parameters of
-   * the same shapes, in the same order). State tensors are copied to each parameter's device. */
+   * the same shapes, in the same order). State tensors are copied to each parameter's device.
+   * @example const s = opt.stateDict(); opt.loadStateDict(s); */
   loadStateDict(sd: OptimizerStateDict): void {
     if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length)
       throw new Error(`${this.constructor.name}.loadStateDict: the state dict has ${sd?.paramGroups?.length} param groups, this optimiser ${this.paramGroups.length}`);

@@ -5,6 +5,7 @@ import type { Tensor } from "../tensor";
 import type { Parameter } from "../nn/module";
 import { Optimizer, type ParamGroup } from "./optimizer";
 
+/** Hyper-parameters of optim.RMSprop (defaults): lr (1e-2), alpha (0.99), eps (1e-8), weightDecay (0), momentum (0), centered (false), maximize (false). */
 export interface RMSpropOptions { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean }
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
@@ -42,6 +43,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 }
 
+/** Hyper-parameters of optim.Adagrad (defaults): lr (1e-2), lrDecay (0), weightDecay (0), initialAccumulatorValue (0), eps (1e-10), maximize (false). */
 export interface AdagradOptions { lr: number; lrDecay: number; weightDecay: number; initialAccumulatorValue: number; eps: number; maximize: boolean }
 
 export class Adagrad extends Optimizer<AdagradOptions> {

@@ -5,6 +5,7 @@ import type { Tensor } from "../tensor";
 import type { Parameter } from "../nn/module";
 import { Optimizer, type ParamGroup } from "./optimizer";
 
+/** Hyper-parameters of optim.SGD (defaults): lr (1e-3), momentum (0), dampening (0), weightDecay (0), nesterov (false), maximize (false). */
 export interface SGDOptions { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean }
 
 export class SGD extends Optimizer<SGDOptions> {
