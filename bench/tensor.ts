@@ -26,7 +26,7 @@
 // list, default "pytorch,tfjs-wasm,tfjs-cpu"), TSGRAD_TORCH_PYTHON (a python with torch).
 
 // First: peers/env captures the environment before tsgrad's runtime loads.
-import { benchThreads, peerEnv, RING, RING_LARGE, TORCH_HINT, torchPython } from "./peers/env";
+import { benchThreads, busyNote, peerEnv, RING, RING_LARGE, TORCH_HINT, torchPython } from "./peers/env";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -221,8 +221,10 @@ function main(): void {
     }).join("  ");
     console.log(`${r.name.padEnd(32)} ${String(r.value).padStart(9)} ${r.unit.padEnd(8)} ${r.level === "backend" ? "backend level: no peer" : peers}`);
   }
+  const busy = busyNote();
+  if (busy) notes.push(busy);
   for (const n of new Set(notes)) console.log(`note: ${n}`);
-  console.log(JSON.stringify({ bench: "tensor", threads: THREADS, results }));
+  console.log(JSON.stringify({ bench: "tensor", threads: THREADS, load: os.loadavg()[0], results }));
 }
 
 main();

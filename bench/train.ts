@@ -16,7 +16,8 @@
 // default 900), BENCH_PEERS (comma list, default "pytorch,tfjs-cpu,tfjs-wasm").
 
 // First: peers/env captures the environment before tsgrad's runtime loads.
-import { benchThreads, RING } from "./peers/env";
+import { benchThreads, busyNote, RING } from "./peers/env";
+import * as os from "node:os";
 import { torch } from "../runtime/tensor/index";
 import { getBackend } from "../runtime/tensor/backend";
 import type { Tensor } from "../runtime/tensor/tensor";
@@ -111,7 +112,9 @@ async function main(): Promise<void> {
   }
   if (results.some((r) => r.labels)) console.log("* vs 1 thread: tfjs-cpu is one JavaScript thread; tfjs-wasm's threaded build does not start in Node");
   for (const r of results) for (const n of r.notes) console.log(`note (${r.batch === 64 ? "cnn" : "mlp"}): ${n}`);
-  console.log(JSON.stringify({ bench: "train", backend, threads, seconds, results }));
+  const busy = busyNote();
+  if (busy) console.log(`note: ${busy}`);
+  console.log(JSON.stringify({ bench: "train", backend, threads, seconds, load: os.loadavg()[0], results }));
 }
 
 if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

@@ -44,3 +44,15 @@ export function torchPython(): string | null {
   }
   return null;
 }
+
+/** A warning when the machine is busy (1-minute load average above half its cores): PyTorch's
+ * default OpenMP threads spin while they wait, and on oversubscribed cores that costs it many
+ * times more than it costs tsgrad (whose addon waits passively), so ratios measured then overstate
+ * tsgrad's lead. Measured on 2 cores at load 6: PyTorch's MLP step, 2 threads, ran 18x slower than
+ * on 1 thread, and 9x faster with OMP_WAIT_POLICY=passive. Null on a quiet machine. */
+export function busyNote(): string | null {
+  const load = os.loadavg()[0], cores = os.cpus().length;
+  if (load <= cores / 2) return null;
+  return `the machine is busy (load average ${load.toFixed(1)} on ${cores} cores): PyTorch's spinning OpenMP threads lose far more ` +
+    "to contention than tsgrad's, so the ratios overstate tsgrad's lead; measure on a quiet machine";
+}
