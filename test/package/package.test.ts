@@ -34,7 +34,9 @@ describe("package: npm pack, install into a fresh project, import by name", func
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-package-"));
     assert.ok(!path.relative(ROOT, tmp).match(/^[^.]/), "the consumer project lies outside the repository");
-    const packed = JSON.parse(run(NPM, ["pack", "--json", "--pack-destination", tmp], ROOT).stdout.replace(/^[^[]*/s, "")) as
+    // stdout: the prepack script's output (the build), then the JSON array.
+    const out = run(NPM, ["pack", "--json", "--pack-destination", tmp], ROOT).stdout;
+    const packed = JSON.parse(out.startsWith("[") ? out : out.slice(out.lastIndexOf("\n[") + 1)) as
       { filename: string; files: { path: string }[] }[];
     tarball = path.join(tmp, packed[0].filename);
     files = packed[0].files.map((f) => f.path);
