@@ -12,13 +12,16 @@ import { ROOT } from "./build";
 export const VENV = join(ROOT, ".venv");
 export const venvBin = (name: string): string => join(VENV, "bin", name);
 
-/** Environment for the Jupyter tools: the venv's kernelspec first, the venv's bin on PATH. */
+/** Environment for the Jupyter tools: the venv's kernelspec first, the venv's bin on PATH.
+ * TSGRAD_JUPYTER_PATH (folders holding kernels/tsgrad/kernel.json, e.g. from
+ * `node dist/kernel/main.js install --prefix DIR` as DIR/share/jupyter) goes before the venv's, to
+ * run the notebooks on another build's kernel. */
 export function jupyterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PATH: `${join(VENV, "bin")}:${process.env.PATH ?? ""}`,
     VIRTUAL_ENV: VENV,
-    JUPYTER_PATH: join(VENV, "share", "jupyter"),
+    JUPYTER_PATH: [process.env.TSGRAD_JUPYTER_PATH, join(VENV, "share", "jupyter")].filter(Boolean).join(":"),
     JUPYTER_PLATFORM_DIRS: "1",
     PYTHONDONTWRITEBYTECODE: "1",
     ...extra,

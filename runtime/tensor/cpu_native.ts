@@ -91,12 +91,15 @@ export function loadNativeAddon(): { addon: NativeAddon | null; error: string | 
   // OpenMP threads that wait by spinning (libgomp's default) burn the time slices the other
   // thread needs whenever the cores are shared (a loaded machine, the kernel's socket thread, a
   // notebook next to a browser): measured here on 2 busy cores, an MLP step took 45 ms of CPU
-  // with spinning and 3.6 ms with passive waiting. libgomp reads this once, when it loads with the
-  // addon; a value the user set wins.
-  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined)
-    process.env.OMP_WAIT_POLICY = "passive";
+  // with spinning and 3.6 ms with passive waiting. libgomp reads OMP_WAIT_POLICY once, in its
+  // constructor, when it loads with the addon; a value the user set wins. The variable is set only
+  // around that load and then removed again, so that processes this one starts (a benchmark's
+  // PyTorch peer, a user's child process) inherit the environment the user gave, not ours (#12).
+  const passive = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
+  if (passive) process.env.OMP_WAIT_POLICY = "passive";
   try {
-    const addon = require(file) as NativeAddon;
+    let addon: NativeAddon;
+    try { addon = require(file) as NativeAddon; } finally { if (passive) delete process.env.OMP_WAIT_POLICY; }
     addon.init(PARAMS);
     const threads = Number(process.env.TSGRAD_NUM_THREADS);
     if (threads > 0) addon.setThreads(threads);

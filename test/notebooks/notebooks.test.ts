@@ -6,7 +6,11 @@
 // cell must make papermill exit non-zero with the cell's TypeScript error in its message: checked
 // with a deliberately broken fixture and with 01's own assertion (a learning rate of 0 cannot
 // make the loss fall). Without a WebGPU adapter, 06 says so and measures the CPU alone.
+// Every notebook also runs with `epochs 1` (#12): runs too short to expect learning print a note
+// and skip their learning checks instead of failing. The notebooks write only into temporary
+// folders: `git status` is the same after these tests as before.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,18 +20,30 @@ import { pool, runNotebook, venvBin, type NotebookRun, type Params } from "../..
 const KERNEL_SPEC = join(NOTEBOOKS_DIR, "..", ".venv", "share", "jupyter", "kernels", "tsgrad", "kernel.json");
 const SMALL: Params = [["epochs", "1"], ["train_samples", "1000"], ["test_samples", "500"]];
 
-/** Each notebook with the parameters CI runs it with. */
+/** Each notebook with the parameters CI runs it with: all eight with `epochs 1` (06 has no epochs
+ * parameter; papermill passes it anyway, as `npm start -- -p epochs 1` does), 01 and 03 also long
+ * enough for their learning checks to run. */
 const CI_RUNS: { name: string; notebook: string; params: Params; html?: boolean }[] = [
   { name: "01_tensors_autograd", notebook: "01_tensors_autograd", params: [["epochs", "120"]], html: true },
   { name: "01_tensors_autograd [webgpu]", notebook: "01_tensors_autograd", params: [["epochs", "120"], ["device", "webgpu"]] },
+  { name: "01_tensors_autograd [epochs 1]", notebook: "01_tensors_autograd", params: [["epochs", "1"]] },
   { name: "02_mlp_mnist", notebook: "02_mlp_mnist", params: SMALL },
   { name: "03_regularisation", notebook: "03_regularisation", params: [["epochs", "5"], ["train_samples", "300"], ["test_samples", "500"]] },
+  { name: "03_regularisation [epochs 1]", notebook: "03_regularisation", params: [["epochs", "1"], ["train_samples", "300"], ["test_samples", "500"]] },
   { name: "04_cnn_mnist", notebook: "04_cnn_mnist", params: SMALL },
   { name: "05_watching_training", notebook: "05_watching_training", params: SMALL },
-  { name: "06_speed [webgpu]", notebook: "06_speed", params: [["device", "webgpu"], ["repeats", "3"], ["steps", "4"]] },
+  { name: "06_speed [webgpu]", notebook: "06_speed", params: [["device", "webgpu"], ["repeats", "3"], ["steps", "4"], ["epochs", "1"]] },
   { name: "07_compression", notebook: "07_compression", params: SMALL },
-  { name: "08_interpretability", notebook: "08_interpretability", params: [["train_samples", "1500"], ["test_samples", "300"], ["explain_samples", "4"], ["ig_steps", "16"]] },
+  { name: "08_interpretability", notebook: "08_interpretability", params: [["epochs", "1"], ["train_samples", "1500"], ["test_samples", "300"], ["explain_samples", "4"], ["ig_steps", "16"]] },
 ];
+
+/** `git status --porcelain` of the repository (null outside a git checkout). Taken when mocha
+ * loads this file, before any test runs, and again after the notebook tests: a clean checkout
+ * stays clean (build outputs and out/ are gitignored; everything else goes to temporary folders). */
+function gitStatus(): string | null {
+  try { return execFileSync("git", ["status", "--porcelain"], { cwd: join(NOTEBOOKS_DIR, ".."), encoding: "utf8" }); } catch { return null; }
+}
+const statusBefore = gitStatus();
 
 const temp: string[] = [];
 function tempDir(prefix: string): string {
@@ -75,7 +91,9 @@ describe("notebooks: headless through papermill", function () {
     const results = await pool(CI_RUNS, 2, async (r) => {
       const dir = join(outDir, r.name.replace(/\W+/g, "_"));
       mkdirSync(dir, { recursive: true });
-      return [r.name, await runNotebook(join(NOTEBOOKS_DIR, `${r.notebook}.ipynb`), dir, r.params, { html: r.html ?? false, timeoutMs: 8 * 60_000 })] as const;
+      // 04's checkpoint goes next to its output, in this test's temporary folder.
+      const params: Params = r.notebook === "04_cnn_mnist" ? [...r.params, ["checkpoint", join(dir, "cnn_mnist.safetensors")]] : r.params;
+      return [r.name, await runNotebook(join(NOTEBOOKS_DIR, `${r.notebook}.ipynb`), dir, params, { html: r.html ?? false, timeoutMs: 8 * 60_000 })] as const;
     });
     for (const [name, run] of results) runs.set(name, run);
   });
@@ -96,6 +114,16 @@ describe("notebooks: headless through papermill", function () {
       assert.ok(typeof m.max_grad_diff === "number" && m.max_grad_diff < 1e-4, `${name}: ${JSON.stringify(m)}`);
       assert.ok((m.final_loss as number) < 0.5 * (m.first_loss as number), `${name}: ${JSON.stringify(m)}`);
     }
+  });
+
+  it("runs too short to expect learning say so and skip the learning checks; longer runs make them", () => {
+    for (const name of ["01_tensors_autograd [epochs 1]", "03_regularisation [epochs 1]"]) {
+      const run = runs.get(name)!;
+      assert.equal(run.metrics.learning_checked, false, `${name}: ${JSON.stringify(run.metrics)}`);
+      assert.match(readFileSync(run.output, "utf8"), /too short to expect learning/, `${name} prints a note`);
+    }
+    for (const name of ["01_tensors_autograd", "03_regularisation", "02_mlp_mnist", "04_cnn_mnist", "05_watching_training", "07_compression", "08_interpretability"])
+      assert.equal(runs.get(name)!.metrics.learning_checked, true, `${name}: ${JSON.stringify(runs.get(name)!.metrics)}`);
   });
 
   it("06 with device webgpu trains on the WebGPU backend", () => {
@@ -153,8 +181,15 @@ describe("notebooks: failures reach papermill", function () {
 
   it("a notebook's own training check fails the run when training goes nowhere (01 with lr 0)", async () => {
     const dir = tempDir("lr0");
-    const run = await runNotebook(join(NOTEBOOKS_DIR, "01_tensors_autograd.ipynb"), dir, [["lr", "0"], ["epochs", "20"]], { html: false });
+    const run = await runNotebook(join(NOTEBOOKS_DIR, "01_tensors_autograd.ipynb"), dir, [["lr", "0"], ["epochs", "60"]], { html: false });
     assert.equal(run.ok, false, describeRun(run));
     assert.match(run.proc.stderr, /loss did not fall enough/);
+  });
+});
+
+describe("notebooks: a clean tree (#12)", () => {
+  it("the notebook runs wrote nothing into the repository: git status is as before them (empty from a clean checkout)", function () {
+    if (statusBefore === null) this.skip();
+    assert.equal(gitStatus(), statusBefore);
   });
 });

@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { torch } from "../../runtime/tensor/index";
 import type { Tensor } from "../../runtime/tensor/tensor";
 import * as nn from "../../runtime/tensor/nn/index";
 import * as optim from "../../runtime/tensor/optim/index";
 import { F } from "../../runtime/tensor/functional";
+import { loadReference } from "../helpers/torch_ref";
 
 interface Ref { shape: number[]; dtype: string; data: number[] }
-const refPath = process.env.TSGRAD_TORCH_REF ?? path.resolve(__dirname, "../../../shared/reference/torch-ops.json");
-const ref = JSON.parse(fs.readFileSync(refPath, "utf8"));
+const ref = loadReference();
 const cases: any[] = ref.cases;
 const t = (r: Ref, requiresGrad = false) =>
   torch.tensor(r.dtype === "int32" || r.dtype === "int64" ? Int32Array.from(r.data) : Float32Array.from(r.data), { requiresGrad }).reshape(r.shape);

@@ -113,7 +113,7 @@ async function runCase(c: RefCase, device: DeviceName): Promise<void> {
   }
 }
 
-describe("torch reference (../shared/reference/torch-ops.json)", () => {
+describe("torch reference (test/fixtures/torch-ops.json)", () => {
   it("the file has cases for every op in the table and the table covers every case", () => {
     const missing = [...new Set(cases.map((c) => c.op))].filter((op) => !OPS[op]);
     assert.deepEqual(missing, []);

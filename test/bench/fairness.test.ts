@@ -1,0 +1,89 @@
+// test/bench/fairness.test.ts
+// #12: what keeps the benchmarks fair. Loading tsgrad's native addon gives libgomp the passive
+// wait policy without leaving it in the environment that child processes (a benchmark's peers)
+// inherit; a peer's environment is the user's plus the shared thread count; and each benchmark,
+// run briefly without peers, still ends with its one JSON line, public-API rows first and
+// backend-level rows labelled. Needs `npm run build` (runs dist/bench/*.js).
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const NATIVE = JSON.stringify(path.join(ROOT, "dist", "runtime", "tensor", "cpu_native.js"));
+
+function node(code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+  const clean = { ...process.env };
+  delete clean.OMP_WAIT_POLICY;
+  delete clean.GOMP_SPINCOUNT;
+  const r = spawnSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8", env: { ...clean, ...env } });
+  assert.equal(r.status, 0, r.stderr);
+  return r;
+}
+
+function lastJson(stdout: string): { bench: string; results: { name: string; value: number; unit: string; vs: Record<string, number | null>; level?: string }[] } {
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+}
+
+describe("benchmarks are fair (#12)", function () {
+  this.timeout(240_000);
+
+  it("the addon runs OpenMP with passive waiting, and neither process.env nor a child process sees OMP_WAIT_POLICY", () => {
+    const r = node(`require(${NATIVE}).loadNativeAddon();
+      const child = require("node:child_process").execFileSync("env", { encoding: "utf8" });
+      console.log(JSON.stringify({ own: process.env.OMP_WAIT_POLICY ?? null, child: /^OMP_WAIT_POLICY=/m.test(child) }));`,
+    { OMP_DISPLAY_ENV: "true" });
+    assert.match(r.stderr, /OMP_WAIT_POLICY = 'PASSIVE'/, "libgomp read the passive policy when it loaded");
+    assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), { own: null, child: false });
+  });
+
+  it("a wait policy the user set wins and stays set", () => {
+    const r = node(`require(${NATIVE}).loadNativeAddon(); console.log(process.env.OMP_WAIT_POLICY);`,
+      { OMP_DISPLAY_ENV: "true", OMP_WAIT_POLICY: "active" });
+    assert.match(r.stderr, /OMP_WAIT_POLICY = 'ACTIVE'/);
+    assert.equal(r.stdout.trim().split("\n").pop(), "active");
+  });
+
+  it("a peer's environment is the user's plus the shared thread count, after tsgrad has loaded", () => {
+    const r = node(`const env = require(${JSON.stringify(path.join(ROOT, "dist", "bench", "peers", "env.js"))});
+      require(${JSON.stringify(path.join(ROOT, "dist", "runtime", "lib.js"))}).torch.ones([4]).sum().itemSync();
+      console.log(JSON.stringify({ peer: env.peerEnv(3), threads: env.benchThreads() }));`, { BENCH_THREADS: "3", TSGRAD_NUM_THREADS: "1" });
+    const { peer, threads } = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    assert.equal(threads, 3);
+    assert.equal(peer.OMP_NUM_THREADS, "3");
+    assert.equal(peer.MKL_NUM_THREADS, "3");
+    assert.equal(peer.OMP_WAIT_POLICY, undefined);
+    assert.equal(peer.TSGRAD_NUM_THREADS, undefined, "tsgrad's own settings stay out of the peers");
+    assert.equal(peer.PATH, process.env.PATH);
+  });
+
+  it("bench:tensor ends with one JSON line: public-API rows with peers, backend-level rows labelled", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "bench", "tensor.js")], {
+      cwd: ROOT, encoding: "utf8", env: { ...process.env, BENCH_BUDGET: "0.01", BENCH_PEERS: "", BENCH_THREADS: "2" },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.bench, "tensor");
+    const names = out.results.map((x) => x.name);
+    for (const n of ["matmul_1024_t1", "matmul_1024_t2", "matmul_2048_t2", "conv_3to64_fwd_bwd_t2", "conv_64to128_fwd_bwd_t2", "add_16M_t2", "autograd_chain_t1"])
+      assert.ok(names.includes(n), `${n} in ${names.join(", ")}`);
+    for (const x of out.results) {
+      assert.ok(Number.isFinite(x.value) && x.value > 0, `${x.name} = ${x.value}`);
+      assert.equal(x.level === "backend", x.name.startsWith("backend_"), `${x.name}: backend-level rows say so`);
+      if (x.level === "backend") assert.deepEqual(x.vs, {}, `${x.name}: no peer ratio at backend level`);
+    }
+  });
+
+  it("bench:train ends with one JSON line naming PyTorch's default and fused Adam", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "bench", "train.js")], {
+      cwd: ROOT, encoding: "utf8", env: { ...process.env, TSGRAD_BENCH_SECONDS: "0.05", BENCH_PEERS: "", BENCH_THREADS: "2" },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.bench, "train");
+    assert.deepEqual(out.results.map((x) => x.name), ["train_step_cnn_b64", "train_step_mlp_b128"]);
+    for (const x of out.results) {
+      assert.ok(x.value > 0);
+      assert.deepEqual(Object.keys(x.vs).sort(), ["pytorch", "pytorch_fused", "tfjs-cpu", "tfjs-wasm"]);
+    }
+  });
+});
