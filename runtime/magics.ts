@@ -82,13 +82,15 @@ const HELP_AFTER = new RegExp(`^(${NAME}(?:\\.${NAME})*)\\s*(\\?\\??)\\s*$`);
 const CAPTURE = new RegExp(`^((?:(?:const|let|var)\\s+)?${NAME}\\s*(?::\\s*string\\s*\\[\\s*\\]\\s*)?=\\s*)!(.*)$`);
 const blank = (s: string) => " ".repeat(s.length);
 
-/** `!word ...` is a shell command unless `word` is a name the cell can see (`!done && go()`). */
+/** `!word ...` is a shell command unless it reads as TypeScript's `!` on a name the cell can see
+ * (`!done && go()`); `!sleep 1` is a command, since `sleep 1` is no expression. */
 function isShell(rest: string, code: string): boolean {
   if (!/^[^\s(!=]/.test(rest)) return false;
   const word = new RegExp(`^${NAME}`).exec(rest)?.[0];
   if (!word) return true;
-  if (KEYWORDS.has(word) || word in globalThis) return false;
-  return !new RegExp(`\\b(?:const|let|var|function\\*?|class|enum)\\s+${word.replace(/\$/g, "\\$")}\\b`).test(code);
+  const known = KEYWORDS.has(word) || word in globalThis ||
+    new RegExp(`\\b(?:const|let|var|function\\*?|class|enum)\\s+${word.replace(/\$/g, "\\$")}\\b`).test(code);
+  return !known || !isExpression("!" + rest);
 }
 
 /** One statement of TypeScript, with no parse errors, that is an expression. */
@@ -154,7 +156,8 @@ function rewriteLines(lines: string[], masked: string[], code: string, out: { ch
     if (ts === undefined) return false;
     out.magic = true;
     lines[i] = indent + ts;
-    masked[i] = keep < 0 ? line.replace(/!.*$/, (s) => blank(s)) : blank(line.slice(0, line.length - keep)) + line.slice(line.length - keep);
+    // x = !cmd stays `x = []` for completion and is_complete.
+    masked[i] = keep < 0 ? line.replace(/!.*$/, (s) => "[]" + blank(s.slice(2))) : blank(line.slice(0, line.length - keep)) + line.slice(line.length - keep);
     return true;
   });
 }

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { currentCell, currentIO } from "./cell_context";
 import { Interrupted } from "./errors";
+import { UsageError } from "./magics";
 
 /** A shell command, %%bash script or npm run that exited with a non-zero code. */
 export class ShellError extends Error {
@@ -76,7 +77,7 @@ export async function bash(script: string): Promise<void> {
 
 /** npm's own error lines ("npm error 404 ..."), the part worth repeating in the error message. */
 function npmError(stderr: string): string {
-  const lines = stderr.split("\n").filter((l) => /^npm (error|ERR!)/.test(l) && !/A complete log of this run|^npm (error|ERR!)\s*$/.test(l));
+  const lines = stderr.split("\n").filter((l) => /^npm (error|ERR!)/.test(l) && !/A complete log of this run|^npm (error|ERR!)( \d+)?\s*$/.test(l));
   return lines.slice(0, 8).join("\n");
 }
 
@@ -104,7 +105,7 @@ export function packageName(spec: string): string | undefined {
  * types. Other npm commands run as given, in `cwd`. */
 export async function npm(args: string, cwd = process.cwd()): Promise<void> {
   const argv = args.trim().split(/\s+/).filter(Boolean);
-  if (argv.length === 0) throw new Error("%npm: say what to run, e.g. %npm install left-pad");
+  if (argv.length === 0) throw new UsageError("%npm: say what to run, e.g. %npm install left-pad");
   const installing = INSTALL.has(argv[0]);
   const full = installing ? ["npm", ...argv, "--prefix", cwd, "--no-fund", "--no-audit"] : ["npm", ...argv];
   const r = await run(full, { cwd, keepStderr: true });
