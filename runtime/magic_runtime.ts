@@ -163,7 +163,8 @@ export const magicRuntime = {
   /** `?name`, `name?` (detail 0) and `name??` (detail 1): the pager, as inspect_request shows it. */
   help(name: string, detail: number): void {
     const r = host?.inspect(name, name.length, detail);
-    if (!r?.found) { say(`Object \`${name}\` not found.`); return; }
+    // An unresolved name comes back from the checker as a bare "any".
+    if (!r?.found || r.data["text/plain"] === "any") { say(`Object \`${name}\` not found.`); return; }
     addPayload({ source: "page", data: r.data, start: 0 });
   },
 };
