@@ -149,8 +149,9 @@ export class Evaluator implements EvaluatorApi {
         throw err;
       }
       const payload = takePayload(ctx);
-      if (value === undefined || opts.silent) return { status: "ok", payload };
-      return { status: "ok", result: await toMimeBundle(value), payload };
+      const extra = payload ? { payload } : {};
+      if (value === undefined || opts.silent) return { status: "ok", ...extra };
+      return { status: "ok", result: await toMimeBundle(value), ...extra };
     } catch (err) {
       return this.errorOutcome(err);
     } finally {
