@@ -51,11 +51,24 @@ function say(text: string): void {
   currentIO()?.stream("stdout", text.endsWith("\n") ? text : text + "\n");
 }
 
-/** The live user names, sorted; each with its value (a throwing getter reads as the error). */
-function userValues(): [string, unknown][] {
+/** The live user names, sorted; each with its value (a throwing getter reads as the error).
+ * `types` ("Tensor number"): only names whose %whos type is one of them, as IPython's `%who int`. */
+function userValues(types = ""): [string, unknown][] {
   const g = globalThis as Record<string, unknown>;
+  const only = new Set(types.split(/[\s,]+/).filter(Boolean));
   return [...userNames].filter((n) => Object.prototype.hasOwnProperty.call(g, n)).sort()
-    .map((n) => { try { return [n, g[n]]; } catch (err) { return [n, err]; } });
+    .map((n): [string, unknown] => { try { return [n, g[n]]; } catch (err) { return [n, err]; } })
+    .filter(([, v]) => only.size === 0 || only.has(describe(v)[0]));
+}
+
+/** The value a dotted name reads in the notebook (`nn.Linear`), without evaluating code. */
+function lookup(name: string): unknown {
+  let v: unknown = globalThis;
+  for (const part of name.split(".")) {
+    if (v === null || v === undefined) return undefined;
+    try { v = (v as Record<string, unknown>)[part]; } catch { return undefined; }
+  }
+  return v;
 }
 
 /** Type and a one-line summary of a value, for %whos. A tensor: shape, dtype and device. */
@@ -139,9 +152,12 @@ const LINE: Record<Exclude<LineMagic, "time" | "timeit" | "nocheck">, (args: str
   env,
   cd,
   pwd: () => process.cwd(),
-  who: () => { const names = userValues().map(([n]) => n); say(names.length ? names.join("\t") : "Interactive namespace is empty."); },
-  whos: () => {
-    const rows = userValues().map(([n, v]) => [n, ...describe(v)]);
+  who: (type) => {
+    const names = userValues(type).map(([n]) => n);
+    say(names.length ? names.join("\t") : "Interactive namespace is empty.");
+  },
+  whos: (type) => {
+    const rows = userValues(type).map(([n, v]) => [n, ...describe(v)]);
     say(rows.length ? table([["Variable", "Type", "Data/Info"], ...rows]) : "Interactive namespace is empty.");
   },
   reset,
@@ -165,6 +181,14 @@ export const magicRuntime = {
     const r = host?.inspect(name, name.length, detail);
     // An unresolved name comes back from the checker as a bare "any".
     if (!r?.found || r.data["text/plain"] === "any") { say(`Object \`${name}\` not found.`); return; }
-    addPayload({ source: "page", data: r.data, start: 0 });
+    let data = r.data;
+    // name??: also the source, as IPython (the JavaScript that runs: a cell's code is compiled).
+    const value = detail > 0 ? lookup(name) : undefined;
+    const src = typeof value === "function" ? Function.prototype.toString.call(value) : "";
+    if (src && !src.includes("[native code]")) {
+      data = { "text/plain": `${data["text/plain"]}\n\nSource:\n${src}`,
+        "text/markdown": `${data["text/markdown"] ?? ""}\n\n**Source:**\n\n\`\`\`js\n${src}\n\`\`\`` };
+    }
+    addPayload({ source: "page", data, start: 0 });
   },
 };

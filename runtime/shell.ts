@@ -81,6 +81,9 @@ function npmError(stderr: string): string {
   return lines.slice(0, 8).join("\n");
 }
 
+/** npm beside the node running the kernel (a frontend may start it with a bare PATH), else PATH's. */
+const NPM = [path.join(path.dirname(process.execPath), "npm")].find((f) => fs.existsSync(f)) ?? "npm";
+
 const INSTALL = new Set(["install", "i", "add", "in", "isntall"]);
 
 /** Whether an installed package ships its own declarations. */
@@ -107,7 +110,7 @@ export async function npm(args: string, cwd = process.cwd()): Promise<void> {
   const argv = args.trim().split(/\s+/).filter(Boolean);
   if (argv.length === 0) throw new UsageError("%npm: say what to run, e.g. %npm install left-pad");
   const installing = INSTALL.has(argv[0]);
-  const full = installing ? ["npm", ...argv, "--prefix", cwd, "--no-fund", "--no-audit"] : ["npm", ...argv];
+  const full = installing ? [NPM, ...argv, "--prefix", cwd, "--no-fund", "--no-audit"] : [NPM, ...argv];
   const r = await run(full, { cwd, keepStderr: true });
   if (r.code !== 0) throw new ShellError(`npm ${argv.join(" ")}`, r.code, r.signal, npmError(r.stderr));
   if (!installing) return;
@@ -116,7 +119,7 @@ export async function npm(args: string, cwd = process.cwd()): Promise<void> {
     const name = packageName(spec);
     if (!name || name.startsWith("@types/") || shipsTypes(path.join(cwd, "node_modules", name))) continue;
     const typesName = `@types/${name.startsWith("@") ? name.slice(1).replace("/", "__") : name}`;
-    const t = await run(["npm", "install", typesName, "--prefix", cwd, "--no-fund", "--no-audit"], { cwd, quiet: true })
+    const t = await run([NPM, "install", typesName, "--prefix", cwd, "--no-fund", "--no-audit"], { cwd, quiet: true })
       .catch((err: unknown) => { if (err instanceof Interrupted) throw err; return undefined; });
     io?.stream("stdout", t?.code === 0 ? `added types from ${typesName}\n`
       : `${name} ships no types and ${typesName} was not found: its imports are typed any\n`);

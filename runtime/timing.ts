@@ -42,18 +42,26 @@ function report(start: Clock): string {
     `Wall time: ${formatTime(wall)}\n`;
 }
 
-const clocks: Clock[] = [];
+/** Started %time clocks of each cell (a stack per cell, so one that threw is dropped with it). */
+const clocks = new WeakMap<object, Clock[]>();
+const NO_CELL = {};
+const cellClocks = (): Clock[] => {
+  const key = currentCell() ?? NO_CELL;
+  let list = clocks.get(key);
+  if (!list) clocks.set(key, list = []);
+  return list;
+};
 
-/** `%time stmt`, first half: starts the clocks (a stack, so %time lines may nest in loops). */
+/** `%time stmt`, first half: starts the clocks. */
 export function timeStart(): void {
-  clocks.push(startClock());
+  cellClocks().push(startClock());
 }
 
 /** `%time stmt`, second half: waits for device work, prints the times, passes the value on
  * (boxed, so a promise value is shown rather than adopted). */
 export async function timeEnd<T>(value?: T): Promise<{ v: T }> {
   await syncDevices();
-  const start = clocks.pop();
+  const start = cellClocks().pop();
   if (start) currentIO()?.stream("stdout", report(start));
   return { v: value as T };
 }

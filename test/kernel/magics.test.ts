@@ -88,6 +88,7 @@ describe("kernel magics", function () {
     assert.match(whos, /\ng +Tensor +\[64, 64\] float32 webgpu\n/);
     assert.match(whos, /\nwn +number +5\n/);
     assert.match(whos, /\nwf +function +wf\(1 args\)\n/);
+    assert.equal(stdout(await ok("%who Tensor")), "g\twt\n", "%who <type> lists the names of that type");
   });
 
   it("!cmd streams live; a failing command is an error naming its exit code; x = !cmd is a string[]", async () => {
@@ -124,6 +125,10 @@ describe("kernel magics", function () {
       assert.deepEqual(types(iopub), ["status", "execute_input", "status"]);
     }
     assert.match(stdout(await ok("?noSuchNameAnywhere")), /Object `noSuchNameAnywhere` not found/);
+    await ok("/** Doubles. */\nfunction twice(v: number) { return v * 2; }");
+    const { reply } = await c.execute("twice??");
+    const [page] = reply.content.payload as { data: Record<string, string> }[];
+    assert.match(page.data["text/plain"], /^function twice\(v: number\): number\n\nDoubles\.\n\nSource:\nfunction twice\(v\) \{ return v \* 2; \}$/);
   });
 
   it("%load puts a file into the cell (set_next_input payload, replacing the cell)", async () => {
