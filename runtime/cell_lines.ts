@@ -67,7 +67,9 @@ function lexLine(s: string, st: LexState): number {
       else st.braces = Math.max(0, st.braces - 1);
     } else if (c === "(" || c === "[") st.depth++;
     else if (c === ")" || c === "]") st.depth = Math.max(0, st.depth - 1);
-    st.last = /[\w$]/.test(c) ? "a" : c;
+    // `x++`, `y--` and a generic's `Map<K, V>` end a statement; `=>` continues it.
+    const ends = /[\w$]/.test(c) || ((c === "+" || c === "-") && s[i - 1] === c) || (c === ">" && s[i - 1] !== "=");
+    st.last = ends ? "a" : c;
     i++;
   }
   return -1;

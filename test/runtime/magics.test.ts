@@ -60,6 +60,10 @@ describe("runtime/magics", function () {
       assert.equal(prepareCell("!sleep 0", true).source, 'await __tsgMagic.sh("sleep 0");', "sleep is a cell global, but `sleep 0` is no expression");
       assert.equal(prepareCell("!process.exitCode", true).source, "!process.exitCode");
       assert.equal(prepareCell("const r = /'/\n!ls", true).source, 'const r = /\'/\nawait __tsgMagic.sh("ls");', "a regex with a quote");
+      for (const before of ["type M = Map<string, number>", "i++", "const q = a / b"]) {
+        assert.equal(prepareCell(`${before}\n!ls`, true).source, `${before}\nawait __tsgMagic.sh("ls");`, before);
+      }
+      assert.equal(prepareCell("const f = () =>\n  !ls", true).source, "const f = () =>\n  !ls", "an arrow's body");
     });
 
     it("cell magics: %%time wraps the run, %%nocheck turns checking off, %%timeit makes the body a loop", () => {
