@@ -217,6 +217,8 @@ describe("kernel magics", function () {
 
   it("%reset -f deletes the notebook's names for the runtime and the checker", async () => {
     await ok("const doomed = 3");
+    assert.match((await fails("%reset")).evalue, /this frontend cannot ask; use %reset -f/, "without -f it asks, and here stdin is not allowed");
+    assert.equal(result(await ok("doomed")), "3");
     await ok("%reset -f");
     assert.equal(stdout(await ok("%who")), "Interactive namespace is empty.\n");
     assert.match((await fails("doomed", 60_000)).evalue, /Cannot find name 'doomed'/);
