@@ -115,7 +115,7 @@ function lineMagic(name: string, args: string, out: { check: boolean }): { ts: s
   if (magic === "time") {
     const stmt = stripLineComment(args).replace(/;\s*$/, "");
     if (!stmt) throw new UsageError("%time: give a statement to time, e.g. %time model.forward(x)");
-    return isExpression(stmt) ? { ts: `${RT}.timeStart(); (await ${RT}.timeEnd(${stmt})).v;` }
+    return isExpression(stmt) ? { ts: `${RT}.timeStart(); (await ${RT}.timeEnd((${stmt}))).v;` }
       : { ts: `${RT}.timeStart(); ${stmt}; void (await ${RT}.timeEnd());` };
   }
   if (magic === "timeit") {

@@ -25,7 +25,7 @@ describe("runtime/magics", function () {
       assert.equal(p.masked.length, cell.length, "masked keeps every position");
       const src = p.source.split("\n");
       assert.equal(src[0], "const a = 1");
-      assert.match(src[1], /^__tsgMagic\.timeStart\(\); \(await __tsgMagic\.timeEnd\(a \+ 1\)\)\.v;$/);
+      assert.match(src[1], /^__tsgMagic\.timeStart\(\); \(await __tsgMagic\.timeEnd\(\(a \+ 1\)\)\)\.v;$/);
       assert.equal(src[2], 'await __tsgMagic.sh("echo hi");');
       assert.equal(src[3], 'const out = await __tsgMagic.capture("ls");');
       assert.equal(src[4], 'await __tsgMagic.line("pwd", "");');
