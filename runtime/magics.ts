@@ -88,9 +88,42 @@ function isShell(rest: string, code: string): boolean {
   if (!/^[^\s(!=]/.test(rest)) return false;
   const word = new RegExp(`^${NAME}`).exec(rest)?.[0];
   if (!word) return true;
-  const known = KEYWORDS.has(word) || word in globalThis ||
-    new RegExp(`\\b(?:const|let|var|function\\*?|class|enum)\\s+${word.replace(/\$/g, "\\$")}\\b`).test(code);
-  return !known || !isExpression("!" + rest);
+  return !isKnown(word, code) || !isExpression("!" + rest);
+}
+
+/** Whether `name` is one the cell can see: a keyword value, a global, or declared in the cell. */
+function isKnown(name: string, code: string): boolean {
+  return KEYWORDS.has(name) || name in globalThis ||
+    new RegExp(`\\b(?:const|let|var|function\\*?|class|enum)\\s+${name.replace(/\$/g, "\\$")}\\b`).test(code);
+}
+
+/** A shell command as a TypeScript string: `{expr}` and `$name` of the notebook's names are
+ * interpolated, as IPython does (`!ls {dir}`, `!echo $n`), and checked like any code; anything
+ * else (`$HOME`, `${HOME}`, awk's `{print $1}`, find's `{}`, `$$`) reaches the shell as typed. */
+function shellString(cmd: string, code: string): string {
+  let out = "";
+  let interpolated = false;
+  const lit = (c: string) => { out += c === "\\" || c === "`" || c === "$" ? "\\" + c : c; };
+  for (let i = 0; i < cmd.length;) {
+    const brace = cmd[i] === "{" && cmd[i - 1] !== "$" ? /^\{([^{}]+)\}/.exec(cmd.slice(i)) : null;
+    const head = brace ? new RegExp(`^\\s*(${NAME})`).exec(brace[1])?.[1] : undefined;
+    if (brace && head && isKnown(head, code) && isExpression(brace[1])) {
+      out += `\${${brace[1]}}`;
+      interpolated = true;
+      i += brace[0].length;
+      continue;
+    }
+    const dollar = cmd[i] === "$" ? new RegExp(`^\\$(${NAME})`).exec(cmd.slice(i)) : null;
+    if (dollar && isKnown(dollar[1], code)) {
+      out += `\${${dollar[1]}}`;
+      interpolated = true;
+      i += dollar[0].length;
+      continue;
+    }
+    lit(cmd[i]);
+    i++;
+  }
+  return interpolated ? `\`${out}\`` : JSON.stringify(cmd);
 }
 
 /** One statement of TypeScript, with no parse errors, that is an expression. */
@@ -144,9 +177,9 @@ function rewriteLines(lines: string[], masked: string[], code: string, out: { ch
     } else if (at.braces === 0) {
       const help = HELP_BEFORE.exec(t) ?? HELP_AFTER.exec(t);
       const capture = CAPTURE.exec(t);
-      if (t.startsWith("!") && isShell(t.slice(1), code)) ts = `await ${RT}.sh(${JSON.stringify(t.slice(1).trim())});`;
+      if (t.startsWith("!") && isShell(t.slice(1), code)) ts = `await ${RT}.sh(${shellString(t.slice(1).trim(), code)});`;
       else if (capture && isShell(capture[2], code)) {
-        ts = `${capture[1]}await ${RT}.capture(${JSON.stringify(capture[2].trim())});`;
+        ts = `${capture[1]}await ${RT}.capture(${shellString(capture[2].trim(), code)});`;
         keep = -1;
       } else if (help) {
         const [name, marks] = help[1].startsWith("?") ? [help[2], help[1]] : [help[1], help[2]];

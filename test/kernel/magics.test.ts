@@ -107,6 +107,8 @@ describe("kernel magics", function () {
     assert.equal(stdout(failed.iopub), "about to fail\n");
 
     assert.equal(result(await ok("const lines = !printf 'a\\nb c\\n'\nlines")), "[ 'a', 'b c' ]");
+    assert.equal(stdout(await ok("const word = 'hi'; const k = 2\n!echo {word.toUpperCase()} $k {k * 3} $HOME_NOT_A_NAME")), "HI 2 6\n",
+      "{expr} and $name of the notebook's names are interpolated; other $VARS are the shell's");
     const typed = await fails("const n: number = lines");
     assert.match(typed.evalue, /Type 'string\[\]' is not assignable to type 'number'/, "the checker sees string[]");
     assert.equal(result(await ok("let flag = true\nflag = !flag\nflag")), "false", "TypeScript's ! on a name stays TypeScript");

@@ -66,6 +66,12 @@ describe("runtime/magics", function () {
       assert.equal(prepareCell("const f = () =>\n  !ls", true).source, "const f = () =>\n  !ls", "an arrow's body");
     });
 
+    it("!cmd interpolates {expr} and $name of the cell's names; shell syntax passes through", () => {
+      const src = prepareCell("const dir = 'a b'; const n = 2\n!ls {dir} $n {n + 1} ${HOME} $HOME '{print $1}' {} {nope} `date`", true).source.split("\n")[1];
+      assert.equal(src, "await __tsgMagic.sh(`ls ${dir} ${n} ${n + 1} \\${HOME} \\$HOME '{print \\$1}' {} {nope} \\`date\\``);");
+      assert.equal(prepareCell("!echo $HOME {}", true).source, 'await __tsgMagic.sh("echo $HOME {}");');
+    });
+
     it("cell magics: %%time wraps the run, %%nocheck turns checking off, %%timeit makes the body a loop", () => {
       const t = prepareCell("%%time\nconst x = 1\nx", true);
       assert.equal(t.source, "\nconst x = 1\nx");
