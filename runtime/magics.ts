@@ -5,6 +5,8 @@
 // the cell is checked as written, line numbers of diagnostics and tracebacks stay the cell's, and
 // magics run in order with the code around them. %lsmagic, completion after `%` and the
 // unknown-magic error all read the table below. Knows nothing about how cells are compiled or run.
+import * as fs from "fs";
+import * as path from "path";
 import { forEachLine, stripLineComment } from "./cell_lines";
 import { parseTimeitArgs, timeCell } from "./timing";
 import type { CompleteResult, IsCompleteStatus } from "./io";
@@ -244,6 +246,8 @@ function cellMagic(name: string, args: string, lines: string[], masked: string[]
 /** complete_request at a `%` / `%%` token at a line's start: magic names; otherwise undefined. */
 export function completeMagic(code: string, cursor: number): CompleteResult | undefined {
   const lineStart = code.lastIndexOf("\n", cursor - 1) + 1;
+  const file = /^\s*%(load|cd)\s+(\S*)$/.exec(code.slice(lineStart, cursor));
+  if (file) return completePath(file[2], cursor, file[1] === "cd");
   const m = /^(\s*)(%%?)(\w*)$/.exec(code.slice(lineStart, cursor));
   if (!m) return undefined;
   const start = lineStart + m[1].length;
@@ -256,6 +260,21 @@ export function completeMagic(code: string, cursor: number): CompleteResult | un
     matches: names, cursor_start: start, cursor_end: cursor,
     metadata: { _jupyter_types_experimental: names.map((text) => ({ start, end: cursor, text, type: "magic" })) },
   };
+}
+
+/** `%load he` / `%cd sr`: files (folders for %cd) of the working folder that start so. */
+function completePath(typed: string, cursor: number, foldersOnly: boolean): CompleteResult {
+  const slash = typed.lastIndexOf("/");
+  const dir = slash >= 0 ? typed.slice(0, slash + 1) : "";
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.resolve(dir || "."), { withFileTypes: true })
+      .filter((e) => e.name.startsWith(typed.slice(slash + 1)) && (!foldersOnly || e.isDirectory()))
+      .map((e) => dir + e.name + (e.isDirectory() ? "/" : "")).sort();
+  } catch { /* no such folder: nothing to offer */ }
+  const start = cursor - typed.length;
+  return { matches: names, cursor_start: start, cursor_end: cursor,
+    metadata: { _jupyter_types_experimental: names.map((text) => ({ start, end: cursor, text, type: "path" })) } };
 }
 
 /** is_complete with magics: a cell magic whose body is not TypeScript (%%bash, %%html,

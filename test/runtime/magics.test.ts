@@ -105,6 +105,10 @@ describe("runtime/magics", function () {
     assert.deepEqual(completeMagic("%%", 2)!.matches, Object.keys(CELL_MAGICS).map((n) => "%%" + n));
     assert.equal(completeMagic("%", 1)!.matches.length, Object.keys(LINE_MAGICS).length + Object.keys(CELL_MAGICS).length);
     assert.equal(completeMagic("a % b", 5), undefined);
+    const files = completeMagic("%load runtime/magi", 18)!;
+    assert.deepEqual(files.matches, ["runtime/magic_runtime.ts", "runtime/magics.ts"], "paths after %load, from the working folder");
+    assert.equal(files.cursor_start, 6);
+    assert.deepEqual(completeMagic("%cd tes", 7)!.matches, ["test/"], "folders only after %cd");
   });
 
   it("is_complete understands magics", () => {
