@@ -5,7 +5,7 @@
 // @types for one that ships none), `!` with a failing command, `%timeit` on a webgpu tensor
 // (lavapipe where there is no GPU), and misuse that must never kill the kernel.
 import assert from "node:assert/strict";
-import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, arrivedAt, parentId } from "../helpers/client";
@@ -20,13 +20,18 @@ const result = (msgs: Message[]) => (msgs.find((m) => m.header.msg_type === "exe
 describe("kernel magics", function () {
   let k: KernelProcess, c: Client;
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "tsgrad-magics-")));
+  const npmDir = realpathSync(mkdtempSync(join(tmpdir(), "tsgrad-npm-")));
   before(async () => {
     k = await startKernel();
     c = new Client(k.connection);
     await c.ready();
     await c.execute("const warm = 1;", {}, 60_000);
   });
-  after(async () => { c?.close(); await k?.stop(); });
+  after(async () => {
+    c?.close();
+    await k?.stop();
+    for (const d of [dir, npmDir]) rmSync(d, { recursive: true, force: true });
+  });
   afterEach(function () {
     if (this.currentTest?.state === "failed") process.stderr.write(`--- kernel log ---\n${k.log()}\n`);
   });
@@ -183,7 +188,6 @@ describe("kernel magics", function () {
   });
 
   it("%npm install puts a registry package in the notebook's folder; the next cell imports it, typed", async () => {
-    const npmDir = realpathSync(mkdtempSync(join(tmpdir(), "tsgrad-npm-")));
     await ok(`%cd ${npmDir}`);
     const install = await ok("%npm install is-odd@3.0.1", 180_000);
     assert.match(stdout(install), /added \d+ packages?/);
