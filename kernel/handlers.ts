@@ -86,7 +86,7 @@ async function execute(ctx: KernelContext, req: IncomingRequest): Promise<Json> 
     }
     for (const [k, o] of Object.entries(results)) user_expressions[k] = expressionResult(o);
   }
-  return { status: "ok", execution_count: n, user_expressions, payload: [] };
+  return { status: "ok", execution_count: n, user_expressions, payload: (outcome.payload ?? []) as Json[] };
 }
 
 function complete(ctx: KernelContext, req: IncomingRequest): Json {

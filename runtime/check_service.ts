@@ -22,6 +22,8 @@ export interface CheckService {
   /** Completions at a position; undefined where the checker cannot complete a bare identifier
    * (the compiler then lists the names in scope itself). */
   completions(file: string, position: number): ServiceCompletion[] | undefined;
+  /** Forgets what the checker knows of the disk (module lookups, package files): after %npm install. */
+  invalidate(): void;
   symbolAt(file: string, position: number): ServiceSymbolInfo | undefined;
   close(): void;
 }

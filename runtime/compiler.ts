@@ -415,6 +415,13 @@ export class CellCompiler {
     return { found: true, data: { "text/plain": plain, "text/markdown": markdown }, metadata: {} };
   }
 
+  /** Packages were installed (%npm): module lookups and completions are made afresh. */
+  packagesChanged(): void {
+    this.service.invalidate();
+    this.compileCache.clear();
+    this.memberLists.clear();
+  }
+
   /** Stops the checker's process (the kernel calls this on shutdown; it also ends with the kernel). */
   close(): void {
     this.service.close();

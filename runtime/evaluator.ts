@@ -23,6 +23,8 @@ import { toMimeBundle } from "./display/display";
 import { comms } from "./comms";
 import { ModuleLoader } from "./loader";
 import { installConsole } from "./console";
+import { completeMagic, isCompleteCell, prepareCell } from "./magics";
+import { forgetUserNames, noteUserName, setMagicHost, takePayload } from "./magic_runtime";
 
 export interface EvaluatorOptions {
   /** Type-check cells (default: on unless TSGRAD_TYPECHECK=0). */
@@ -69,6 +71,8 @@ export class Evaluator implements EvaluatorApi {
     this.cwd = opts.cwd ?? process.cwd();
     if (opts.interruptBuffer) setInterruptBuffer(opts.interruptBuffer);
     comms.onError = (err) => this.reportAsync(err);
+    setMagicHost({ inspect: (c, p, d) => this.inspect(c, p, d), reset: () => this.reset(),
+      packagesChanged: () => this.compiler?.packagesChanged() });
   }
 
   /** Preloads the compiler and the cell globals; the kernel calls this after kernel_info so the
@@ -121,11 +125,13 @@ export class Evaluator implements EvaluatorApi {
 
   async execute(code: string, io: CellIO, opts: ExecuteOptions): Promise<Outcome> {
     const compiler = this.ensureCompiler();
-    const { source, check } = readMagics(code, this.typecheck);
+    const cell = prepareCell(code, this.typecheck);
+    const { source, check } = cell;
     const cwd = opts.cwd ?? this.cwd;
     compiler.setCwd(cwd);
     const ctx = this.begin(io, opts.executionCount);
     try {
+      if (cell.error) throw cell.error;
       await this.hooks!.prepareCell(source);
       const compiled = compiler.compile(source, { check });
       if (compiled.diagnostics.length) {
@@ -139,15 +145,18 @@ export class Evaluator implements EvaluatorApi {
       const reached = new Set<string>();
       let value: unknown;
       try {
-        value = (await this.run(compiled, ctx, cwd, reached))?.v;
+        const run = () => this.run(compiled, ctx, cwd, reached);
+        value = (await (cell.around ? cell.around(run) : run()))?.v;
       } catch (err) {
         // Names declared after the point where the cell failed were never defined.
         const types = new Set(["type", "import"]);
         compiler.forget([...compiled.analysis.names].filter(([n, kind]) => !types.has(kind) && !reached.has(n)).map(([n]) => n));
         throw err;
       }
-      if (value === undefined || opts.silent) return { status: "ok" };
-      return { status: "ok", result: await toMimeBundle(value) };
+      const payload = takePayload(ctx);
+      const extra = payload ? { payload } : {};
+      if (value === undefined || opts.silent) return { status: "ok", ...extra };
+      return { status: "ok", result: await toMimeBundle(value), ...extra };
     } catch (err) {
       return this.errorOutcome(err);
     } finally {
@@ -275,17 +284,31 @@ export class Evaluator implements EvaluatorApi {
     return out;
   }
 
+  /** Magic names after `%` / `%%`; elsewhere the checker's completions, on the cell with magic
+   * syntax blanked out (same positions). */
   complete(code: string, cursorPos: number): CompleteResult {
-    return this.ensureCompiler().complete(code, cursorPos);
+    return completeMagic(code, cursorPos) ?? this.ensureCompiler().complete(prepareCell(code, false).masked, cursorPos);
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): InspectResult {
     void detailLevel;
-    return this.ensureCompiler().inspect(code, cursorPos);
+    return this.ensureCompiler().inspect(prepareCell(code, false).masked, cursorPos);
   }
 
   isComplete(code: string): IsCompleteStatus {
-    return this.ensureCompiler().isComplete(code);
+    const compiler = this.ensureCompiler();
+    return isCompleteCell(code, (c) => compiler.isComplete(c));
+  }
+
+  /** %reset: every name cells defined is deleted, and the checker starts afresh (a new
+   * compiler, built by the next cell), so the names are gone for both. The old compiler's checker
+   * process and syntax worker are stopped. */
+  reset(): void {
+    for (const name of forgetUserNames()) {
+      try { delete (globalThis as Record<string, unknown>)[name]; } catch { /* non-configurable: leave it */ }
+    }
+    this.compiler?.close();
+    this.compiler = undefined;
   }
 
   interrupt(): void {
@@ -340,17 +363,9 @@ function drive<T>(gen: Generator<unknown, T>, ctx: CellContext): Promise<T> {
   });
 }
 
-/** `%nocheck` on the first line, or `// @ts-nocheck`, turns type checking off for one cell. */
-function readMagics(code: string, typecheck: boolean): { source: string; check: boolean } {
-  const m = /^(\s*)%nocheck[^\n]*/.exec(code);
-  if (m) return { source: m[1] + "//" + code.slice(m[1].length + 2), check: false };
-  if (/^\s*(\/\/[^\n]*\n\s*)*\/\/\s*@ts-nocheck/.test(code)) return { source: code, check: false };
-  return { source: code, check: typecheck };
-}
-
 function defineGlobal(name: string, desc: PropertyDescriptor): void {
   if (PROTECTED.has(name)) return;
-  try { Object.defineProperty(globalThis, name, desc); } catch { /* a non-configurable global: leave it */ }
+  try { Object.defineProperty(globalThis, name, desc); noteUserName(name); } catch { /* a non-configurable global: leave it */ }
 }
 
 /** The `__tsg` object a cell calls to export its declarations (see cell_source.ts). */

@@ -13,6 +13,8 @@ import { hasBackend, registerBackend } from "./tensor/backend";
 export { display, clearOutput, $display, type DisplayHandle, type Displayable, type MimeBundle } from "./display/display";
 export { sleep, input, password, throwIfInterrupted } from "./cell_context";
 export { comms, type Comm } from "./comms";
+// What rewritten magic lines call (magics.ts); `__tsg` names stay out of completion.
+export { magicRuntime as __tsgMagic } from "./magic_runtime";
 
 // The tensor library (DESIGN §6): torch, nn, F, optim, data, save/load.
 export { Tensor, F, tidy, noGrad, ShapeError, DTypeError, DeviceError, AutogradError, TensorError } from "./tensor/index";

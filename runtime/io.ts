@@ -27,7 +27,9 @@ export interface CommIO {
 }
 
 export type Outcome =
-  | { status: "ok"; result?: MimeBundle; resultMetadata?: Record<string, unknown> }
+  | { status: "ok"; result?: MimeBundle; resultMetadata?: Record<string, unknown>;
+      /** execute_reply payloads: the pager ({source: "page"}), set_next_input (magics.ts). */
+      payload?: Record<string, unknown>[] }
   | { status: "error"; ename: string; evalue: string; traceback: string[] };
 
 export interface ExecuteOptions {

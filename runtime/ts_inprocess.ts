@@ -12,7 +12,8 @@ export interface ProjectConfig { compilerOptions: Record<string, unknown>; files
 export class InProcessCheckService implements CheckService {
   readonly name: string;
   private readonly versions = new Map<string, number>();
-  private readonly ls: TS.LanguageService;
+  private ls: TS.LanguageService;
+  private readonly makeLs: () => TS.LanguageService;
 
   constructor(private readonly ts: typeof TS, files: VirtualFiles, config: ProjectConfig, dir: string) {
     this.name = `typescript ${ts.version} (in process)`;
@@ -38,7 +39,13 @@ export class InProcessCheckService implements CheckService {
       getDirectories: (d) => files.entries(d)?.directories ?? ts.sys.getDirectories(d),
       readDirectory: ts.sys.readDirectory,
     };
-    this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.makeLs = () => ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.ls = this.makeLs();
+  }
+
+  invalidate(): void {
+    this.ls.dispose();
+    this.ls = this.makeLs();
   }
 
   changed(file: string): void {

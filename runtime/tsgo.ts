@@ -85,11 +85,21 @@ export class NativeCheckService implements CheckService {
     this.pending.changed.add(file);
   }
 
+  private invalidateAll = false;
+  invalidate(): void { this.invalidateAll = true; }
+
   /** The current project, after sending the changes made since the last request. One file per
    * snapshot: the server updates a program for one changed file in place, but builds it afresh,
    * resolving every module again (~500 file lookups, 20-50 ms), when two files change at once. */
   private project(): Project {
     if (!this.snapshot) this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
+    if (this.invalidateAll) {
+      this.invalidateAll = false;
+      this.pending.changed.clear();
+      const previous = this.snapshot;
+      this.snapshot = this.api.updateSnapshot({ fileChanges: { invalidateAll: true } });
+      previous.dispose();
+    }
     const changed = [...this.pending.changed];
     this.pending.changed.clear();
     for (const file of changed) {

@@ -8,9 +8,7 @@ import assert from "node:assert/strict";
 import { PY_TESTS, PYTHON, assertInstalled, describeRun, run } from "./helpers";
 
 /** jupyter_kernel_test cases tsgrad deliberately does not support. */
-const UNSUPPORTED: Record<string, string> = {
-  test_pager: "no pager payloads: inspection goes through inspect_request instead",
-};
+const UNSUPPORTED: Record<string, string> = {};
 
 describe("interop: jupyter_kernel_test", () => {
   before(assertInstalled);

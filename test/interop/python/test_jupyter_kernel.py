@@ -46,6 +46,7 @@ class TsgradKernelTests(jkt.KernelTests):
     ]
 
     code_inspect_sample = "Math.max"
+    code_page_something = "Math.max?"
     code_clear_output = 'console.log("soon gone"); clearOutput()'
 
     # Beyond jupyter_kernel_test's own cases: the rest of what jupyter_client offers a frontend.
