@@ -161,7 +161,10 @@ export class NativeCheckService implements CheckService {
     const typeText = type ? checker.typeToString(type, undefined, TYPE_FORMAT) : "";
     const doc = checker.getDocumentationCommentOfSymbol(sym);
     const tags = checker.getJsDocTagsOfSymbol(sym).map((t) => ({ name: t.name, text: t.text ?? "" }));
-    return { name, kind: symbolKind(sym.flags), type: typeText, signature: signatureText(name, sym.flags, typeText), doc, tags };
+    // Members read as `Math.max`, `Tensor.add`, as in TypeScript's own hover.
+    const parent = sym.flags & (FLAG.Method | FLAG.Property | FLAG.GetAccessor | FLAG.SetAccessor) ? sym.getParent()?.name : undefined;
+    const shown = parent && !parent.startsWith("__") && !parent.startsWith('"') ? `${parent}.${name}` : name;
+    return { name, kind: symbolKind(sym.flags), type: typeText, signature: signatureText(shown, sym.flags, typeText), doc, tags };
   }
 
   close(): void {
