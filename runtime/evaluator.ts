@@ -33,7 +33,10 @@ export interface EvaluatorOptions {
   interruptBuffer?: SharedArrayBuffer;
 }
 
-interface CellRecord { executionCount: number; map?: SourceMap; lines: number }
+interface CellRecord { executionCount: number; map?: SourceMap; lines: number; code?: string }
+
+/** A cell script as the debugger sees it (kernel/debugger/): its text and source map. */
+export interface DebugScript { url: string; code: string; sourceMap?: string }
 
 /** Globals the kernel itself relies on: a cell may declare these names, but only for itself. */
 const PROTECTED = new Set([
@@ -59,12 +62,28 @@ export class Evaluator implements EvaluatorApi {
   private readonly typecheck: boolean;
   private readonly cwd: string;
   private ready: Promise<void> | undefined;
+  /** Set while a debugger is attached: awaited before each cell script runs, so the debugger can
+   * place breakpoints in it. Unset, a cell pays nothing for the debugger. */
+  debugHook: ((script: DebugScript) => Promise<void>) | undefined;
+  /** One string per distinct cell text (CellRecord.code), for the debugger. */
+  private readonly texts = new Map<string, string>();
 
   constructor(opts: EvaluatorOptions = {}) {
     this.typecheck = opts.typecheck ?? process.env.TSGRAD_TYPECHECK !== "0";
     this.cwd = opts.cwd ?? process.cwd();
     if (opts.interruptBuffer) setInterruptBuffer(opts.interruptBuffer);
     comms.onError = (err) => this.reportAsync(err);
+    // What the debugger calls on this thread (tensor summaries, rich views): loaded on first use.
+    Object.defineProperty(globalThis, Symbol.for("tsgrad.debug"), { configurable: true, get: () => require("./debug_inspect") });
+  }
+
+  /** The cell scripts run so far that a debugger attaching now should know about. */
+  debugCells(): DebugScript[] {
+    const out: DebugScript[] = [];
+    for (const [url, rec] of this.cells) {
+      if (rec.code !== undefined) out.push({ url, code: rec.code, sourceMap: rec.map ? JSON.stringify(rec.map.payload) : undefined });
+    }
+    return out;
   }
 
   /** Preloads the compiler and the cell globals; the kernel calls this after kernel_info so the
@@ -135,7 +154,7 @@ export class Evaluator implements EvaluatorApi {
       const reached = new Set<string>();
       let value: unknown;
       try {
-        value = (await this.run(compiled, ctx, cwd, reached))?.v;
+        value = (await this.run(compiled, ctx, cwd, reached, code))?.v;
       } catch (err) {
         // Names declared after the point where the cell failed were never defined.
         const types = new Set(["type", "import"]);
@@ -154,10 +173,16 @@ export class Evaluator implements EvaluatorApi {
 
   /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
    * must not be adopted), or undefined when the cell ends in a statement. */
-  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>): Promise<{ v: unknown } | undefined> {
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>, code?: string): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
-    this.cells.set(id, { executionCount: ctx.executionCount, map: this.sourceMap(compiled.sourceMap), lines: compiled.js.split("\n").length });
+    if (code !== undefined && !this.texts.has(code)) this.texts.set(code, code);
+    this.cells.set(id, { executionCount: ctx.executionCount, map: this.sourceMap(compiled.sourceMap), lines: compiled.js.split("\n").length,
+      code: code === undefined ? undefined : this.texts.get(code) });
+    if (this.debugHook && code !== undefined) {
+      const placed = this.debugHook({ url: id, code, sourceMap: compiled.sourceMap });
+      await (this.running ? Promise.race([placed, this.running.stopped]) : placed);
+    }
     const kind = compiled.generator ? "function*" : "async function";
     const wrapped = `(${kind} (__tsg, require, module, exports, __filename, __dirname) { "use strict";\n` +
       compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";

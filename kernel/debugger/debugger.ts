@@ -1,0 +1,417 @@
+// kernel/debugger/debugger.ts
+// The Jupyter debugger (debug_request on control, debug_event on iopub), served on the socket
+// thread so that it answers while user code is paused. Standard DAP requests go to a V8 inspector
+// session on the main thread (inspector_session.ts); Jupyter's additions (dumpCell, debugInfo,
+// inspectVariables, richInspectVariables, copyToGlobals) are built here.
+// Cells: the main thread announces each cell script before it runs (url, text, source map), and
+// breakpoints set on a dumped cell's lines are placed on every script of that text, through its
+// source map. Library frames show their TypeScript through the source maps in dist/.
+import { existsSync, readFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { CellFiles, FILE_SUFFIX, HASH_METHOD, HASH_SEED } from "./cell_files";
+import { CAPABILITIES, DapError, event, failure, parseRequest, response, THREAD_ID, type DapEvent, type DapRequest, type DapResponse } from "./dap";
+import { InspectorSession, type Params } from "./inspector_session";
+import { fileLineMap, LineMap } from "./source_map";
+import { insideTry } from "./try_blocks";
+import { HOOK, Variables, valueText, type RemoteObject } from "./variables";
+
+export interface DebugHost {
+  /** Publish a DAP event as debug_event on iopub. */
+  event(e: DapEvent): void;
+  /** Tell the main thread to announce cell scripts (true) or stop (false). */
+  attached(on: boolean): void;
+}
+
+interface CallFrame {
+  callFrameId: string; functionName: string; url: string;
+  location: { scriptId: string; lineNumber: number; columnNumber: number };
+  scopeChain: { type: string; name?: string; object: RemoteObject }[];
+}
+interface CellScript { path: string; map?: LineMap }
+interface Place { path: string; line: number; column: number; cell: boolean }
+interface Breakpoint { line: number; condition?: string }
+
+/** Project root (dist/kernel/debugger -> the checkout): `source` serves files under it. */
+const ROOT = resolve(__dirname, "../../..");
+/** Frames in these scripts are the kernel's and runtime's plumbing: V8 steps through them and a
+ * stack trace hides them. The tensor library (dist/runtime/tensor) stays visible. */
+const BLACKBOX = [
+  "^node:", "/node_modules/", "^tsgrad-cell-step$", "/kernel/",
+  "/runtime/(evaluator|cell_context|cell_source|console|loader|comms|compiler|declarations|tslab_compat|io|index|debug_inspect)\\.[jt]s$",
+];
+const BLACKBOX_RE = BLACKBOX.map((p) => new RegExp(p));
+const CELL_URL = /^tsgrad-cell-\d+\.js$/;
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+/** Requests served before attach (the rest need the inspector). */
+const STATIC = new Set(["initialize", "attach", "debugInfo", "dumpCell", "disconnect", "source"]);
+
+export class Debugger {
+  private session: InspectorSession | undefined;
+  private readonly files = new CellFiles();
+  private readonly cellScripts = new Map<string, CellScript>();
+  private readonly scripts = new Map<string, { url: string; sourceMapURL?: string }>();
+  private readonly breakpoints = new Map<string, Breakpoint[]>();
+  private readonly v8Breakpoints = new Map<string, string[]>();
+  private exceptionFilters: string[] = [];
+  private paused: { frames: CallFrame[]; reason: string } | undefined;
+  private readonly frames = new Map<number, CallFrame>();
+  private nextFrame = 1;
+  private readonly vars = new Variables(() => this.inspector("variables"));
+  private stepping = false;
+  private pauseRequested = false;
+  /** Interrupted while paused: every pause is skipped until the cell has ended. */
+  private skipping = false;
+
+  constructor(private readonly host: DebugHost) {}
+
+  get isAttached(): boolean { return !!this.session; }
+  get isPaused(): boolean { return !!this.paused; }
+
+  async request(content: Record<string, unknown>): Promise<DapResponse> {
+    let req: DapRequest;
+    try { req = parseRequest(content); } catch (err) {
+      return failure({ seq: 0, type: "request", command: String(content.command ?? "") }, (err as Error).message);
+    }
+    const handler = (this.handlers as Record<string, ((r: DapRequest) => Promise<Record<string, unknown> | void>) | undefined>)[req.command];
+    if (!handler) return failure(req, `unknown debug command "${req.command}"`);
+    if (!this.session && !STATIC.has(req.command)) {
+      return failure(req, `${req.command}: the debugger is not attached (send initialize and attach first)`);
+    }
+    try {
+      const body = await handler.call(this, req);
+      return response(req, body ?? undefined);
+    } catch (err) {
+      return failure(req, err instanceof DapError ? err.message : `${req.command}: ${(err as Error).message}`, (err as DapError).body);
+    }
+  }
+
+  private inspector(command: string): InspectorSession {
+    if (!this.session) throw new DapError(`${command}: the debugger is not attached`);
+    return this.session;
+  }
+
+  private readonly handlers = {
+    initialize: async () => CAPABILITIES,
+    attach: async () => {
+      if (this.session) return;
+      this.session = new InspectorSession((m, p) => this.onEvent(m, p));
+      await this.session.post("Debugger.enable");
+      await this.session.post("Debugger.setBlackboxPatterns", { patterns: BLACKBOX });
+      this.host.attached(true);
+      setImmediate(() => this.host.event(event("initialized")));
+    },
+    configurationDone: async () => {},
+    disconnect: async () => { this.detach(); },
+    debugInfo: async () => ({
+      isStarted: !!this.session, hashMethod: HASH_METHOD, hashSeed: HASH_SEED,
+      tmpFilePrefix: this.files.prefix, tmpFileSuffix: FILE_SUFFIX,
+      breakpoints: [...this.breakpoints].map(([source, bps]) => ({ source, breakpoints: bps.map((b) => ({ line: b.line })) })),
+      stoppedThreads: this.paused ? [THREAD_ID] : [], richRendering: true, exceptionPaths: [], copyToGlobals: true,
+    }),
+    dumpCell: async (req: DapRequest) => {
+      const code = req.arguments?.code;
+      if (typeof code !== "string") throw new DapError("dumpCell: arguments.code must be the cell's text");
+      return { sourcePath: this.files.dump(code) };
+    },
+    setBreakpoints: async (req: DapRequest) => this.setBreakpoints(req.arguments ?? {}),
+    setExceptionBreakpoints: async (req: DapRequest) => {
+      const filters = (req.arguments?.filters ?? []) as string[];
+      const bad = filters.filter((f) => f !== "raised" && f !== "uncaught");
+      if (bad.length) throw new DapError(`setExceptionBreakpoints: unknown filter ${JSON.stringify(bad[0])} (known: raised, uncaught)`);
+      this.exceptionFilters = filters;
+      // Cells run inside the runtime's try/catch, so V8 calls every exception "caught": pause on all
+      // and decide in onPaused which ones escape the user's code.
+      await this.inspector("setExceptionBreakpoints").post("Debugger.setPauseOnExceptions", { state: filters.length ? "all" : "none" });
+      return { breakpoints: filters.map(() => ({ verified: true })) };
+    },
+    threads: async () => ({ threads: [{ id: THREAD_ID, name: "main" }] }),
+    stackTrace: async () => this.stackTrace(),
+    scopes: async (req: DapRequest) => this.scopes(req.arguments ?? {}),
+    variables: async (req: DapRequest) => {
+      const ref = this.vars.get(Number(req.arguments?.variablesReference));
+      if (!ref) throw new DapError(`variables: unknown variablesReference ${JSON.stringify(req.arguments?.variablesReference)}`);
+      return { variables: await this.vars.children(ref) };
+    },
+    evaluate: async (req: DapRequest) => this.evaluate(req.arguments ?? {}),
+    continue: async () => { await this.resume("continue", "Debugger.resume"); return { allThreadsContinued: true }; },
+    next: async () => { await this.resume("next", "Debugger.stepOver"); },
+    stepIn: async () => { await this.resume("stepIn", "Debugger.stepInto"); },
+    stepOut: async () => { await this.resume("stepOut", "Debugger.stepOut"); },
+    pause: async () => {
+      if (this.paused) return;
+      this.pauseRequested = true;
+      await this.inspector("pause").post("Debugger.pause");
+    },
+    source: async (req: DapRequest) => {
+      const path = String((req.arguments?.source as { path?: string } | undefined)?.path ?? "");
+      const text = this.files.text(path);
+      if (text !== undefined) return { content: text, mimeType: "text/typescript" };
+      const inside = path.startsWith(ROOT + "/") || this.files.isCellFile(path);
+      if (!path || !inside || !existsSync(path)) throw new DapError(`source: ${path ? `${path} is not a file this kernel can show` : "arguments.source.path is missing"}`);
+      return { content: readFileSync(path, "utf8"), mimeType: path.endsWith(".ts") ? "text/typescript" : "text/javascript" };
+    },
+    inspectVariables: async () => {
+      await this.inspector("inspectVariables").post("Runtime.releaseObjectGroup", { objectGroup: "tsgrad-vars" });
+      return { variables: await this.vars.children({ kind: "globals" }) };
+    },
+    richInspectVariables: async (req: DapRequest) => {
+      const name = String(req.arguments?.variableName ?? "");
+      if (!IDENT.test(name)) return { data: {}, metadata: {} };
+      const r = await this.evalIn(`${HOOK}.rich(${name})`, req.arguments?.frameId, true);
+      const v = r.value as { data?: unknown; metadata?: unknown } | undefined;
+      return { data: v?.data ?? {}, metadata: v?.metadata ?? {} };
+    },
+    copyToGlobals: async (req: DapRequest) => {
+      const a = req.arguments ?? {};
+      const src = String(a.srcVariableName ?? ""), dst = String(a.dstVariableName ?? "");
+      if (!IDENT.test(src) || !IDENT.test(dst)) throw new DapError("copyToGlobals: srcVariableName and dstVariableName must be identifiers");
+      await this.evalIn(`Object.defineProperty(globalThis, ${JSON.stringify(dst)}, { value: ${src}, writable: true, configurable: true, enumerable: true }), undefined`, a.srcFrameId, true);
+    },
+  };
+
+  // ---- breakpoints ----
+
+  private async setBreakpoints(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const path = (args.source as { path?: string } | undefined)?.path;
+    if (!path) throw new DapError("setBreakpoints: arguments.source.path is missing");
+    const asked: { line?: number; condition?: string }[] = (args.breakpoints as { line?: number; condition?: string }[] | undefined) ??
+      ((args.lines as number[] | undefined) ?? []).map((line) => ({ line }));
+    let text = this.files.text(path);
+    if (text === undefined && this.files.isCellFile(path) && existsSync(path)) text = readFileSync(path, "utf8");
+    if (text === undefined) {
+      throw new DapError(`setBreakpoints: ${path} is not a cell this kernel knows (send dumpCell first)`,
+        { breakpoints: asked.map((b) => ({ verified: false, line: b.line, message: "unknown source" })) });
+    }
+    const count = text.split("\n").length;
+    const ok = (b: { line?: number }) => Number.isInteger(b.line) && b.line! >= 1 && b.line! <= count;
+    const good = asked.filter(ok).map((b) => ({ line: b.line!, ...(b.condition ? { condition: b.condition } : {}) }));
+    await this.clearBreakpoints(path);
+    this.breakpoints.set(path, good);
+    if (!good.length) this.breakpoints.delete(path);
+    for (const [url, script] of this.cellScripts) if (script.path === path) await this.place(url, script, good);
+    const result = asked.map((b) => ok(b)
+      ? { verified: true, line: b.line, source: { path } }
+      : { verified: false, line: b.line, message: `line ${b.line} is past the end of the cell (${count} lines)` });
+    const bad = asked.filter((b) => !ok(b));
+    if (bad.length) {
+      throw new DapError(`setBreakpoints: line ${bad[0].line} is past the end of the cell (${count} line${count === 1 ? "" : "s"})`, { breakpoints: result });
+    }
+    return { breakpoints: result };
+  }
+
+  private async clearBreakpoints(path: string): Promise<void> {
+    for (const id of this.v8Breakpoints.get(path) ?? []) {
+      await this.session?.post("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => {});
+    }
+    this.v8Breakpoints.delete(path);
+  }
+
+  /** Places a cell's breakpoints on one script of it, through its source map. */
+  private async place(url: string, script: CellScript, bps: Breakpoint[]): Promise<void> {
+    if (!this.session || !script.map) return;
+    const ids = this.v8Breakpoints.get(script.path) ?? [];
+    this.v8Breakpoints.set(script.path, ids);
+    for (const b of bps) {
+      const at = script.map.generated(b.line - 1);
+      if (!at) continue;
+      try {
+        const r = await this.session.post<{ breakpointId: string }>("Debugger.setBreakpointByUrl", {
+          url, lineNumber: at.genLine, columnNumber: at.genCol, condition: b.condition ?? "",
+        });
+        ids.push(r.breakpointId);
+      } catch { /* the same location twice: V8 already has it */ }
+    }
+  }
+
+  /** The main thread is about to run a cell script: remember it and place its breakpoints (the
+   * main thread waits for this, so a breakpoint on the cell's first line is hit). */
+  async cellScript(url: string, code: string, sourceMap: string | undefined): Promise<void> {
+    if (!this.session) return;
+    const path = this.files.remember(code);
+    const script: CellScript = { path, map: sourceMap ? new LineMap(sourceMap) : undefined };
+    this.cellScripts.set(url, script);
+    const bps = this.breakpoints.get(path);
+    if (bps?.length) await this.place(url, script, bps);
+  }
+
+  // ---- pause state ----
+
+  private onEvent(method: string, params: Params): void {
+    if (method === "Debugger.scriptParsed") {
+      const p = params as { scriptId: string; url: string; sourceMapURL?: string };
+      if (p.url) this.scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL || undefined });
+    } else if (method === "Debugger.paused") {
+      void this.onPaused(params as { callFrames: CallFrame[]; reason: string; data?: RemoteObject; hitBreakpoints?: string[] });
+    } else if (method === "Debugger.resumed") {
+      const was = !!this.paused;
+      this.paused = undefined;
+      this.frames.clear();
+      this.vars.clear();
+      if (was) this.host.event(event("continued", { threadId: THREAD_ID, allThreadsContinued: true }));
+    }
+  }
+
+  private async onPaused(p: { callFrames: CallFrame[]; reason: string; data?: RemoteObject; hitBreakpoints?: string[] }): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    const resume = () => { void s.post("Debugger.resume").catch(() => {}); };
+    if (this.skipping) return resume();
+    const visible = p.callFrames.map((f) => this.locate(f)).filter((x): x is Place => !!x);
+    if (!visible.length) return resume();
+    let reason: string;
+    let text: string | undefined;
+    if (p.reason === "exception" || p.reason === "promiseRejection") {
+      const raised = this.exceptionFilters.includes("raised");
+      if (!raised && !(this.exceptionFilters.includes("uncaught") && !this.caughtByUser(visible))) return resume();
+      reason = "exception";
+      text = p.data ? valueText(p.data) : undefined;
+    } else if (p.hitBreakpoints?.length) reason = "breakpoint";
+    else if (this.pauseRequested) reason = "pause";
+    else if (this.stepping) reason = "step";
+    else reason = "breakpoint";
+    this.pauseRequested = false;
+    this.stepping = false;
+    this.paused = { frames: p.callFrames, reason };
+    this.host.event(event("stopped", {
+      reason, threadId: THREAD_ID, allThreadsStopped: true, preserveFocusHint: false,
+      ...(text ? { text, description: `Paused on exception: ${text}` } : {}),
+    }));
+  }
+
+  /** "uncaught": a try block in the user's own code (a cell, or the library's TypeScript) around a
+   * frame on the stack catches it; the runtime's own catch around the whole cell does not count. */
+  private caughtByUser(frames: Place[]): boolean {
+    for (const f of frames) {
+      const text = f.cell ? this.files.text(f.path) : (existsSync(f.path) ? readFileSync(f.path, "utf8") : undefined);
+      if (text !== undefined && insideTry(text, f.line - 1, f.column - 1)) return true;
+    }
+    return false;
+  }
+
+  private async resume(command: string, method: string): Promise<void> {
+    if (!this.paused) throw new DapError(`${command}: the kernel is not paused`);
+    this.stepping = method !== "Debugger.resume";
+    await this.inspector(command).post(method);
+  }
+
+  /** Interrupt: leave the pause and skip every pause until the cell has ended, so the interrupt
+   * stops it (kernel/sockets.ts calls this before its usual interrupt). */
+  interrupt(): void {
+    const s = this.session;
+    if (!s) return;
+    this.skipping = true;
+    void s.post("Debugger.setSkipAllPauses", { skip: true }).then(() => s.post("Debugger.resume")).catch(() => {});
+  }
+
+  /** No cell is running any more. */
+  idle(): void {
+    if (!this.skipping) return;
+    this.skipping = false;
+    void this.session?.post("Debugger.setSkipAllPauses", { skip: false }).catch(() => {});
+  }
+
+  /** Shutdown or restart: resume the main thread (so it can exit) and say the session ended. */
+  shutdown(): void {
+    if (!this.session) return;
+    this.host.event(event("terminated", {}));
+    this.detach();
+  }
+
+  private detach(): void {
+    if (!this.session) return;
+    this.session.close();
+    this.session = undefined;
+    this.host.attached(false);
+    this.paused = undefined;
+    this.frames.clear();
+    this.vars.clear();
+    this.cellScripts.clear();
+    this.breakpoints.clear();
+    this.v8Breakpoints.clear();
+    this.exceptionFilters = [];
+    this.skipping = false;
+  }
+
+  // ---- frames, scopes, evaluation ----
+
+  /** Where a frame is, in the user's terms; undefined for the runtime's and Node's own frames. */
+  private locate(f: CallFrame): Place | undefined {
+    const url = f.url || this.scripts.get(f.location.scriptId)?.url || "";
+    const { lineNumber: line, columnNumber: column } = f.location;
+    const cell = this.cellScripts.get(url);
+    if (cell) {
+      const o = cell.map?.original(line, column);
+      return { path: cell.path, line: (o?.line ?? line) + 1, column: (o?.column ?? column) + 1, cell: true };
+    }
+    if (!url || CELL_URL.test(url) || BLACKBOX_RE.some((re) => re.test(url))) return undefined;
+    const smu = this.scripts.get(f.location.scriptId)?.sourceMapURL;
+    const map = smu ? fileLineMap(url, smu) : undefined;
+    const o = map?.original(line, column);
+    const file = url.startsWith("file://") ? new URL(url).pathname : url;
+    if (map?.source && o) return { path: map.source, line: o.line + 1, column: o.column + 1, cell: false };
+    if (!file.startsWith("/")) return undefined;
+    return { path: file, line: line + 1, column: column + 1, cell: false };
+  }
+
+  private stackTrace(): Record<string, unknown> {
+    if (!this.paused) return { stackFrames: [], totalFrames: 0 };
+    this.frames.clear();
+    const stackFrames = [];
+    for (const f of this.paused.frames) {
+      const place = this.locate(f);
+      if (!place) continue;
+      const id = this.nextFrame++;
+      this.frames.set(id, f);
+      stackFrames.push({
+        id, name: f.functionName || (place.cell ? "<cell>" : "<anonymous>"), line: place.line, column: place.column,
+        source: { name: place.cell ? `cell ${basename(place.path, FILE_SUFFIX)}` : basename(place.path), path: place.path },
+      });
+    }
+    return { stackFrames, totalFrames: stackFrames.length };
+  }
+
+  private frame(id: unknown, command: string): CallFrame {
+    if (!this.paused) throw new DapError(`${command}: the kernel is not paused`);
+    const f = id === undefined ? this.paused.frames.find((x) => this.locate(x)) : this.frames.get(Number(id));
+    if (!f) throw new DapError(`${command}: unknown frameId ${JSON.stringify(id)}`);
+    return f;
+  }
+
+  private scopes(args: Record<string, unknown>): Record<string, unknown> {
+    const f = this.frame(args.frameId, "scopes");
+    const names: Record<string, string> = { local: "Locals", block: "Block", closure: "Closure", catch: "Catch", with: "With" };
+    const scopes = f.scopeChain.filter((s) => names[s.type] && s.object.objectId).map((s) => ({
+      name: names[s.type], presentationHint: s.type === "local" ? "locals" : undefined,
+      variablesReference: this.vars.add({ kind: "object", objectId: s.object.objectId! }), expensive: false,
+    }));
+    scopes.push({ name: "Globals", presentationHint: undefined, variablesReference: this.vars.add({ kind: "globals" }), expensive: false });
+    return { scopes };
+  }
+
+  /** Evaluates JavaScript in a paused frame (frameId, or the top user frame) or, when not paused,
+   * in the global scope. */
+  private async evalIn(expression: string, frameId: unknown, byValue: boolean, silent = true): Promise<RemoteObject> {
+    const s = this.inspector("evaluate");
+    const r = this.paused
+      ? await s.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Debugger.evaluateOnCallFrame", {
+        callFrameId: this.frame(frameId, "evaluate").callFrameId, expression, objectGroup: "tsgrad-eval", returnByValue: byValue, silent,
+      })
+      : await s.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Runtime.evaluate", {
+        expression, objectGroup: "tsgrad-eval", returnByValue: byValue, silent, replMode: true, awaitPromise: true,
+      });
+    if (r.exceptionDetails) {
+      const e = r.exceptionDetails.exception;
+      throw new DapError((e?.description ?? r.exceptionDetails.text ?? "evaluation failed").split("\n")[0]);
+    }
+    return r.result;
+  }
+
+  private async evaluate(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const expression = String(args.expression ?? "");
+    if (!expression.trim()) throw new DapError("evaluate: arguments.expression is empty");
+    const v = await this.evalIn(expression, args.frameId, false, args.context === "hover");
+    const [dv] = await this.vars.describe([[expression, v]]);
+    return { result: dv.value, type: dv.type, variablesReference: dv.variablesReference };
+  }
+}
+
