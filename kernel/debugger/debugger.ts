@@ -12,6 +12,7 @@ import { CellFiles, FILE_SUFFIX, HASH_METHOD, HASH_SEED } from "./cell_files";
 import { CAPABILITIES, DapError, event, failure, parseRequest, response, THREAD_ID, type DapEvent, type DapRequest, type DapResponse } from "./dap";
 import { InspectorSession, type Params } from "./inspector_session";
 import { fileLineMap, LineMap } from "./source_map";
+import { log } from "../log";
 import { insideTry } from "./try_blocks";
 import { HOOK, Variables, valueText, type RemoteObject } from "./variables";
 
@@ -42,6 +43,8 @@ const BLACKBOX = [
 const BLACKBOX_RE = BLACKBOX.map((p) => new RegExp(p));
 const CELL_URL = /^tsgrad-cell-\d+\.js$/;
 const IDENT = /^[A-Za-z_$][\w$]*$/;
+/** The parameters of the function a cell runs in (runtime/evaluator.ts): not the user's locals. */
+const CELL_PARAMS = ["__tsg", "require", "module", "exports", "__filename", "__dirname"];
 /** Requests served before attach (the rest need the inspector). */
 const STATIC = new Set(["initialize", "attach", "debugInfo", "dumpCell", "disconnect", "source"]);
 
@@ -58,6 +61,7 @@ export class Debugger {
   private nextFrame = 1;
   private readonly vars = new Variables(() => this.inspector("variables"));
   private stepping = false;
+  private lastStep: string | undefined;
   private pauseRequested = false;
   /** Interrupted while paused: every pause is skipped until the cell has ended. */
   private skipping = false;
@@ -257,7 +261,14 @@ export class Debugger {
     const resume = () => { void s.post("Debugger.resume").catch(() => {}); };
     if (this.skipping) return resume();
     const visible = p.callFrames.map((f) => this.locate(f)).filter((x): x is Place => !!x);
+    log.debug(`debugger: paused (${p.reason}) at ${p.callFrames[0]?.url}:${p.callFrames[0]?.location.lineNumber}, ${visible.length} user frames`);
     if (!visible.length) return resume();
+    // A step that lands on code the runtime added around the cell's statements takes one more step.
+    const top = p.callFrames[0], topCell = top && this.cellScripts.get(top.url || this.scripts.get(top.location.scriptId)?.url || "");
+    if (this.stepping && this.lastStep && topCell?.map && !topCell.map.hasLine(top.location.lineNumber)) {
+      void s.post(this.lastStep).catch(() => {});
+      return;
+    }
     let reason: string;
     let text: string | undefined;
     if (p.reason === "exception" || p.reason === "promiseRejection") {
@@ -291,6 +302,7 @@ export class Debugger {
   private async resume(command: string, method: string): Promise<void> {
     if (!this.paused) throw new DapError(`${command}: the kernel is not paused`);
     this.stepping = method !== "Debugger.resume";
+    this.lastStep = this.stepping ? (method === "Debugger.stepOut" ? "Debugger.stepOver" : method) : undefined;
     await this.inspector(command).post(method);
   }
 
@@ -340,7 +352,9 @@ export class Debugger {
     const { lineNumber: line, columnNumber: column } = f.location;
     const cell = this.cellScripts.get(url);
     if (cell) {
-      const o = cell.map?.original(line, column);
+      // The script's top level only calls the cell's function: not a line of the cell.
+      if (!f.scopeChain.some((s) => s.type === "local")) return undefined;
+      const o = cell.map?.original(line, column) ?? cell.map?.near(line, column);
       return { path: cell.path, line: (o?.line ?? line) + 1, column: (o?.column ?? column) + 1, cell: true };
     }
     if (!url || CELL_URL.test(url) || BLACKBOX_RE.some((re) => re.test(url))) return undefined;
@@ -377,14 +391,23 @@ export class Debugger {
     return f;
   }
 
+  /** Locals (the frame's function scope with the blocks inside it, as one list: JupyterLab shows
+   * the first scope), then each closure, then the user's globals. */
   private scopes(args: Record<string, unknown>): Record<string, unknown> {
     const f = this.frame(args.frameId, "scopes");
-    const names: Record<string, string> = { local: "Locals", block: "Block", closure: "Closure", catch: "Catch", with: "With" };
-    const scopes = f.scopeChain.filter((s) => names[s.type] && s.object.objectId).map((s) => ({
-      name: names[s.type], presentationHint: s.type === "local" ? "locals" : undefined,
-      variablesReference: this.vars.add({ kind: "object", objectId: s.object.objectId! }), expensive: false,
-    }));
-    scopes.push({ name: "Globals", presentationHint: undefined, variablesReference: this.vars.add({ kind: "globals" }), expensive: false });
+    const chain = f.scopeChain.filter((s) => s.object.objectId);
+    const end = chain.findIndex((s) => s.type === "local");
+    const inner = chain.slice(0, end + 1).filter((s) => ["block", "local", "catch", "with"].includes(s.type));
+    const scopes: Record<string, unknown>[] = [];
+    if (inner.length) {
+      scopes.push({ name: "Locals", presentationHint: "locals", expensive: false,
+        variablesReference: this.vars.add({ kind: "scopes", objectIds: inner.map((s) => s.object.objectId!), hide: this.locate(f)?.cell ? CELL_PARAMS : [] }) });
+    }
+    for (const s of chain.slice(end + 1)) {
+      if (s.type !== "closure" && s.type !== "block") continue;
+      scopes.push({ name: s.name ? `Closure (${s.name})` : "Closure", expensive: false, variablesReference: this.vars.add({ kind: "object", objectId: s.object.objectId! }) });
+    }
+    scopes.push({ name: "Globals", expensive: false, variablesReference: this.vars.add({ kind: "globals" }) });
     return { scopes };
   }
 

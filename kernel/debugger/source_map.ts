@@ -60,6 +60,20 @@ export class LineMap {
     return best && { line: best.origLine, column: best.origCol };
   }
 
+  /** Whether any segment starts on this generated line (lines the runtime adds around a cell's
+   * statements have none). */
+  hasLine(genLine: number): boolean { return this.segs.some((s) => s.genLine === genLine); }
+
+  /** The original position of the last segment at or before a generated position, on any line. */
+  near(genLine: number, genCol: number): { line: number; column: number } | undefined {
+    let best: Segment | undefined;
+    for (const s of this.segs) {
+      if (s.genLine > genLine || (s.genLine === genLine && s.genCol > genCol)) continue;
+      if (!best || s.genLine > best.genLine || (s.genLine === best.genLine && s.genCol >= best.genCol)) best = s;
+    }
+    return best && { line: best.origLine, column: best.origCol };
+  }
+
   /** Where a breakpoint on original line `line` goes: the first generated position that maps to
    * it, else to the next original line that has code (reported back as the breakpoint's line). */
   generated(line: number): { line: number; genLine: number; genCol: number } | undefined {

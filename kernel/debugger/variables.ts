@@ -11,13 +11,15 @@ export interface RemoteObject {
   description?: string; objectId?: string;
 }
 interface PropertyDescriptor { name: string; value?: RemoteObject; get?: RemoteObject; enumerable?: boolean; isOwn?: boolean }
-export interface DapVariable { name: string; value: string; type: string; variablesReference: number; evaluateName?: string }
+export interface DapVariable { name: string; value: string; type?: string; variablesReference: number; evaluateName?: string }
 
 /** How the main thread reaches the runtime's debugger helpers (see runtime/debug_inspect.ts). */
 export const HOOK = "globalThis[Symbol.for(\"tsgrad.debug\")]";
 const MAX_CHILDREN = 200;
 
-export type Ref = { kind: "object"; objectId: string } | { kind: "globals" };
+/** An object to expand; several scope objects shown as one (innermost first: a name in an inner
+ * block hides the same name outside it); or the user's globals. */
+export type Ref = { kind: "object"; objectId: string } | { kind: "scopes"; objectIds: string[]; hide?: readonly string[] } | { kind: "globals" };
 
 export class Variables {
   private refs = new Map<number, Ref>();
@@ -39,13 +41,21 @@ export class Variables {
   }
 
   async children(ref: Ref, group = "tsgrad-vars"): Promise<DapVariable[]> {
-    const objectId = ref.kind === "globals" ? (await this.globals(group)).objectId : ref.objectId;
-    if (!objectId) return [];
-    const { result } = await this.session().post<{ result: PropertyDescriptor[] }>("Runtime.getProperties", {
-      objectId, ownProperties: true, generatePreview: false,
-    });
-    const props = result.filter((p) => p.value && p.isOwn !== false && p.name !== "__proto__").slice(0, MAX_CHILDREN);
-    return this.describe(props.map((p) => [p.name, p.value!]));
+    const ids = ref.kind === "globals" ? [(await this.globals(group)).objectId] : ref.kind === "scopes" ? ref.objectIds : [ref.objectId];
+    const seen = new Set<string>(ref.kind === "scopes" ? ref.hide : []);
+    const entries: [string, RemoteObject][] = [];
+    for (const objectId of ids) {
+      if (!objectId) continue;
+      const { result } = await this.session().post<{ result: PropertyDescriptor[] }>("Runtime.getProperties", {
+        objectId, ownProperties: true, generatePreview: false,
+      });
+      for (const p of result) {
+        if (!p.value || p.isOwn === false || p.name === "__proto__" || seen.has(p.name)) continue;
+        seen.add(p.name);
+        entries.push([p.name, p.value]);
+      }
+    }
+    return this.describe(entries.slice(0, MAX_CHILDREN));
   }
 
   /** DAP variables for named remote objects; objects get the runtime's one-line summary. */
@@ -68,10 +78,25 @@ export class Variables {
 
   variable(name: string, v: RemoteObject, summary?: string): DapVariable {
     const expandable = !!v.objectId && (v.type === "object" && v.subtype !== "null");
+    const type = typeName(v, summary);
     return {
-      name, value: summary ?? valueText(v), type: v.className ?? v.subtype ?? v.type,
+      name, value: summary ?? valueText(v), ...(type ? { type } : {}),
       variablesReference: expandable ? this.add({ kind: "object", objectId: v.objectId! }) : 0, evaluateName: name,
     };
+  }
+}
+
+/** DAP's type, in the names JupyterLab's Variables tree knows: it shows the value for int, float,
+ * bool and str, the type for anything else, and the value when there is no type. So a value the
+ * runtime summarises (a Tensor's shape) has no type, and the tree shows the summary. */
+function typeName(v: RemoteObject, summary?: string): string | undefined {
+  if (summary !== undefined) return undefined;
+  switch (v.type) {
+    case "number": return Number.isInteger(v.value) ? "int" : "float";
+    case "boolean": return "bool";
+    case "string": return "str";
+    case "undefined": return undefined;
+    default: return v.subtype === "null" ? undefined : v.className ?? v.subtype ?? v.type;
   }
 }
 

@@ -256,6 +256,47 @@ describe("debugger protocol", function () {
     assert.equal((await replyTo(c, req)).content.status, "ok");
   });
 
+  it("a notebook module's forward in a training loop; stepIn reaches tsgrad's own TypeScript", async () => {
+    const model = [
+      "class Net extends nn.Module {",
+      "  fc = nn.Linear(3, 2);",
+      "  forward(x: Tensor): Tensor {",
+      "    const h = this.fc.forward(x);",
+      "    return h.relu();",
+      "  }",
+      "}",
+      "const net = new Net();",
+    ].join("\n");
+    assert.equal((await c.execute(model)).reply.content.status, "ok");
+    const netPath = (await d.ok("dumpCell", { code: model })).sourcePath;
+    await d.ok("setBreakpoints", { source: { path: netPath }, breakpoints: [{ line: 4 }] });
+    const train = [
+      "const opt = optim.SGD(net.parameters(), { lr: 0.1 });",
+      "for (let i = 0; i < 2; i++) {",
+      "  const loss = net.forward(torch.ones([5, 3])).sum();",
+      "  opt.zeroGrad(); loss.backward(); opt.step();",
+      "  await loss.item();",
+      "}",
+    ].join("\n");
+    d.skip();
+    const req = await execute(c, train);
+    await d.event("stopped");
+    const { frame, locals } = await d.top();
+    assert.match(frame.name, /forward$/);
+    assert.equal(frame.source.path, netPath);
+    assert.equal(frame.line, 4);
+    assert.match(locals.find((v) => v.name === "x")?.value ?? "", /Tensor \[5, 3\] float32 cpu/);
+    await d.ok("stepIn", { threadId: 1 });
+    await d.event("stopped");
+    const inLib = (await d.ok("stackTrace", { threadId: 1 })).stackFrames[0];
+    assert.match(inLib.source.path, /\/runtime\/tensor\/nn\/[a-z_]+\.ts$/, `stepped into ${inLib.source.path}`);
+    const src = await d.ok("source", { source: { path: inLib.source.path } });
+    assert.match(src.content, /forward\(/);
+    await d.ok("setBreakpoints", { source: { path: netPath }, breakpoints: [] });
+    await d.ok("continue", { threadId: 1 });
+    assert.equal((await replyTo(c, req)).content.status, "ok");
+  });
+
   it("exception breakpoints: uncaught stops where the error is thrown, a caught one does not", async () => {
     await d.ok("setExceptionBreakpoints", { filters: ["uncaught"] });
     d.skip();
