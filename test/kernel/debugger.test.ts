@@ -203,6 +203,42 @@ describe("debugger protocol", function () {
     assert.equal(result?.["text/plain"], "3");
   });
 
+  it("not paused: inspectVariables lists the user's globals; richInspectVariables, evaluate and source work too", async () => {
+    const { variables } = await d.ok("inspectVariables");
+    assert.match(variables.find((v: { name: string }) => v.name === "x")?.value ?? "", /Tensor \[4, 3\] float32 cpu/);
+    assert.equal(variables.find((v: { name: string }) => v.name === "total")?.value, "3");
+    assert.ok(!variables.some((v: { name: string }) => ["setTimeout", "global", "torch"].includes(v.name)), "Node's and the runtime's globals are left out");
+    const rich = await d.ok("richInspectVariables", { variableName: "x" });
+    assert.match(rich.data["text/plain"], /Tensor \[4, 3\] float32 cpu/);
+    assert.equal((await d.ok("evaluate", { expression: "total * 2", context: "repl" })).result, "6");
+    assert.equal((await d.ok("source", { source: { path: loopPath } })).content, loop);
+    const bad = await d.dap("source", { source: { path: "/etc/passwd" } });
+    assert.equal(bad.success, false);
+    assert.match(bad.message!, /source: \/etc\/passwd is not a file this kernel can show/);
+  });
+
+  it("pause stops a busy loop where it runs; copyToGlobals makes a paused frame's local a global", async () => {
+    // `local` is used inside the loop: V8 drops a value the rest of an optimized loop never reads.
+    const code = ["let spins = 0;", "const local = torch.zeros([2, 3]);", "while (spins >= 0) {", "  spins += local.shape[0];", "}"].join("\n");
+    const path = (await d.ok("dumpCell", { code })).sourcePath;
+    d.skip();
+    const req = await execute(c, code);
+    await new Promise((r) => setTimeout(r, 300));
+    await d.ok("pause", { threadId: 1 });
+    const stopped = await d.event("stopped");
+    assert.equal(stopped.body.reason, "pause");
+    const { frame } = await d.top();
+    assert.equal(frame.source.path, path);
+    assert.ok([3, 4].includes(frame.line), `paused on line ${frame.line}`);
+    await d.ok("copyToGlobals", { srcVariableName: "local", dstVariableName: "copied", srcFrameId: frame.id });
+    await c.request("control", "interrupt_request");
+    assert.equal((await replyTo(c, req)).content.ename, "Interrupted");
+    // The checker has no type for a name made in the debugger: reach it through globalThis.
+    const { reply: r2, iopub } = await c.execute("(globalThis as any).copied.numel()");
+    assert.equal(r2.content.status, "ok", JSON.stringify(r2.content));
+    assert.equal((iopub.find((m) => m.header.msg_type === "execute_result")?.content.data as Record<string, string>)["text/plain"], "6");
+  });
+
   it("a breakpoint in a function from an earlier cell; stepIn enters it; stepOut returns", async () => {
     const lib = ["function addOne(v: number): number {", "  const w = v + 1;", "  return w;", "}"].join("\n");
     assert.equal((await c.execute(lib)).reply.content.status, "ok");
