@@ -121,10 +121,10 @@ const OWN_SIGNAL_MS = 250;
 let interruptId = 0, interruptTimer: NodeJS.Timeout | undefined;
 function interruptMain(raise: boolean): void {
   // Paused at a breakpoint: leave the pause first, or the main thread never sees the interrupt.
-  debug?.interrupt();
+  const target = shellInFlight[0];
+  if (debug?.interrupt(target)) raise = true;
   const id = ++interruptId;
   clearTimeout(interruptTimer);
-  const target = shellInFlight[0];
   if (target !== undefined) Atomics.store(interruptFlag, 0, 1);
   toMain({ k: "interrupt", id, target });
   if (!raise || target === undefined) return;
@@ -207,6 +207,7 @@ function debuggerInstance(): Debugger {
     debug = new Debugger({
       event: (e) => publish(debugParent, "debug_event", e as unknown as Json),
       attached: (on) => toMain({ k: "debug_attached", on }),
+      interrupt: () => interruptMain(false),
     });
   }
   return debug;
@@ -264,7 +265,7 @@ function fromMain(m: ToWorker): void {
     case "done": {
       const req = requests.get(m.seq);
       if (req?.channel === "shell") { const i = shellInFlight.indexOf(m.seq); if (i >= 0) shellInFlight.splice(i, 1); }
-      if (shellInFlight.length === 0) debug?.idle();
+      debug?.done(m.seq);
       if (req?.header.msg_type === "execute_request") { if (lastCell !== m.seq) requests.delete(lastCell); lastCell = m.seq; }
       else requests.delete(m.seq);
       return;

@@ -14,6 +14,7 @@ import { InspectorSession, type Params } from "./inspector_session";
 import { fileLineMap, LineMap } from "./source_map";
 import { log } from "../log";
 import { insideTry } from "./try_blocks";
+import { stripTypes } from "./ts_expression";
 import { HOOK, Variables, valueText, type RemoteObject } from "./variables";
 
 export interface DebugHost {
@@ -21,7 +22,12 @@ export interface DebugHost {
   event(e: DapEvent): void;
   /** Tell the main thread to announce cell scripts (true) or stop (false). */
   attached(on: boolean): void;
+  /** A SIGINT reached the main thread while it was paused: interrupt as for interrupt_request. */
+  interrupt(): void;
 }
+
+/** How often a paused main thread is checked for a SIGINT (see watchSigint). */
+const SIGINT_POLL_MS = 200;
 
 interface CallFrame {
   callFrameId: string; functionName: string; url: string;
@@ -63,8 +69,8 @@ export class Debugger {
   private stepping = false;
   private lastStep: string | undefined;
   private pauseRequested = false;
-  /** Interrupted while paused: every pause is skipped until the cell has ended. */
-  private skipping = false;
+  /** Interrupted: every pause is skipped until this request (the interrupted cell) is done. */
+  private skipping: number | undefined;
 
   constructor(private readonly host: DebugHost) {}
 
@@ -249,6 +255,7 @@ export class Debugger {
     } else if (method === "Debugger.resumed") {
       const was = !!this.paused;
       this.paused = undefined;
+      clearInterval(this.sigintTimer);
       this.frames.clear();
       this.vars.clear();
       if (was) this.host.event(event("continued", { threadId: THREAD_ID, allThreadsContinued: true }));
@@ -259,7 +266,7 @@ export class Debugger {
     const s = this.session;
     if (!s) return;
     const resume = () => { void s.post("Debugger.resume").catch(() => {}); };
-    if (this.skipping) return resume();
+    if (this.skipping !== undefined) return resume();
     const visible = p.callFrames.map((f) => this.locate(f)).filter((x): x is Place => !!x);
     log.debug(`debugger: paused (${p.reason}) at ${p.callFrames[0]?.url}:${p.callFrames[0]?.location.lineNumber}, ${visible.length} user frames`);
     if (!visible.length) return resume();
@@ -276,6 +283,7 @@ export class Debugger {
       if (!raised && !(this.exceptionFilters.includes("uncaught") && !this.caughtByUser(visible))) return resume();
       reason = "exception";
       text = p.data ? valueText(p.data) : undefined;
+      if (p.data?.description) this.host.event(event("output", { category: "stderr", output: `${p.data.description}\n` }));
     } else if (p.hitBreakpoints?.length) reason = "breakpoint";
     else if (this.pauseRequested) reason = "pause";
     else if (this.stepping) reason = "step";
@@ -283,10 +291,34 @@ export class Debugger {
     this.pauseRequested = false;
     this.stepping = false;
     this.paused = { frames: p.callFrames, reason };
+    this.watchSigint();
     this.host.event(event("stopped", {
       reason, threadId: THREAD_ID, allThreadsStopped: true, preserveFocusHint: false,
       ...(text ? { text, description: `Paused on exception: ${text}` } : {}),
     }));
+  }
+
+  /** While paused, a SIGINT (interrupt_mode "signal") goes to the main thread's own watchdog: V8
+   * keeps it as a pending termination and no other thread hears of it. The next evaluation on the
+   * paused thread reports "Execution was terminated" (and consumes it), so poll with a cheap one
+   * and turn that into an interrupt. */
+  private sigintTimer: NodeJS.Timeout | undefined;
+  private watchSigint(): void {
+    clearInterval(this.sigintTimer);
+    this.sigintTimer = setInterval(() => {
+      if (!this.paused || !this.session) { clearInterval(this.sigintTimer); return; }
+      const callFrameId = this.paused.frames[0]?.callFrameId;
+      this.session.post("Debugger.evaluateOnCallFrame", { callFrameId, expression: "0", silent: true }).catch((err: Error) => this.terminated(err));
+    }, SIGINT_POLL_MS);
+    this.sigintTimer.unref();
+  }
+
+  /** An evaluation while paused found the SIGINT's termination: interrupt the cell. */
+  private terminated(err: Error): void {
+    if (!/Execution was terminated/.test(err.message) || !this.paused) return;
+    clearInterval(this.sigintTimer);
+    log.debug("debugger: SIGINT while paused; interrupting");
+    this.host.interrupt();
   }
 
   /** "uncaught": a try block in the user's own code (a cell, or the library's TypeScript) around a
@@ -307,18 +339,21 @@ export class Debugger {
   }
 
   /** Interrupt: leave the pause and skip every pause until the cell has ended, so the interrupt
-   * stops it (kernel/sockets.ts calls this before its usual interrupt). */
-  interrupt(): void {
+   * stops it (kernel/sockets.ts calls this before its usual interrupt). True when it was paused: a
+   * SIGINT that came during the pause is lost (V8 drops a termination requested while paused),
+   * so the caller raises one again. */
+  interrupt(target: number | undefined): boolean {
     const s = this.session;
-    if (!s) return;
-    this.skipping = true;
+    if (!s || target === undefined) return false;
+    this.skipping = target;
     void s.post("Debugger.setSkipAllPauses", { skip: true }).then(() => s.post("Debugger.resume")).catch(() => {});
+    return !!this.paused;
   }
 
-  /** No cell is running any more. */
-  idle(): void {
-    if (!this.skipping) return;
-    this.skipping = false;
+  /** Request `seq` (on the shell queue) is done: an interrupted cell has ended. */
+  done(seq: number): void {
+    if (this.skipping !== seq) return;
+    this.skipping = undefined;
     void this.session?.post("Debugger.setSkipAllPauses", { skip: false }).catch(() => {});
   }
 
@@ -335,13 +370,14 @@ export class Debugger {
     this.session = undefined;
     this.host.attached(false);
     this.paused = undefined;
+    clearInterval(this.sigintTimer);
     this.frames.clear();
     this.vars.clear();
     this.cellScripts.clear();
     this.breakpoints.clear();
     this.v8Breakpoints.clear();
     this.exceptionFilters = [];
-    this.skipping = false;
+    this.skipping = undefined;
   }
 
   // ---- frames, scopes, evaluation ----
@@ -415,13 +451,7 @@ export class Debugger {
    * in the global scope. */
   private async evalIn(expression: string, frameId: unknown, byValue: boolean, silent = true): Promise<RemoteObject> {
     const s = this.inspector("evaluate");
-    const r = this.paused
-      ? await s.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Debugger.evaluateOnCallFrame", {
-        callFrameId: this.frame(frameId, "evaluate").callFrameId, expression, objectGroup: "tsgrad-eval", returnByValue: byValue, silent,
-      })
-      : await s.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Runtime.evaluate", {
-        expression, objectGroup: "tsgrad-eval", returnByValue: byValue, silent, replMode: true, awaitPromise: true,
-      });
+    const r = await this.evalRaw(s, expression, frameId, byValue, silent).catch((err: Error) => { this.terminated(err); throw err; });
     if (r.exceptionDetails) {
       const e = r.exceptionDetails.exception;
       throw new DapError((e?.description ?? r.exceptionDetails.text ?? "evaluation failed").split("\n")[0]);
@@ -429,10 +459,26 @@ export class Debugger {
     return r.result;
   }
 
+  private async evalRaw(s: InspectorSession, expression: string, frameId: unknown, byValue: boolean, silent: boolean) {
+    return this.paused
+      ? s.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Debugger.evaluateOnCallFrame", {
+        callFrameId: this.frame(frameId, "evaluate").callFrameId, expression, objectGroup: "tsgrad-eval", returnByValue: byValue, silent,
+      })
+      : s.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Runtime.evaluate", {
+        expression, objectGroup: "tsgrad-eval", returnByValue: byValue, silent, replMode: true, awaitPromise: true,
+      });
+  }
+
   private async evaluate(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const expression = String(args.expression ?? "");
     if (!expression.trim()) throw new DapError("evaluate: arguments.expression is empty");
-    const v = await this.evalIn(expression, args.frameId, false, args.context === "hover");
+    let v: RemoteObject;
+    try { v = await this.evalIn(expression, args.frameId, false, args.context === "hover"); } catch (err) {
+      // TypeScript typed into the console: strip the types and try again.
+      const js = /^SyntaxError/.test((err as Error).message) ? stripTypes(expression) : undefined;
+      if (!js) throw err;
+      v = await this.evalIn(js, args.frameId, false, args.context === "hover");
+    }
     const [dv] = await this.vars.describe([[expression, v]]);
     return { result: dv.value, type: dv.type, variablesReference: dv.variablesReference };
   }

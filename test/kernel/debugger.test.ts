@@ -174,6 +174,8 @@ describe("debugger protocol", function () {
     const t = await d.ok("evaluate", { expression: "y", frameId: frame.id, context: "watch" });
     assert.match(t.result, /Tensor \[4, 3\] float32 cpu/);
     assert.ok(t.variablesReference > 0, "a tensor can be expanded");
+    const typed = await d.ok("evaluate", { expression: "(y as Tensor).shape[0]! + step", frameId: frame.id, context: "repl" });
+    assert.equal(typed.result, "4", "TypeScript in the console: types are stripped");
     const bad = await d.dap("evaluate", { expression: "nope + 1", frameId: frame.id, context: "repl" });
     assert.equal(bad.success, false);
     assert.match(bad.message!, /ReferenceError: nope is not defined/);
@@ -340,6 +342,9 @@ describe("debugger protocol", function () {
     assert.equal(caught.reply.content.status, "ok");
     const code = ["function boom(): never {", "  throw new RangeError('bad value');", "}", "boom();"].join("\n");
     const req = await execute(c, code);
+    const output = await d.event("output");
+    assert.equal(output.body.category, "stderr");
+    assert.match(output.body.output, /RangeError: bad value\n\s+at boom/);
     const stopped = await d.event("stopped");
     assert.equal(stopped.body.reason, "exception");
     assert.match(stopped.body.text, /RangeError: bad value/);
@@ -350,6 +355,16 @@ describe("debugger protocol", function () {
     const reply = await replyTo(c, req);
     assert.equal(reply.content.status, "error");
     assert.equal(reply.content.ename, "RangeError");
+    // "raised" stops even where the cell catches the exception.
+    await d.ok("setExceptionBreakpoints", { filters: ["raised"] });
+    d.skip();
+    const req2 = await execute(c, "let seen = '';\ntry { JSON.parse('{'); } catch (e) { seen = 'caught'; }\nseen");
+    const st2 = await d.event("stopped");
+    assert.equal(st2.body.reason, "exception");
+    assert.match(st2.body.text, /SyntaxError/);
+    assert.equal((await d.top()).frame.line, 2);
+    await d.ok("continue", { threadId: 1 });
+    assert.equal((await replyTo(c, req2)).content.status, "ok");
     const raised = await d.dap("setExceptionBreakpoints", { filters: ["sometimes"] });
     assert.equal(raised.success, false);
     assert.match(raised.message!, /unknown filter "sometimes"/);
@@ -367,6 +382,13 @@ describe("debugger protocol", function () {
     const reply = await replyTo(c, req);
     assert.equal(reply.content.status, "error");
     assert.equal(reply.content.ename, "Interrupted");
+    // The same with SIGINT, as JupyterLab interrupts a kernelspec with interrupt_mode "signal".
+    d.skip();
+    const req2 = await execute(c, code);
+    await d.event("stopped");
+    k.proc.kill("SIGINT");
+    const reply2 = await replyTo(c, req2);
+    assert.equal(reply2.content.ename, "Interrupted");
     await d.ok("setBreakpoints", { source: { path }, breakpoints: [] });
     const { reply: after } = await c.execute("n > 0");
     assert.equal(after.content.status, "ok");
