@@ -11,7 +11,8 @@ import { basename, resolve } from "node:path";
 import { CellFiles, FILE_SUFFIX, HASH_METHOD, HASH_SEED } from "./cell_files";
 import { CAPABILITIES, DapError, event, failure, parseRequest, response, THREAD_ID, type DapEvent, type DapRequest, type DapResponse } from "./dap";
 import { InspectorSession, type Params } from "./inspector_session";
-import { fileLineMap, LineMap } from "./source_map";
+import { BLACKBOX, Scripts, type CallFrame, type CellScript, type Place } from "./scripts";
+import { LineMap } from "./source_map";
 import { log } from "../log";
 import { insideTry } from "./try_blocks";
 import { stripTypes } from "./ts_expression";
@@ -29,25 +30,10 @@ export interface DebugHost {
 /** How often a paused main thread is checked for a SIGINT (see watchSigint). */
 const SIGINT_POLL_MS = 200;
 
-interface CallFrame {
-  callFrameId: string; functionName: string; url: string;
-  location: { scriptId: string; lineNumber: number; columnNumber: number };
-  scopeChain: { type: string; name?: string; object: RemoteObject }[];
-}
-interface CellScript { path: string; map?: LineMap }
-interface Place { path: string; line: number; column: number; cell: boolean }
 interface Breakpoint { line: number; condition?: string }
 
 /** Project root (dist/kernel/debugger -> the checkout): `source` serves files under it. */
 const ROOT = resolve(__dirname, "../../..");
-/** Frames in these scripts are the kernel's and runtime's plumbing: V8 steps through them and a
- * stack trace hides them. The tensor library (dist/runtime/tensor) stays visible. */
-const BLACKBOX = [
-  "^node:", "/node_modules/", "^tsgrad-cell-step$", "/kernel/",
-  "/runtime/(evaluator|cell_context|cell_source|console|loader|comms|compiler|declarations|tslab_compat|io|index|debug_inspect)\\.[jt]s$",
-];
-const BLACKBOX_RE = BLACKBOX.map((p) => new RegExp(p));
-const CELL_URL = /^tsgrad-cell-\d+\.js$/;
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 /** The parameters of the function a cell runs in (runtime/evaluator.ts): not the user's locals. */
 const CELL_PARAMS = ["__tsg", "require", "module", "exports", "__filename", "__dirname"];
@@ -57,8 +43,7 @@ const STATIC = new Set(["initialize", "attach", "debugInfo", "dumpCell", "discon
 export class Debugger {
   private session: InspectorSession | undefined;
   private readonly files = new CellFiles();
-  private readonly cellScripts = new Map<string, CellScript>();
-  private readonly scripts = new Map<string, { url: string; sourceMapURL?: string }>();
+  private readonly scripts = new Scripts();
   private readonly breakpoints = new Map<string, Breakpoint[]>();
   private readonly v8Breakpoints = new Map<string, string[]>();
   private exceptionFilters: string[] = [];
@@ -106,7 +91,7 @@ export class Debugger {
       if (this.session) return;
       this.session = new InspectorSession((m, p) => this.onEvent(m, p));
       await this.session.post("Debugger.enable");
-      await this.session.post("Debugger.setBlackboxPatterns", { patterns: BLACKBOX });
+      await this.session.post("Debugger.setBlackboxPatterns", { patterns: [...BLACKBOX] });
       this.host.attached(true);
       setImmediate(() => this.host.event(event("initialized")));
     },
@@ -198,7 +183,7 @@ export class Debugger {
     await this.clearBreakpoints(path);
     this.breakpoints.set(path, good);
     if (!good.length) this.breakpoints.delete(path);
-    for (const [url, script] of this.cellScripts) if (script.path === path) await this.place(url, script, good);
+    for (const [url, script] of this.scripts.cellsOf(path)) await this.place(url, script, good);
     const result = asked.map((b) => ok(b)
       ? { verified: true, line: b.line, source: { path } }
       : { verified: false, line: b.line, message: `line ${b.line} is past the end of the cell (${count} lines)` });
@@ -239,7 +224,7 @@ export class Debugger {
     if (!this.session) return;
     const path = this.files.remember(code);
     const script: CellScript = { path, map: sourceMap ? new LineMap(sourceMap) : undefined };
-    this.cellScripts.set(url, script);
+    this.scripts.addCell(url, script);
     const bps = this.breakpoints.get(path);
     if (bps?.length) await this.place(url, script, bps);
   }
@@ -249,7 +234,7 @@ export class Debugger {
   private onEvent(method: string, params: Params): void {
     if (method === "Debugger.scriptParsed") {
       const p = params as { scriptId: string; url: string; sourceMapURL?: string };
-      if (p.url) this.scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL || undefined });
+      if (p.url) this.scripts.parsed(p.scriptId, p.url, p.sourceMapURL);
     } else if (method === "Debugger.paused") {
       void this.onPaused(params as { callFrames: CallFrame[]; reason: string; data?: RemoteObject; hitBreakpoints?: string[] });
     } else if (method === "Debugger.resumed") {
@@ -267,11 +252,11 @@ export class Debugger {
     if (!s) return;
     const resume = () => { void s.post("Debugger.resume").catch(() => {}); };
     if (this.skipping !== undefined) return resume();
-    const visible = p.callFrames.map((f) => this.locate(f)).filter((x): x is Place => !!x);
+    const visible = p.callFrames.map((f) => this.scripts.locate(f)).filter((x): x is Place => !!x);
     log.debug(`debugger: paused (${p.reason}) at ${p.callFrames[0]?.url}:${p.callFrames[0]?.location.lineNumber}, ${visible.length} user frames`);
     if (!visible.length) return resume();
     // A step that lands on code the runtime added around the cell's statements takes one more step.
-    const top = p.callFrames[0], topCell = top && this.cellScripts.get(top.url || this.scripts.get(top.location.scriptId)?.url || "");
+    const top = p.callFrames[0], topCell = top && this.scripts.cellAt(top);
     if (this.stepping && this.lastStep && topCell?.map && !topCell.map.hasLine(top.location.lineNumber)) {
       void s.post(this.lastStep).catch(() => {});
       return;
@@ -373,7 +358,7 @@ export class Debugger {
     clearInterval(this.sigintTimer);
     this.frames.clear();
     this.vars.clear();
-    this.cellScripts.clear();
+    this.scripts.clearCells();
     this.breakpoints.clear();
     this.v8Breakpoints.clear();
     this.exceptionFilters = [];
@@ -382,33 +367,12 @@ export class Debugger {
 
   // ---- frames, scopes, evaluation ----
 
-  /** Where a frame is, in the user's terms; undefined for the runtime's and Node's own frames. */
-  private locate(f: CallFrame): Place | undefined {
-    const url = f.url || this.scripts.get(f.location.scriptId)?.url || "";
-    const { lineNumber: line, columnNumber: column } = f.location;
-    const cell = this.cellScripts.get(url);
-    if (cell) {
-      // The script's top level only calls the cell's function: not a line of the cell.
-      if (!f.scopeChain.some((s) => s.type === "local")) return undefined;
-      const o = cell.map?.original(line, column) ?? cell.map?.near(line, column);
-      return { path: cell.path, line: (o?.line ?? line) + 1, column: (o?.column ?? column) + 1, cell: true };
-    }
-    if (!url || CELL_URL.test(url) || BLACKBOX_RE.some((re) => re.test(url))) return undefined;
-    const smu = this.scripts.get(f.location.scriptId)?.sourceMapURL;
-    const map = smu ? fileLineMap(url, smu) : undefined;
-    const o = map?.original(line, column);
-    const file = url.startsWith("file://") ? new URL(url).pathname : url;
-    if (map?.source && o) return { path: map.source, line: o.line + 1, column: o.column + 1, cell: false };
-    if (!file.startsWith("/")) return undefined;
-    return { path: file, line: line + 1, column: column + 1, cell: false };
-  }
-
   private stackTrace(): Record<string, unknown> {
     if (!this.paused) return { stackFrames: [], totalFrames: 0 };
     this.frames.clear();
     const stackFrames = [];
     for (const f of this.paused.frames) {
-      const place = this.locate(f);
+      const place = this.scripts.locate(f);
       if (!place) continue;
       const id = this.nextFrame++;
       this.frames.set(id, f);
@@ -422,7 +386,7 @@ export class Debugger {
 
   private frame(id: unknown, command: string): CallFrame {
     if (!this.paused) throw new DapError(`${command}: the kernel is not paused`);
-    const f = id === undefined ? this.paused.frames.find((x) => this.locate(x)) : this.frames.get(Number(id));
+    const f = id === undefined ? this.paused.frames.find((x) => this.scripts.locate(x)) : this.frames.get(Number(id));
     if (!f) throw new DapError(`${command}: unknown frameId ${JSON.stringify(id)}`);
     return f;
   }
@@ -437,7 +401,7 @@ export class Debugger {
     const scopes: Record<string, unknown>[] = [];
     if (inner.length) {
       scopes.push({ name: "Locals", presentationHint: "locals", expensive: false,
-        variablesReference: this.vars.add({ kind: "scopes", objectIds: inner.map((s) => s.object.objectId!), hide: this.locate(f)?.cell ? CELL_PARAMS : [] }) });
+        variablesReference: this.vars.add({ kind: "scopes", objectIds: inner.map((s) => s.object.objectId!), hide: this.scripts.locate(f)?.cell ? CELL_PARAMS : [] }) });
     }
     for (const s of chain.slice(end + 1)) {
       if (s.type !== "closure" && s.type !== "block") continue;
