@@ -335,6 +335,25 @@ describe("debugger protocol", function () {
     assert.equal((await replyTo(c, req)).content.status, "ok");
   });
 
+  it("a breakpoint in user code the library calls (a layer inside nn.Sequential): the stack shows both", async () => {
+    const layer = ["class Double extends nn.Module {", "  forward(x: Tensor): Tensor {", "    return x.mul(2);", "  }", "}",
+      "const seq = nn.Sequential(nn.Linear(2, 2), new Double());"].join("\n");
+    assert.equal((await c.execute(layer)).reply.content.status, "ok");
+    const path = (await d.ok("dumpCell", { code: layer })).sourcePath;
+    await d.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 3 }] });
+    d.skip();
+    const req = await execute(c, "seq.forward(torch.ones([1, 2])).shape");
+    await d.event("stopped");
+    const { stackFrames } = await d.ok("stackTrace", { threadId: 1 });
+    assert.equal(stackFrames[0].source.path, path);
+    assert.equal(stackFrames[0].line, 3);
+    assert.ok(stackFrames.some((f: { source: { path: string } }) => /\/runtime\/tensor\/nn\/\w+\.ts$/.test(f.source.path)),
+      `a library frame between: ${stackFrames.map((f: { name: string; source: { path: string } }) => `${f.name} ${f.source.path}`).join("; ")}`);
+    await d.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await d.ok("continue", { threadId: 1 });
+    assert.equal((await replyTo(c, req)).content.status, "ok");
+  });
+
   it("exception breakpoints: uncaught stops where the error is thrown, a caught one does not", async () => {
     await d.ok("setExceptionBreakpoints", { filters: ["uncaught"] });
     d.skip();
