@@ -7,12 +7,12 @@
 // breakpoints set on a dumped cell's lines are placed on every script of that text, through its
 // source map. Library frames show their TypeScript through the source maps in dist/.
 import { existsSync, readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { CellFiles, FILE_SUFFIX, HASH_METHOD, HASH_SEED } from "./cell_files";
 import { CAPABILITIES, DapError, event, failure, parseRequest, response, THREAD_ID, type DapEvent, type DapRequest, type DapResponse } from "./dap";
 import { InspectorSession, type Params } from "./inspector_session";
 import { BLACKBOX, Scripts, type CallFrame, type CellScript, type Place } from "./scripts";
-import { LineMap } from "./source_map";
+import { fileLineMap, LineMap } from "./source_map";
 import { log } from "../log";
 import { insideTry } from "./try_blocks";
 import { stripTypes } from "./ts_expression";
@@ -171,6 +171,9 @@ export class Debugger {
     if (!path) throw new DapError("setBreakpoints: arguments.source.path is missing");
     const asked: { line?: number; condition?: string }[] = (args.breakpoints as { line?: number; condition?: string }[] | undefined) ??
       ((args.lines as number[] | undefined) ?? []).map((line) => ({ line }));
+    if (!this.files.isCellFile(path) && path.endsWith(".ts") && path.startsWith(ROOT + "/") && existsSync(path)) {
+      return this.setLibraryBreakpoints(path, asked);
+    }
     let text = this.files.text(path);
     if (text === undefined && this.files.isCellFile(path) && existsSync(path)) text = readFileSync(path, "utf8");
     if (text === undefined) {
@@ -191,6 +194,32 @@ export class Debugger {
     if (bad.length) {
       throw new DapError(`setBreakpoints: line ${bad[0].line} is past the end of the cell (${count} line${count === 1 ? "" : "s"})`, { breakpoints: result });
     }
+    return { breakpoints: result };
+  }
+
+  /** Breakpoints in tsgrad's own TypeScript (a file the debugger showed while stepping): placed
+   * in its compiled file in dist/ through the source map next to it. */
+  private async setLibraryBreakpoints(path: string, asked: { line?: number; condition?: string }[]): Promise<Record<string, unknown>> {
+    const js = join(ROOT, "dist", relative(ROOT, path)).replace(/\.ts$/, ".js");
+    const map = existsSync(js) ? fileLineMap(js, `${basename(js)}.map`) : undefined;
+    if (!map) throw new DapError(`setBreakpoints: ${path} has no compiled file with a source map in dist/ (npm run build)`);
+    const count = readFileSync(path, "utf8").split("\n").length;
+    await this.clearBreakpoints(path);
+    const ids: string[] = [];
+    const result = [];
+    for (const b of asked) {
+      const at = Number.isInteger(b.line) && b.line! >= 1 && b.line! <= count ? map.generated(b.line! - 1) : undefined;
+      if (!at) { result.push({ verified: false, line: b.line, message: `line ${b.line} has no code in ${basename(path)} (${count} lines)` }); continue; }
+      const urlRegex = `${js.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+      const r = await this.inspector("setBreakpoints").post<{ breakpointId: string }>("Debugger.setBreakpointByUrl", {
+        urlRegex, lineNumber: at.genLine, columnNumber: at.genCol, condition: b.condition ?? "",
+      });
+      ids.push(r.breakpointId);
+      result.push({ verified: true, line: at.line + 1, source: { path } });
+    }
+    this.v8Breakpoints.set(path, ids);
+    const good = result.filter((r) => r.verified).map((r) => ({ line: r.line! }));
+    if (good.length) this.breakpoints.set(path, good); else this.breakpoints.delete(path);
     return { breakpoints: result };
   }
 

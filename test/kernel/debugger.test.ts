@@ -5,6 +5,7 @@
 // Build first: npx tsc -p tsconfig.json.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Client } from "../helpers/client";
 import { startKernel, type KernelProcess } from "../helpers/kernel_proc";
 import { HASH_SEED, murmur2 } from "../../kernel/debugger/cell_files";
@@ -350,6 +351,24 @@ describe("debugger protocol", function () {
     assert.ok(stackFrames.some((f: { source: { path: string } }) => /\/runtime\/tensor\/nn\/\w+\.ts$/.test(f.source.path)),
       `a library frame between: ${stackFrames.map((f: { name: string; source: { path: string } }) => `${f.name} ${f.source.path}`).join("; ")}`);
     await d.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await d.ok("continue", { threadId: 1 });
+    assert.equal((await replyTo(c, req)).content.status, "ok");
+  });
+
+  it("a breakpoint in tsgrad's own TypeScript (Linear.forward in runtime/tensor/nn/layers.ts)", async () => {
+    const file = join(__dirname, "..", "..", "runtime", "tensor", "nn", "layers.ts");
+    const lines = readFileSync(file, "utf8").split("\n");
+    const line = lines.findIndex((l, i) => i > lines.findIndex((x) => x.startsWith("export class Linear ")) && /^\s+forward\(/.test(l)) + 1;
+    const set = await d.ok("setBreakpoints", { source: { path: file }, breakpoints: [{ line }] });
+    assert.deepEqual(set.breakpoints.map((b: { verified: boolean; line: number }) => [b.verified, b.line]), [[true, line]]);
+    d.skip();
+    const req = await execute(c, "const lin = nn.Linear(3, 2);\nlin.forward(torch.ones([4, 3])).shape");
+    await d.event("stopped");
+    const { frame, locals } = await d.top();
+    assert.equal(frame.source.path, file);
+    assert.equal(frame.line, line);
+    assert.match(locals.find((v) => v.name === "x")?.value ?? "", /Tensor \[4, 3\] float32 cpu/);
+    await d.ok("setBreakpoints", { source: { path: file }, breakpoints: [] });
     await d.ok("continue", { threadId: 1 });
     assert.equal((await replyTo(c, req)).content.status, "ok");
   });
