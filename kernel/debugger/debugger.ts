@@ -7,12 +7,12 @@
 // breakpoints set on a dumped cell's lines are placed on every script of that text, through its
 // source map. Library frames show their TypeScript through the source maps in dist/.
 import { existsSync, readFileSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { CellFiles, FILE_SUFFIX, HASH_METHOD, HASH_SEED } from "./cell_files";
 import { CAPABILITIES, DapError, event, failure, parseRequest, response, THREAD_ID, type DapEvent, type DapRequest, type DapResponse } from "./dap";
 import { InspectorSession, type Params } from "./inspector_session";
-import { BLACKBOX, Scripts, type CallFrame, type CellScript, type Place } from "./scripts";
-import { fileLineMap, LineMap } from "./source_map";
+import { Breakpoints } from "./breakpoints";
+import { BLACKBOX, Scripts, type CallFrame, type Place } from "./scripts";
 import { log } from "../log";
 import { insideTry } from "./try_blocks";
 import { stripTypes } from "./ts_expression";
@@ -30,7 +30,6 @@ export interface DebugHost {
 /** How often a paused main thread is checked for a SIGINT (see watchSigint). */
 const SIGINT_POLL_MS = 200;
 
-interface Breakpoint { line: number; condition?: string }
 
 /** Project root (dist/kernel/debugger -> the checkout): `source` serves files under it. */
 const ROOT = resolve(__dirname, "../../..");
@@ -44,8 +43,7 @@ export class Debugger {
   private session: InspectorSession | undefined;
   private readonly files = new CellFiles();
   private readonly scripts = new Scripts();
-  private readonly breakpoints = new Map<string, Breakpoint[]>();
-  private readonly v8Breakpoints = new Map<string, string[]>();
+  private readonly bps = new Breakpoints(() => this.inspector("setBreakpoints"), this.files, this.scripts);
   private exceptionFilters: string[] = [];
   private paused: { frames: CallFrame[]; reason: string } | undefined;
   private readonly frames = new Map<number, CallFrame>();
@@ -100,7 +98,7 @@ export class Debugger {
     debugInfo: async () => ({
       isStarted: !!this.session, hashMethod: HASH_METHOD, hashSeed: HASH_SEED,
       tmpFilePrefix: this.files.prefix, tmpFileSuffix: FILE_SUFFIX,
-      breakpoints: [...this.breakpoints].map(([source, bps]) => ({ source, breakpoints: bps.map((b) => ({ line: b.line })) })),
+      breakpoints: this.bps.list(),
       stoppedThreads: this.paused ? [THREAD_ID] : [], richRendering: true, exceptionPaths: [], copyToGlobals: true,
     }),
     dumpCell: async (req: DapRequest) => {
@@ -108,7 +106,7 @@ export class Debugger {
       if (typeof code !== "string") throw new DapError("dumpCell: arguments.code must be the cell's text");
       return { sourcePath: this.files.dump(code) };
     },
-    setBreakpoints: async (req: DapRequest) => this.setBreakpoints(req.arguments ?? {}),
+    setBreakpoints: async (req: DapRequest) => this.bps.set(req.arguments ?? {}),
     setExceptionBreakpoints: async (req: DapRequest) => {
       const filters = (req.arguments?.filters ?? []) as string[];
       const bad = filters.filter((f) => f !== "raised" && f !== "uncaught");
@@ -164,98 +162,10 @@ export class Debugger {
     },
   };
 
-  // ---- breakpoints ----
-
-  private async setBreakpoints(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const path = (args.source as { path?: string } | undefined)?.path;
-    if (!path) throw new DapError("setBreakpoints: arguments.source.path is missing");
-    const asked: { line?: number; condition?: string }[] = (args.breakpoints as { line?: number; condition?: string }[] | undefined) ??
-      ((args.lines as number[] | undefined) ?? []).map((line) => ({ line }));
-    if (!this.files.isCellFile(path) && path.endsWith(".ts") && path.startsWith(ROOT + "/") && existsSync(path)) {
-      return this.setLibraryBreakpoints(path, asked);
-    }
-    let text = this.files.text(path);
-    if (text === undefined && this.files.isCellFile(path) && existsSync(path)) text = readFileSync(path, "utf8");
-    if (text === undefined) {
-      throw new DapError(`setBreakpoints: ${path} is not a cell this kernel knows (send dumpCell first)`,
-        { breakpoints: asked.map((b) => ({ verified: false, line: b.line, message: "unknown source" })) });
-    }
-    const count = text.split("\n").length;
-    const ok = (b: { line?: number }) => Number.isInteger(b.line) && b.line! >= 1 && b.line! <= count;
-    const good = asked.filter(ok).map((b) => ({ line: b.line!, ...(b.condition ? { condition: b.condition } : {}) }));
-    await this.clearBreakpoints(path);
-    this.breakpoints.set(path, good);
-    if (!good.length) this.breakpoints.delete(path);
-    for (const [url, script] of this.scripts.cellsOf(path)) await this.place(url, script, good);
-    const result = asked.map((b) => ok(b)
-      ? { verified: true, line: b.line, source: { path } }
-      : { verified: false, line: b.line, message: `line ${b.line} is past the end of the cell (${count} lines)` });
-    const bad = asked.filter((b) => !ok(b));
-    if (bad.length) {
-      throw new DapError(`setBreakpoints: line ${bad[0].line} is past the end of the cell (${count} line${count === 1 ? "" : "s"})`, { breakpoints: result });
-    }
-    return { breakpoints: result };
-  }
-
-  /** Breakpoints in tsgrad's own TypeScript (a file the debugger showed while stepping): placed
-   * in its compiled file in dist/ through the source map next to it. */
-  private async setLibraryBreakpoints(path: string, asked: { line?: number; condition?: string }[]): Promise<Record<string, unknown>> {
-    const js = join(ROOT, "dist", relative(ROOT, path)).replace(/\.ts$/, ".js");
-    const map = existsSync(js) ? fileLineMap(js, `${basename(js)}.map`) : undefined;
-    if (!map) throw new DapError(`setBreakpoints: ${path} has no compiled file with a source map in dist/ (npm run build)`);
-    const count = readFileSync(path, "utf8").split("\n").length;
-    await this.clearBreakpoints(path);
-    const ids: string[] = [];
-    const result = [];
-    for (const b of asked) {
-      const at = Number.isInteger(b.line) && b.line! >= 1 && b.line! <= count ? map.generated(b.line! - 1) : undefined;
-      if (!at) { result.push({ verified: false, line: b.line, message: `line ${b.line} has no code in ${basename(path)} (${count} lines)` }); continue; }
-      const urlRegex = `${js.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
-      const r = await this.inspector("setBreakpoints").post<{ breakpointId: string }>("Debugger.setBreakpointByUrl", {
-        urlRegex, lineNumber: at.genLine, columnNumber: at.genCol, condition: b.condition ?? "",
-      });
-      ids.push(r.breakpointId);
-      result.push({ verified: true, line: at.line + 1, source: { path } });
-    }
-    this.v8Breakpoints.set(path, ids);
-    const good = result.filter((r) => r.verified).map((r) => ({ line: r.line! }));
-    if (good.length) this.breakpoints.set(path, good); else this.breakpoints.delete(path);
-    return { breakpoints: result };
-  }
-
-  private async clearBreakpoints(path: string): Promise<void> {
-    for (const id of this.v8Breakpoints.get(path) ?? []) {
-      await this.session?.post("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => {});
-    }
-    this.v8Breakpoints.delete(path);
-  }
-
-  /** Places a cell's breakpoints on one script of it, through its source map. */
-  private async place(url: string, script: CellScript, bps: Breakpoint[]): Promise<void> {
-    if (!this.session || !script.map) return;
-    const ids = this.v8Breakpoints.get(script.path) ?? [];
-    this.v8Breakpoints.set(script.path, ids);
-    for (const b of bps) {
-      const at = script.map.generated(b.line - 1);
-      if (!at) continue;
-      try {
-        const r = await this.session.post<{ breakpointId: string }>("Debugger.setBreakpointByUrl", {
-          url, lineNumber: at.genLine, columnNumber: at.genCol, condition: b.condition ?? "",
-        });
-        ids.push(r.breakpointId);
-      } catch { /* the same location twice: V8 already has it */ }
-    }
-  }
-
-  /** The main thread is about to run a cell script: remember it and place its breakpoints (the
-   * main thread waits for this, so a breakpoint on the cell's first line is hit). */
+  /** The main thread is about to run a cell script (it waits for this, so that a breakpoint on
+   * the cell's first line is hit). */
   async cellScript(url: string, code: string, sourceMap: string | undefined): Promise<void> {
-    if (!this.session) return;
-    const path = this.files.remember(code);
-    const script: CellScript = { path, map: sourceMap ? new LineMap(sourceMap) : undefined };
-    this.scripts.addCell(url, script);
-    const bps = this.breakpoints.get(path);
-    if (bps?.length) await this.place(url, script, bps);
+    if (this.session) await this.bps.cellScript(url, code, sourceMap);
   }
 
   // ---- pause state ----
@@ -388,8 +298,7 @@ export class Debugger {
     this.frames.clear();
     this.vars.clear();
     this.scripts.clearCells();
-    this.breakpoints.clear();
-    this.v8Breakpoints.clear();
+    this.bps.clear();
     this.exceptionFilters = [];
     this.skipping = undefined;
   }
