@@ -110,5 +110,5 @@ export function rich(v: unknown): { data: MimeBundle; metadata: Record<string, u
   const cells = [["shape", formatShape(v.shape)], ["dtype", v.dtype], ["device", v.device], ["min", formatNumber(s.min)],
     ["max", formatNumber(s.max)], ["mean", formatNumber(s.mean)], ["std", formatNumber(s.std)], ...(s.nan ? [["NaN", String(s.nan)]] : [])];
   const table = `<table>${cells.map(([k, x]) => `<tr><th style="text-align:left">${k}</th><td>${escapeXml(x)}</td></tr>`).join("")}</table>`;
-  return { data: { "text/plain": `${head}\n${line}`, "text/html": `<div>${table}${picture}</div>` }, metadata: {} };
+  return { data: { "text/plain": `${head}\n${line}`, "text/html": `<div style="display:flex;gap:16px;align-items:flex-start">${table}${picture}</div>` }, metadata: {} };
 }

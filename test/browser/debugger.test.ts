@@ -93,6 +93,17 @@ describe("browser: the debugger in JupyterLab 4", function () {
     assert.match(vars, /Tensor \[3, 2\] float32 cpu/);
     await page.screenshot({ path: artifact("debugger.png") });
 
+    // "Render Variable" on the tensor: richInspectVariables' statistics and heatmap in a tab.
+    await page.evaluate(() => { void window.jupyterapp.commands.execute("debugger:render-mime-variable", { name: "w" }); });
+    await waitFor(page, "rendered tensor", () => document.querySelector('img[alt="heatmap 3x2"]') !== null, 30_000);
+    assert.match(await page.locator("body").innerText(), /mean\s+1(\.0+)?/);
+    await page.screenshot({ path: artifact("debugger-render-variable.png") });
+    await page.evaluate(() => {
+      const app = window.jupyterapp;
+      const nb = [...app.shell.widgets("main")].find((w: any) => w.title.label === "debug.ipynb");
+      app.shell.activateById(nb.id);
+    });
+
     // A second click removes the breakpoint; Continue (the call stack's toolbar) finishes the cell.
     await gutter.nth(lines - 6 + BREAK_LINE - 1).click();
     await waitFor(page, "breakpoint removed", () => document.querySelector(".jp-DebuggerBreakpoint-line") === null, 15_000);
