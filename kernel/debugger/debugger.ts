@@ -6,8 +6,8 @@
 // Cells: the main thread announces each cell script before it runs (url, text, source map), and
 // breakpoints set on a dumped cell's lines are placed on every script of that text, through its
 // source map. Library frames show their TypeScript through the source maps in dist/.
-import { existsSync, readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join, resolve, sep } from "node:path";
 import { CellFiles, FILE_SUFFIX, HASH_METHOD, HASH_SEED } from "./cell_files";
 import { CAPABILITIES, DapError, event, failure, parseRequest, response, THREAD_ID, type DapEvent, type DapRequest, type DapResponse } from "./dap";
 import { InspectorSession, type Params } from "./inspector_session";
@@ -37,7 +37,14 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 /** The parameters of the function a cell runs in (runtime/evaluator.ts): not the user's locals. */
 const CELL_PARAMS = ["__tsg", "require", "module", "exports", "__filename", "__dirname"];
 /** Requests served before attach (the rest need the inspector). */
-const STATIC = new Set(["initialize", "attach", "debugInfo", "dumpCell", "disconnect", "source"]);
+const STATIC = new Set(["initialize", "attach", "debugInfo", "dumpCell", "disconnect", "source", "modules"]);
+
+/** runtime/**.ts of this checkout, as DAP modules. */
+function libraryModules(): { id: number; name: string; path: string }[] {
+  const dir = join(ROOT, "runtime");
+  const files = existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort() : [];
+  return files.map((f, id) => ({ id, name: f.replace(/\.ts$/, "").split(sep).join("/"), path: join(dir, f) }));
+}
 
 export class Debugger {
   private session: InspectorSession | undefined;
@@ -142,6 +149,12 @@ export class Debugger {
       const inside = path.startsWith(ROOT + "/") || this.files.isCellFile(path);
       if (!path || !inside || !existsSync(path)) throw new DapError(`source: ${path ? `${path} is not a file this kernel can show` : "arguments.source.path is missing"}`);
       return { content: readFileSync(path, "utf8"), mimeType: path.endsWith(".ts") ? "text/typescript" : "text/javascript" };
+    },
+    modules: async (req: DapRequest) => {
+      // The Kernel Sources panel: tsgrad's own TypeScript, which `source` serves and stepping shows.
+      const all = libraryModules();
+      const start = Number(req.arguments?.startModule ?? 0) || 0, count = Number(req.arguments?.moduleCount ?? 0) || all.length;
+      return { modules: all.slice(start, start + count), totalModules: all.length };
     },
     inspectVariables: async () => {
       await this.inspector("inspectVariables").post("Runtime.releaseObjectGroup", { objectGroup: "tsgrad-vars" });

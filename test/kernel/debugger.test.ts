@@ -215,6 +215,10 @@ describe("debugger protocol", function () {
     assert.match(rich.data["text/plain"], /Tensor \[4, 3\] float32 cpu/);
     assert.equal((await d.ok("evaluate", { expression: "total * 2", context: "repl" })).result, "6");
     assert.equal((await d.ok("source", { source: { path: loopPath } })).content, loop);
+    const { modules } = await d.ok("modules", {});
+    const module = modules.find((m: { name: string }) => m.name === "tensor/nn/module");
+    assert.ok(module, "tsgrad's own sources are listed for the Kernel Sources panel");
+    assert.match((await d.ok("source", { source: { path: module.path } })).content, /export abstract class Module/);
     const bad = await d.dap("source", { source: { path: "/etc/passwd" } });
     assert.equal(bad.success, false);
     assert.match(bad.message!, /source: \/etc\/passwd is not a file this kernel can show/);
