@@ -1,8 +1,9 @@
 // test/browser/debugger.test.ts
 // The Jupyter debugger as a person uses it in JupyterLab 4 (headless Chromium): turn the debugger
 // on from the notebook toolbar, click the gutter to set a breakpoint, run the cell; the paused
-// line is highlighted, the Variables panel lists the locals with a tensor's shape; Continue
-// finishes the cell. A screenshot of the paused state goes to test-artifacts/debugger.png.
+// line is highlighted, the Variables panel lists the locals with a tensor's shape, "Render
+// Variable" shows its statistics and heatmap, a page reload finds the paused state again (debugInfo),
+// and Continue finishes the cell. Screenshots go to test-artifacts/debugger*.png.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -104,15 +105,30 @@ describe("browser: the debugger in JupyterLab 4", function () {
       app.shell.activateById(nb.id);
     });
 
+    // A page reload while paused: debugInfo gives the breakpoints and the stopped thread back,
+    // and JupyterLab shows the paused line again.
+    await page.reload();
+    await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60_000 });
+    await page.evaluate(async () => { await window.jupyterapp.restored; });
+    await waitFor(page, "paused line highlighted after reload", () => document.querySelector(".jp-Cell .jp-DebuggerEditor-highlight") !== null);
+    await waitFor(page, "breakpoint listed after reload", () => document.querySelector(".jp-DebuggerBreakpoint-line")?.textContent?.trim() === "4", 30_000);
+    await page.screenshot({ path: artifact("debugger-reloaded.png") });
+
     // A second click removes the breakpoint; Continue (the call stack's toolbar) finishes the cell.
     await gutter.nth(lines - 6 + BREAK_LINE - 1).click();
     await waitFor(page, "breakpoint removed", () => document.querySelector(".jp-DebuggerBreakpoint-line") === null, 15_000);
     await page.locator("#jp-debugger-sidebar [data-command='debugger:continue'], .jp-SidePanel [data-command='debugger:continue']").first().click();
-    await waitFor(page, "cell finished", () => {
+    // The cell ran to its end (its output went to the page before the reload): the kernel is idle,
+    // nothing is highlighted, and the Variables panel's globals hold the final value.
+    await waitFor(page, "cell finished", () => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === "idle"
+      && document.querySelector(".jp-DebuggerEditor-highlight") === null);
+    await waitFor(page, "final value in Variables", () => /acc\W*18/.test(document.querySelector(".jp-DebuggerVariables")?.textContent ?? ""), 30_000);
+    // Run again with no breakpoint: the debugger stays on and the cell gives the same result.
+    await page.evaluate(() => { void window.jupyterapp.commands.execute("notebook:run-cell"); });
+    await waitFor(page, "cell output", () => {
       const cell = window.jupyterapp.shell.currentWidget.content.widgets[0];
       return cell.model.executionCount !== null && /\b18\b/.test(cell.node.querySelector(".jp-OutputArea")?.textContent ?? "");
     });
-    assert.equal(await page.locator(".jp-DebuggerEditor-highlight").count(), 0, "no highlighted line after the cell ended");
     await page.screenshot({ path: artifact("debugger-continued.png") });
     assert.deepEqual(errors.filter((e) => /debug/i.test(e)), []);
     await page.close();
