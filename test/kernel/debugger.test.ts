@@ -441,8 +441,11 @@ describe("debugger protocol", function () {
   it("disconnect detaches; a breakpoint no longer stops", async () => {
     await d.ok("disconnect", { restart: false, terminateDebuggee: false });
     assert.equal((await d.ok("debugInfo")).isStarted, false);
-    const { reply } = await c.execute(loop);
+    const { reply, iopub } = await c.execute(loop);
     assert.equal(reply.content.status, "ok");
+    // The same outputs as the run stepped through while attached: the debugger changes nothing.
+    assert.equal(streamText(iopub), "total 3\n");
+    assert.equal((iopub.find((m) => m.header.msg_type === "execute_result")?.content.data as Record<string, string>)["text/plain"], "3");
   });
 });
 
