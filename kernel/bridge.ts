@@ -20,7 +20,9 @@ export type ToMain =
   | { k: "input_reply"; id: number; value?: string; error?: string }
   | { k: "barrier"; id: number; seq: number }
   | { k: "closed" }
-  | { k: "fatal"; message: string };
+  | { k: "fatal"; message: string }
+  | { k: "debug_attached"; on: boolean }
+  | { k: "debug_script_ack"; id: number };
 
 /** Main thread to socket thread. */
 export type ToWorker =
@@ -32,7 +34,8 @@ export type ToWorker =
   | { k: "barrier"; id: number }
   | { k: "interrupt_ack"; id: number }
   | { k: "sigint_arm" }
-  | { k: "close" };
+  | { k: "close" }
+  | { k: "debug_script"; id: number; url: string; code: string; sourceMap?: string };
 
 export interface WorkerConfig {
   connection: ConnectionInfo;
@@ -48,6 +51,7 @@ export class Bridge {
   private nextId = 1;
   private readonly inputs = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
   private readonly barriers = new Map<number, (seq: number) => void>();
+  private readonly debugAcks = new Map<number, () => void>();
   private onClosed?: () => void;
   readonly bound: Promise<void>;
   /** Resolves when the socket thread has answered its first kernel_info_request. */
@@ -61,6 +65,8 @@ export class Bridge {
       interrupt(target?: number): void;
       /** The SIGINT watcher is loaded: drop the main thread's own SIGINT listener (it arms next). */
       sigintReady(): void;
+      /** The debugger attached (announce cell scripts from now on) or detached. */
+      debugAttached?(on: boolean): void;
     },
   ) {
     this.worker = new Worker(require.resolve("./sockets"), { workerData: config, stdout: false, stderr: false });
@@ -80,6 +86,8 @@ export class Bridge {
         case "barrier": { const b = this.barriers.get(m.id); this.barriers.delete(m.id); return b?.(m.seq); }
         case "closed": return this.onClosed?.();
         case "fatal": return this.handlers.fatal(m.message);
+        case "debug_attached": return this.handlers.debugAttached?.(m.on);
+        case "debug_script_ack": { const a = this.debugAcks.get(m.id); this.debugAcks.delete(m.id); return a?.(); }
       }
     });
     this.worker.on("error", (err) => this.handlers.fatal(`socket thread failed: ${err.stack ?? err}`));
@@ -120,6 +128,14 @@ export class Bridge {
   barrier(): Promise<number> {
     const id = this.nextId++;
     return new Promise((resolve) => { this.barriers.set(id, resolve); this.post({ k: "barrier", id }); });
+  }
+
+  /** Tells the debugger (socket thread) about a cell script before it runs; resolves once its
+   * breakpoints are placed. `wait: false` for cells that ran before the debugger attached. */
+  debugScript(script: { url: string; code: string; sourceMap?: string }, wait = true): Promise<void> {
+    if (!wait) { this.post({ k: "debug_script", id: 0, ...script }); return Promise.resolve(); }
+    const id = this.nextId++;
+    return new Promise((resolve) => { this.debugAcks.set(id, resolve); this.post({ k: "debug_script", id, ...script }); });
   }
 
   /** Send what is queued, close the sockets, stop the thread. */

@@ -20,7 +20,7 @@ export function kernelJson(opts: SpecOptions): Record<string, unknown> {
     language: "typescript",
     interrupt_mode: opts.interruptMode,
     env,
-    metadata: { debugger: false, tsgrad: { protocol_version: PROTOCOL_VERSION } },
+    metadata: { debugger: true, tsgrad: { protocol_version: PROTOCOL_VERSION } },
     kernel_protocol_version: PROTOCOL_VERSION,
   };
 }

@@ -47,6 +47,8 @@ function runKernel(connectionFile: string): void {
   const interruptBuffer = new SharedArrayBuffer(4);
   let evaluator: Evaluator | undefined;
   let stopping = false;
+  /** The debugger is attached: the evaluator announces each cell script before running it. */
+  let debugging = false;
 
   const ctx: KernelContext = {
     bridge: undefined as unknown as Bridge,
@@ -63,7 +65,13 @@ function runKernel(connectionFile: string): void {
     const { Evaluator } = require("../runtime/evaluator") as typeof import("../runtime/evaluator");
     const ev = new Evaluator({ interruptBuffer });
     ev.setCommIO(comms);
+    if (debugging) setDebugging(ev, true);
     return ev;
+  }
+  function setDebugging(ev: Evaluator, on: boolean): void {
+    ev.debugHook = on ? (script) => ctx.bridge.debugScript(script) : undefined;
+    // Cells that ran before attach: their functions may still be called (breakpoints in them work).
+    if (on) for (const script of ev.debugCells()) void ctx.bridge.debugScript(script, false);
   }
 
   async function stop(restart: boolean): Promise<void> {
@@ -91,6 +99,7 @@ function runKernel(connectionFile: string): void {
     sigintReady: () => process.off("SIGINT", onSigint),
     shutdown: (restart) => void stop(restart),
     fatal: (message) => { log.error(message); history.flushSync(); process.exit(1); },
+    debugAttached: (on) => { debugging = on; if (evaluator) setDebugging(evaluator, on); },
   });
   ctx.session = new Session(ctx.bridge, makeHandlers(ctx));
 

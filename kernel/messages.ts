@@ -54,7 +54,9 @@ export function kernelInfoContent(): Record<string, unknown> {
       { text: "Node.js API", url: "https://nodejs.org/api/" },
       { text: "PyTorch documentation (the names tsgrad follows)", url: "https://pytorch.org/docs/stable/" },
     ],
-    debugger: false,
+    // The Jupyter debugger (kernel/debugger/), as ipykernel 7 advertises it.
+    debugger: true,
+    supported_features: ["debugger"],
   };
   return info;
 }

@@ -11,6 +11,7 @@ import type { Channel } from "./connection";
 import { endpoint, isIpv6 } from "./connection";
 import type { RequestChannel, ToMain, ToWorker, WorkerConfig } from "./bridge";
 import { log } from "./log";
+import type { Debugger } from "./debugger/debugger";
 import { MAIN_REQUESTS, kernelInfoContent, replyType } from "./messages";
 import { decode, encode, newHeader, Signer, type Header, type Json, type Message } from "./wire";
 
@@ -119,9 +120,11 @@ const INTERRUPT_GRACE_MS = 50, INTERRUPT_RETRY_MS = 500, INTERRUPT_TRIES = 10;
 const OWN_SIGNAL_MS = 250;
 let interruptId = 0, interruptTimer: NodeJS.Timeout | undefined;
 function interruptMain(raise: boolean): void {
+  // Paused at a breakpoint: leave the pause first, or the main thread never sees the interrupt.
+  const target = shellInFlight[0];
+  if (debug?.interrupt(target)) raise = true;
   const id = ++interruptId;
   clearTimeout(interruptTimer);
-  const target = shellInFlight[0];
   if (target !== undefined) Atomics.store(interruptFlag, 0, 1);
   toMain({ k: "interrupt", id, target });
   if (!raise || target === undefined) return;
@@ -165,6 +168,7 @@ function shutdown(req: Req | undefined, content: Json): void {
   if (req) answer(req, { status: "ok", restart });
   if (shuttingDown) return;
   shuttingDown = true;
+  debug?.shutdown();
   toMain({ k: "shutdown", restart });
   // The main thread exits after closing us. A cell that holds it gets SIGINT (again every 500 ms: one
   // may land while the cell is still compiling); user code that ignores it gets SIGKILL after 5 s.
@@ -185,11 +189,39 @@ function onRequest(channel: RequestChannel, msg: Message): void {
     // wait for the main thread to load the runtime.
     return kernelInfo(req);
   }
+  if (type === "debug_request") return void debugRequest(req, msg.content);
   if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
   const s = ++seq;
   requests.set(s, req);
   if (channel === "shell") shellInFlight.push(s);
   toMain({ k: "request", seq: s, channel, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content });
+}
+
+// The debugger lives here, not on the main thread: it must answer while user code is paused.
+// Loaded on the first debug_request; until attach it opens no inspector session.
+let debug: Debugger | undefined;
+let debugParent: Req = NO_PARENT;
+function debuggerInstance(): Debugger {
+  if (!debug) {
+    const { Debugger } = require("./debugger/debugger") as typeof import("./debugger/debugger");
+    debug = new Debugger({
+      event: (e) => publish(debugParent, "debug_event", e as unknown as Json),
+      attached: (on) => toMain({ k: "debug_attached", on }),
+      interrupt: () => interruptMain(false),
+    });
+  }
+  return debug;
+}
+async function debugRequest(req: Req, content: Json): Promise<void> {
+  debugParent = req;
+  publish(req, "status", { execution_state: "busy" });
+  let reply: Json;
+  try { reply = await debuggerInstance().request(content) as unknown as Json; } catch (err) {
+    log.error("debug_request failed", err);
+    reply = { type: "response", request_seq: content.seq ?? 0, command: content.command ?? "", success: false, message: String((err as Error)?.message ?? err) };
+  }
+  send(req.channel === "shell" ? shell : control, req, "debug_reply", reply, {}, req.identities);
+  publish(req, "status", { execution_state: "idle" });
 }
 
 // input_request msg_id -> bridge input id
@@ -233,6 +265,7 @@ function fromMain(m: ToWorker): void {
     case "done": {
       const req = requests.get(m.seq);
       if (req?.channel === "shell") { const i = shellInFlight.indexOf(m.seq); if (i >= 0) shellInFlight.splice(i, 1); }
+      debug?.done(m.seq);
       if (req?.header.msg_type === "execute_request") { if (lastCell !== m.seq) requests.delete(lastCell); lastCell = m.seq; }
       else requests.delete(m.seq);
       return;
@@ -242,6 +275,12 @@ function fromMain(m: ToWorker): void {
     case "interrupt_ack": return interruptAcknowledged(m.id);
     case "sigint_arm": return sigintWatch?.postMessage("arm");
     case "close": return void close();
+    case "debug_script": {
+      const ack = () => { if (m.id) toMain({ k: "debug_script_ack", id: m.id }); };
+      if (!debug) return ack();
+      debug.cellScript(m.url, m.code, m.sourceMap).catch((err) => log.warn("debugger: cannot place breakpoints", err)).finally(ack);
+      return;
+    }
   }
 }
 

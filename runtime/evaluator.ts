@@ -35,11 +35,15 @@ export interface EvaluatorOptions {
   interruptBuffer?: SharedArrayBuffer;
 }
 
-/** What a traceback needs of a cell that ran: its source map is parsed on the first frame that needs it. */
-interface CellRecord { executionCount: number; sourceMap?: string; map?: SourceMap; lines: number }
-/** Runs remembered for tracebacks (a frame of an older one reads `an earlier cell`): memory stays
- * flat however many cells run. */
+/** What a traceback (and a debugger attached later) needs of a cell that ran: its source map is
+ * parsed on the first frame that needs it. */
+interface CellRecord { executionCount: number; sourceMap?: string; map?: SourceMap; lines: number; code?: string }
+/** Runs remembered for tracebacks and the debugger (a frame of an older one reads `an earlier cell`):
+ * memory stays flat however many cells run. */
 const MAX_CELL_RECORDS = 2000;
+
+/** A cell script as the debugger sees it (kernel/debugger/): its text and source map. */
+export interface DebugScript { url: string; code: string; sourceMap?: string }
 
 /** Globals the kernel itself relies on: a cell may declare these names, but only for itself. */
 const PROTECTED = new Set([
@@ -65,6 +69,9 @@ export class Evaluator implements EvaluatorApi {
   private readonly typecheck: boolean;
   private readonly cwd: string;
   private ready: Promise<void> | undefined;
+  /** Set while a debugger is attached: awaited before each cell script runs, so the debugger can
+   * place breakpoints in it. Unset, a cell pays nothing for the debugger. */
+  debugHook: ((script: DebugScript) => Promise<void>) | undefined;
 
   constructor(opts: EvaluatorOptions = {}) {
     this.typecheck = opts.typecheck ?? process.env.TSGRAD_TYPECHECK !== "0";
@@ -73,6 +80,17 @@ export class Evaluator implements EvaluatorApi {
     comms.onError = (err) => this.reportAsync(err);
     setMagicHost({ inspect: (c, p, d) => this.inspect(c, p, d), reset: () => this.reset(),
       packagesChanged: () => this.compiler?.packagesChanged() });
+    // What the debugger calls on this thread (tensor summaries, rich views): loaded on first use.
+    Object.defineProperty(globalThis, Symbol.for("tsgrad.debug"), { configurable: true, get: () => require("./debug_inspect") });
+  }
+
+  /** The cell scripts run so far that a debugger attaching now should know about. */
+  debugCells(): DebugScript[] {
+    const out: DebugScript[] = [];
+    for (const [url, rec] of this.cells) {
+      if (rec.code !== undefined) out.push({ url, code: rec.code, sourceMap: rec.sourceMap });
+    }
+    return out;
   }
 
   /** Preloads the compiler and the cell globals; the kernel calls this after kernel_info so the
@@ -145,7 +163,7 @@ export class Evaluator implements EvaluatorApi {
       const reached = new Set<string>();
       let value: unknown;
       try {
-        const run = () => this.run(compiled, ctx, cwd, reached);
+        const run = () => this.run(compiled, ctx, cwd, reached, code);
         value = (await (cell.around ? cell.around(run) : run()))?.v;
       } catch (err) {
         // Names declared after the point where the cell failed were never defined.
@@ -167,11 +185,15 @@ export class Evaluator implements EvaluatorApi {
 
   /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
    * must not be adopted), or undefined when the cell ends in a statement. */
-  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>): Promise<{ v: unknown } | undefined> {
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>, code?: string): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
-    this.cells.set(id, { executionCount: ctx.executionCount, sourceMap: compiled.sourceMap, lines: compiled.js.split("\n").length });
+    this.cells.set(id, { executionCount: ctx.executionCount, sourceMap: compiled.sourceMap, lines: compiled.js.split("\n").length, code });
     if (this.cells.size > MAX_CELL_RECORDS) this.cells.delete(this.cells.keys().next().value!);
+    if (this.debugHook && code !== undefined) {
+      const placed = this.debugHook({ url: id, code, sourceMap: compiled.sourceMap });
+      await (this.running ? Promise.race([placed, this.running.stopped]) : placed);
+    }
     const kind = compiled.generator ? "function*" : "async function";
     const wrapped = `(${kind} (__tsg, require, module, exports, __filename, __dirname) { "use strict";\n` +
       compiled.js + "\n}).apply(undefined, globalThis[Symbol.for(\"tsgrad.cellArgs\")])";
