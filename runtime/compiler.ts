@@ -6,13 +6,16 @@
 // What the checker sees stays the same size however many cells ran (issue 10):
 // - the cell being checked, as its own module (`__tsgrad_cell_check.ts`), so its names shadow
 //   earlier cells' and can be declared again;
-// - one scope file (`__tsgrad_scope.d.ts`) that makes each live name of earlier cells a global:
-//   `declare global { export import model = __c12.model; }`, pointing at the one cell that
-//   declared it last (an alias keeps every meaning: value, type, namespace, and its TSDoc);
 // - the cells that still own a live name, each in a slot file; a cell whose names were all
-//   declared again frees its slot. The scope file imports every slot, used or not, so its imports
-//   stay the same from cell to cell: a changed import list makes the native checker resolve every
-//   module of the program again (30-90 ms). The pool doubles when full.
+//   declared again frees its slot. The pool doubles when full.
+// - scope files (`__tsgrad_scope_K.d.ts`), one per SCOPE_SLOTS slots, that make each live name a
+//   global: `declare global { export import model = __c12.model; }`, pointing at the one cell that
+//   declared it last (an alias keeps every meaning: value, type, namespace, and its TSDoc).
+// A commit rewrites the new slot and the scope files of the slots whose names changed owner. Each
+// scope file imports all of its slots, used or not, so its import list never changes (a changed
+// list sends the native checker through every module lookup of the program, 30-90 ms); still, a
+// changed scope file's own imports are looked up again, one file callback each, which is why there
+// are many small scope files and not one (one file for 2,048 slots: 57 ms a cell).
 // The cell globals (display, torch, ...) come from a generated `declare global` file over
 // runtime/index.ts. Parsing, the rewrite (cell_source.ts) and the transpile stay in process with
 // TypeScript 6's syntax API, loaded on first use. Running the JavaScript is evaluator.ts's job.
@@ -76,8 +79,9 @@ export interface CompilerConfig {
   checker?: "native" | "inprocess";
 }
 
-/** Cell slots to start with (see the file comment). */
+/** Cell slots to start with, and slots per scope file (see the file comment). */
 const SLOTS = 64;
+const SCOPE_SLOTS = 16;
 const EMPTY_MODULE = "export {};\n";
 /** Compiled cells kept for repeats of the same text in the same scope (bounded, least recent out). */
 const COMPILE_CACHE_SIZE = 200;
@@ -93,7 +97,7 @@ export class CellCompiler {
   private readonly syntax = new SyntaxWorker(() => loadTypeScript());
   /** Live names of earlier cells: the cell that declared each last, and how. */
   private readonly chain = new Map<string, { cell: number; kind: DeclKind }>();
-  /** Slot files, by slot number; the scope file imports them all. */
+  /** Slot files, by slot number; each scope file imports its SCOPE_SLOTS of them. */
   private readonly slots: string[] = [];
   /** Slots that hold a cell: those owning a live name (or that forget() may bring back). */
   private readonly cellFiles = new Map<number, string>();
@@ -106,7 +110,6 @@ export class CellCompiler {
   private readonly config: ProjectConfig;
   private readonly configFile: string;
   private readonly globalsFile: string;
-  private scopeFile: string;
   private checkFile: string;
   private editFile: string;
 
@@ -118,11 +121,9 @@ export class CellCompiler {
     this.files.set(this.globalsFile, globalsDeclaration(cfg));
     // The project file lives beside the runtime, so it never moves with the notebook's folder.
     this.configFile = path.join(runtimeDir, "__tsgrad_tsconfig__.json");
-    [this.scopeFile, this.checkFile, this.editFile] = this.placeIn(this.dir);
-    this.config = { compilerOptions: this.compilerOptions(), files: [this.globalsFile, this.scopeFile, this.checkFile, this.editFile] };
-    this.files.set(this.configFile, JSON.stringify(this.config));
+    [this.checkFile, this.editFile] = this.placeIn(this.dir);
+    this.config = { compilerOptions: this.compilerOptions(), files: [] };
     this.freeSlot();
-    this.writeScope();
     this.files.set(this.checkFile, EMPTY_MODULE);
     this.files.set(this.editFile, EMPTY_MODULE);
     this.service = this.startService(cfg.checker ?? (process.env.TSGRAD_CHECKER === "inprocess" ? "inprocess" : "native"));
@@ -132,8 +133,20 @@ export class CellCompiler {
   /** Which checker runs the checks: "tsgo" or "typescript 6.x (in process)". */
   get checkerName(): string { return this.service.name; }
 
-  private placeIn(dir: string): [string, string, string] {
-    return [path.join(dir, "__tsgrad_scope.d.ts"), path.join(dir, `${CELL_PREFIX}check.ts`), path.join(dir, `${CELL_PREFIX}edit.ts`)];
+  private placeIn(dir: string): [string, string] {
+    return [path.join(dir, `${CELL_PREFIX}check.ts`), path.join(dir, `${CELL_PREFIX}edit.ts`)];
+  }
+
+  /** The scope file of slots [SCOPE_SLOTS * k, SCOPE_SLOTS * (k + 1)); it lives beside its first slot. */
+  private scopeFile(k: number): string {
+    return path.join(path.dirname(this.slots[k * SCOPE_SLOTS]), `__tsgrad_scope_${k}.d.ts`);
+  }
+
+  /** The project's root files: the globals, the cell being checked, the one being edited, the scope files. */
+  private writeConfig(): void {
+    const scopes = Array.from({ length: this.slots.length / SCOPE_SLOTS }, (_, k) => this.scopeFile(k));
+    this.config.files = [this.globalsFile, this.checkFile, this.editFile, ...scopes];
+    this.setFile(this.configFile, JSON.stringify(this.config));
   }
 
   private compilerOptions(): Record<string, unknown> {
@@ -196,15 +209,13 @@ export class CellCompiler {
   setCwd(cwd: string | undefined): void {
     if (!cwd || path.resolve(cwd) === this.dir) return;
     this.dir = path.resolve(cwd);
-    // The scope, check and edit files move with it; cells already committed keep their place.
-    const [scope, check, edit] = this.placeIn(this.dir);
-    for (const f of [this.scopeFile, this.checkFile, this.editFile]) this.deleteFile(f);
-    [this.scopeFile, this.checkFile, this.editFile] = [scope, check, edit];
-    this.config.files = [this.globalsFile, scope, check, edit];
-    this.setFile(this.configFile, JSON.stringify(this.config));
-    this.writeScope();
+    // The check and edit files move with it; cells already committed keep their place.
+    const [check, edit] = this.placeIn(this.dir);
+    for (const f of [this.checkFile, this.editFile]) this.deleteFile(f);
+    [this.checkFile, this.editFile] = [check, edit];
     this.setFile(check, EMPTY_MODULE);
     this.setFile(edit, EMPTY_MODULE);
+    this.writeConfig();
     this.compileCache.clear();
   }
 
@@ -214,7 +225,7 @@ export class CellCompiler {
   }
 
   /** A cell as the checker sees it: its own text, then an export of its names (a module, so it may
-   * declare a name again; committed, the scope file imports the names from it). */
+   * declare a name again; committed, its scope file imports the names from it). */
   private cellText(source: string, a: CellAnalysis): string {
     const exports = [...a.names.keys()].filter((n) => !a.exported.has(n));
     return `${source}\n;\nexport { ${exports.join(", ")} };\n`;
@@ -256,7 +267,7 @@ export class CellCompiler {
   }
 
   /** TS2632 "Cannot assign to 'n' because it is an import." for a `let` of an earlier cell: allowed
-   * (the scope file reaches earlier cells' names through aliases). */
+   * (the scope files reach earlier cells' names through aliases). */
   private isLetAssignment(d: ServiceDiagnostic): boolean {
     if (d.code !== 2632) return false;
     const m = /'([^']+)'/.exec(d.message);
@@ -270,12 +281,15 @@ export class CellCompiler {
     const cell = this.freeSlot();
     this.setFile(this.slots[cell], this.cellText(source, analysis));
     this.cellFiles.set(cell, this.slots[cell]);
+    const touched = new Set<number>([cell]);
     for (const [name, kind] of analysis.names) {
+      const prev = this.chain.get(name);
+      if (prev) touched.add(prev.cell);
       this.chain.delete(name);
       this.chain.set(name, { cell, kind });
     }
     this.releaseUnowned();
-    this.writeScope();
+    this.writeScopes(touched);
   }
 
   /** A slot that holds no cell, adding slots (twice as many) when none is free. */
@@ -283,10 +297,14 @@ export class CellCompiler {
     const keep = this.owners();
     for (let i = 0; i < this.slots.length; i++) if (!keep.has(i) && !this.cellFiles.has(i)) return i;
     const first = this.slots.length;
+    const added: number[] = [];
     for (let i = first; i < Math.max(SLOTS, 2 * first); i++) {
       this.slots.push(path.join(this.dir, `${CELL_PREFIX}${i}.ts`));
       this.setFile(this.slots[i], EMPTY_MODULE);
+      added.push(i);
     }
+    this.writeScopes(added);
+    this.writeConfig();
     return first;
   }
 
@@ -308,11 +326,23 @@ export class CellCompiler {
     }
   }
 
-  private writeScope(): void {
-    const names: string[] = [];
-    for (const [name, { cell }] of this.chain) names.push(`  export import ${name} = __c${cell}.${name};`);
-    const imports = this.slots.map((file, i) => `import * as __c${i} from ${JSON.stringify(file.slice(0, -3))};`);
-    this.setFile(this.scopeFile, [...imports, "declare global {", ...names, "}", "export {};", ""].join("\n"));
+  /** Rewrites the scope files of the given slots: each imports its slots and makes the live names
+   * they own globals. */
+  private writeScopes(cells: Iterable<number>): void {
+    const scopes = new Set<number>();
+    for (const cell of cells) scopes.add(Math.floor(cell / SCOPE_SLOTS));
+    const names = new Map<number, string[]>();
+    for (const [name, { cell }] of this.chain) {
+      const k = Math.floor(cell / SCOPE_SLOTS);
+      if (!scopes.has(k)) continue;
+      if (!names.has(k)) names.set(k, []);
+      names.get(k)!.push(`  export import ${name} = __c${cell}.${name};`);
+    }
+    for (const k of scopes) {
+      const slots = this.slots.slice(k * SCOPE_SLOTS, (k + 1) * SCOPE_SLOTS);
+      const imports = slots.map((file, i) => `import * as __c${k * SCOPE_SLOTS + i} from ${JSON.stringify(file.slice(0, -3))};`);
+      this.setFile(this.scopeFile(k), [...imports, "declare global {", ...(names.get(k) ?? []), "}", "export {};", ""].join("\n"));
+    }
     this.scopeVersion++;
   }
 
@@ -322,15 +352,16 @@ export class CellCompiler {
   forget(names: Iterable<string>): void {
     const before = this.lastCommit;
     if (!before) return;
-    let changed = false;
+    const touched = new Set<number>();
     for (const name of names) {
       if (!before.has(name)) continue;
       const prev = before.get(name);
+      const now = this.chain.get(name);
+      if (now) touched.add(now.cell);
       this.chain.delete(name);
-      if (prev) this.chain.set(name, prev);
-      changed = true;
+      if (prev) { this.chain.set(name, prev); touched.add(prev.cell); }
     }
-    if (changed) this.writeScope();
+    if (touched.size) this.writeScopes(touched);
   }
 
   /** Starts the checker's project (lib files, Node's types, the runtime's declarations) and checks
