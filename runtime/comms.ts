@@ -9,6 +9,7 @@
 // waitComms(ms) sleeps until something does (a paused synchronous loop). Widgets use it for controls.
 import { randomUUID } from "crypto";
 import { receiveMessageOnPort } from "worker_threads";
+import { cellStorage, currentCell } from "./cell_context";
 import type { CommIO } from "./io";
 
 type Data = Record<string, unknown>;
@@ -132,7 +133,10 @@ export class CommManager {
   }
 
   private guard(fn: () => void): void {
-    try { fn(); } catch (err) { this.onError(err); }
+    // Handlers run as part of the latest cell, so what they print or display (and the errors they
+    // throw) reach that cell's output rather than the kernel's log.
+    const cell = currentCell();
+    try { if (cell && cellStorage.getStore() !== cell) cellStorage.run(cell, fn); else fn(); } catch (err) { this.onError(err); }
   }
 
   /** A message from the frontend. */

@@ -142,6 +142,12 @@ export const HTML = widgetClass("HTML", Widget, controls("HTMLModel", "HTMLView"
   { ...described, style: styleTrait(HTMLStyle), value: t.str(""), placeholder: t.str("\u200b") });
 export type HTML = InstanceType<typeof HTML>;
 
+/** An image from bytes (PNG, JPEG, GIF...): the bytes travel as a binary buffer. */
+export const Image = widgetClass("Image", Widget, controls("ImageModel", "ImageView"), {
+  ...dom, value: t.bytes(), format: t.str("png"), width: t.str(""), height: t.str(""),
+});
+export type Image = InstanceType<typeof Image>;
+
 // ---- buttons and Play ---------------------------------------------------------------------------
 
 class ButtonBase extends Widget {

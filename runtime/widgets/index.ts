@@ -7,7 +7,7 @@ import { registerControlTarget } from "./widget";
 export { Widget, WidgetError, instances, PROTOCOL_VERSION, type Change, type Observer } from "./widget";
 export {
   Layout, DescriptionStyle, SliderStyle, ProgressStyle, ButtonStyle, ToggleButtonsStyle, CheckboxStyle, TextStyle, LabelStyle, HTMLStyle,
-  IntSlider, FloatSlider, FloatLogSlider, IntRangeSlider, IntProgress, FloatProgress, Checkbox, Text, Textarea, Label, HTML,
+  IntSlider, FloatSlider, FloatLogSlider, IntRangeSlider, IntProgress, FloatProgress, Checkbox, Text, Textarea, Label, HTML, Image,
   Button, Play, Dropdown, RadioButtons, ToggleButtons, HBox, VBox, Box, Tab, Accordion, type SelectionOptions,
 } from "./controls";
 export { Output } from "./output";

@@ -55,7 +55,7 @@ export const t = {
   any: <V>(d: V | (() => V)) => def<V>("any", d),
   /** An enum of strings ("horizontal" | "vertical"). */
   oneOf: <S extends string>(d: S) => def<S>("str", d),
-  bytes: () => def<Uint8Array | null>("bytes", null),
+  bytes: () => def<Uint8Array, Uint8Array | ArrayBuffer | ArrayBufferView>("bytes", () => new Uint8Array(0)),
   widget: <W extends Widget, In = W>(make: () => W, coerce?: (v: In) => W) => def<W, In | W>("widget", make, { coerce: coerce as (v: In | W) => W }),
   widgets: <W extends Widget = Widget>() => def<W[]>("widgets", () => []),
   /** A trait whose wire name is not the snake_case of its TypeScript name. */
@@ -209,7 +209,7 @@ export class Widget {
   /** Send these traits' state (all when no names are given). */
   sync(names?: Iterable<string>): void {
     if (!this.comm) return;
-    const { state, buffer_paths, buffers } = removeBuffers(this.getState(names ?? Object.keys(this.traitDefs())));
+    const { state, buffer_paths, buffers } = removeBuffers(this.getState(names));
     this.comm.send({ method: "update", state, buffer_paths }, {}, buffers);
   }
 
