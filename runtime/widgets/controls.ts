@@ -16,15 +16,16 @@ function nullStrs<K extends string>(names: readonly K[]): Record<K, TraitDef<str
 // ---- layout and styles --------------------------------------------------------------------------
 
 /** CSS properties of a widget's box (ipywidgets.Layout): `{ width: "300px", border: "1px solid" }`. */
-export const Layout = widgetClass("Layout", Widget, base("LayoutModel", "LayoutView"), nullStrs([
+const LAYOUT = [
   "alignContent", "alignItems", "alignSelf", "borderBottom", "borderLeft", "borderRight", "borderTop", "bottom",
   "display", "flex", "flexFlow", "gridArea", "gridAutoColumns", "gridAutoFlow", "gridAutoRows", "gridColumn",
   "gridGap", "gridRow", "gridTemplateAreas", "gridTemplateColumns", "gridTemplateRows", "height", "justifyContent",
   "justifyItems", "left", "margin", "maxHeight", "maxWidth", "minHeight", "minWidth", "objectFit", "objectPosition",
   "order", "overflow", "padding", "right", "top", "visibility", "width",
-] as const));
+] as const;
+export const Layout = widgetClass("Layout", Widget, base("LayoutModel", "LayoutView"), nullStrs(LAYOUT));
 export type Layout = InstanceType<typeof Layout>;
-type LayoutInput = Partial<{ [K in keyof Layout & string]: Layout[K] extends string | null ? string | null : never }>;
+type LayoutInput = Partial<Record<(typeof LAYOUT)[number], string | null>>;
 
 const descriptionWidth = { descriptionWidth: t.str("") };
 const font = nullStrs(["fontFamily", "fontSize", "fontStyle", "fontVariant", "fontWeight", "textColor", "textDecoration"] as const);
