@@ -196,11 +196,15 @@ function onRequest(channel: RequestChannel, msg: Message): void {
   if (type === "debug_request") return void debugRequest(req, msg.content);
   if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
   if (type === "comm_msg" && fastPort && fastFlag && fastComms.has(String(msg.content.comm_id))) {
-    // Past the shell queue, so a running cell sees it (kernel/bridge.ts FastComms). No busy/idle:
-    // the kernel may be busy with that cell, and an idle here would say it is not.
+    // Past the shell queue, so a running cell sees it (kernel/bridge.ts FastComms). The widget
+    // manager sends a model's next update only after status idle for its last one, so answer
+    // busy/idle at once; then say busy again for the cell still running, if one is.
     fastPort.postMessage({ msg_type: type, content: msg.content, buffers: msg.buffers });
     Atomics.add(fastFlag, 0, 1);
     Atomics.notify(fastFlag, 0);
+    publish(req, "status", { execution_state: "busy" });
+    publish(req, "status", { execution_state: "idle" });
+    if (shellInFlight.length > 0) publish(parentOf(shellInFlight[0]), "status", { execution_state: "busy" });
     return;
   }
   const s = ++seq;

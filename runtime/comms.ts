@@ -37,7 +37,7 @@ class CommImpl implements Comm {
   constructor(private readonly mgr: CommManager, readonly commId: string, readonly targetName: string) {}
   send(data: Data, metadata: Data = {}, buffers?: Uint8Array[]): void {
     if (this.closed) throw new Error(`comm ${this.commId} (${this.targetName}) is closed`);
-    this.mgr.emit("comm_msg", { comm_id: this.commId, data, metadata }, buffers);
+    this.mgr.emit("comm_msg", { comm_id: this.commId, data }, buffers, metadata);
   }
   close(data: Data = {}): void {
     if (this.closed) return;
@@ -74,9 +74,11 @@ export class CommManager {
   /** Whether a frontend connection exists (a kernel); false in a Node script or a test. */
   get connected(): boolean { return this.io !== undefined; }
 
-  emit(msgType: "comm_open" | "comm_msg" | "comm_close", content: Data, buffers?: Uint8Array[]): void {
+  /** `metadata` is the message's own (the spec puts comm metadata there, not in content: the
+   * widget manager reads the protocol version from it). */
+  emit(msgType: "comm_open" | "comm_msg" | "comm_close", content: Data, buffers?: Uint8Array[], metadata?: Data): void {
     if (!this.io) throw new Error("comms: this kernel has no frontend connection for comms");
-    this.io.send(msgType, content, buffers);
+    this.io.send(msgType, content, buffers, metadata);
   }
 
   makeFast(commId: string): boolean {
@@ -121,7 +123,7 @@ export class CommManager {
   open(targetName: string, data: Data = {}, metadata: Data = {}, buffers?: Uint8Array[]): Comm {
     const comm = new CommImpl(this, randomUUID(), targetName);
     this.open_.set(comm.commId, comm);
-    this.emit("comm_open", { comm_id: comm.commId, target_name: targetName, data, metadata }, buffers);
+    this.emit("comm_open", { comm_id: comm.commId, target_name: targetName, data }, buffers, metadata);
     return comm;
   }
 

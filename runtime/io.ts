@@ -22,10 +22,11 @@ export interface CellIO {
 }
 
 /** Comm messages from the runtime to the frontend (iopub comm_open / comm_msg / comm_close), with
- * the message's binary buffers. Messages from the frontend arrive through
+ * the message's binary buffers and metadata. Messages from the frontend arrive through
  * EvaluatorApi.commMessage, their buffers (when there are any) as `content.buffers`. */
 export interface CommIO {
-  send(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, buffers?: Uint8Array[]): void;
+  send(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, buffers?: Uint8Array[],
+    metadata?: Record<string, unknown>): void;
   /** Where the kernel offers it: comm_msg for registered comm ids bypass the shell queue, so a
    * running cell (a training loop's Stop button) sees them. The socket thread posts each as
    * { msg_type, content, buffers } on `port` and then adds 1 to pending[0] (Atomics.notify). */

@@ -3,7 +3,9 @@
 // abbreviations of ipywidgets.interact, plus "log" for a FloatLogSlider) and an Output that shows
 // what fn prints, displays and returns; fn runs again on every change. interactive() builds the
 // same box without showing it.
-import { display } from "../display/display";
+import { currentCell } from "../cell_context";
+import { $display, display } from "../display/display";
+import type { MimeBundle } from "../io";
 import { Button, Checkbox, Dropdown, FloatLogSlider, FloatSlider, IntSlider, Text, VBox } from "./controls";
 import { Output } from "./output";
 import { Widget, WidgetError } from "./widget";
@@ -77,6 +79,13 @@ export interface InteractOptions {
 }
 
 class Interactive extends VBox {
+  /** The cell whose interact() call displayed this box: as that cell's last value it shows nothing
+   * more (interact(...) as the last line would otherwise show the controls twice). */
+  declare shownIn: unknown;
+  override [$display](): MimeBundle {
+    if (this.shownIn !== undefined && this.shownIn === currentCell()) { this.shownIn = undefined; return { "text/plain": "" }; }
+    return super[$display]();
+  }
   declare fn: (kw: any) => unknown;
   declare controls: Record<string, Widget & { value: unknown }>;
   declare fixedValues: Record<string, unknown>;
@@ -133,6 +142,7 @@ export type { Interactive };
 export function interact<const S extends Record<string, Abbreviation>>(fn: (kw: Kwargs<S>) => unknown, spec: S, opts: InteractOptions = {}): Interactive {
   const box = interactive(fn, spec, opts);
   display(box);
+  box.shownIn = currentCell();
   return box;
 }
 

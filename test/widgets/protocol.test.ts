@@ -49,7 +49,8 @@ describe("widgets: protocol", function () {
     assert.deepEqual(opens.map((m) => (m.content.data as Data).state._model_name), ["LayoutModel", "SliderStyleModel", "IntSliderModel"]);
     for (const o of opens) {
       assert.equal(o.content.target_name, "jupyter.widget");
-      assert.deepEqual(o.content.metadata, { version: "2.1.0" });
+      assert.deepEqual(o.metadata, { version: "2.1.0" }, "the version is in the message's metadata");
+      assert.equal("metadata" in o.content, false);
       assert.deepEqual((o.content.data as Data).buffer_paths, []);
     }
     const [layout, style, slider] = opens.map((m) => m.content);
