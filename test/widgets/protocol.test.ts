@@ -166,9 +166,13 @@ describe("widgets: protocol", function () {
     const req = await c.send("shell", "execute_request", { code: "const t0 = Date.now(); while (!stopped && Date.now() - t0 < 8000) comms.poll(); Date.now() - t0", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
     await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 10_000, "the loop to start");
     await new Promise((r) => setTimeout(r, 300));
-    await commMsg(id, { method: "custom", content: { event: "click" } });
+    const clickReq = await commMsg(id, { method: "custom", content: { event: "click" } });
+    // The widget manager sends a model's next message after status idle for its last one.
+    const status = await c.iopubUntilIdle(clickReq, 5000);
+    assert.deepEqual(status.map((m) => m.content.execution_state), ["busy", "idle"]);
     const reply = await c.reply(req as Header, 15_000);
     assert.equal(reply.content.status, "ok");
+    await c.iopubUntilIdle(req);
     const result = c.iopub.all.find((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_result")!;
     assert.ok(Number((result.content.data as Data)["text/plain"]) < 3000, `the loop ran ${(result.content.data as Data)["text/plain"]} ms`);
   });

@@ -40,6 +40,7 @@ describe("widgets: training controls", function () {
   const result = async (req: Header): Promise<string> => {
     const reply = await c.reply(req, 30_000);
     assert.equal(reply.content.status, "ok", JSON.stringify(reply.content));
+    await c.iopubUntilIdle(req);
     const r = c.iopub.all.find((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_result");
     return String((r?.content.data as Data)?.["text/plain"]);
   };
