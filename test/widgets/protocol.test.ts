@@ -69,6 +69,14 @@ describe("widgets: protocol", function () {
     sliderId = String(slider.comm_id);
   });
 
+  it("completion lists a widget's traits, on the instance and in the options object", async () => {
+    for (const code of ["s.contin", "widgets.FloatSlider({ readoutF"]) {
+      const { reply } = await c.request("shell", "complete_request", { code, cursor_pos: code.length });
+      const matches = reply.content.matches as string[];
+      assert.ok(matches.some((m) => /^(continuousUpdate|readoutFormat)\??$/.test(m)), `${code}: ${JSON.stringify(matches).slice(0, 300)}`);
+    }
+  });
+
   it("update from the kernel: setting a trait sends method update with that trait", async () => {
     const iopub = await run("s.value = 7;");
     const upd = iopub.find((m) => m.header.msg_type === "comm_msg")!;
