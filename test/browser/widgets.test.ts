@@ -2,7 +2,8 @@
 // Widgets as a person uses them, in JupyterLab 4 and Notebook 7 in headless Chromium, with the
 // widget manager jupyterlab_widgets installs and nothing else: dragging a slider changes the
 // kernel-side value and its observer writes to an Output; interact re-runs its function; the
-// control bar of a live curve pauses and then stops a running SYNCHRONOUS training loop.
+// control bar of a live curve pauses and then stops a running SYNCHRONOUS training loop; after a
+// reload the views come back with the kernel's state (jupyter.widget.control).
 // Screenshots go to test-artifacts/widgets-*.png. Runs this checkout's kernel (a kernelspec
 // installed into a temporary prefix), whichever checkout the venv's kernelspec points at.
 import assert from "node:assert/strict";
@@ -117,6 +118,19 @@ async function steer(page: Page, path: string, name: string): Promise<void> {
   await page.evaluate(() => window.__run);
   await page.waitForTimeout(500);
   await page.screenshot({ path: artifact(`widgets-${name}-stopped.png`) });
+
+  // 4. A reload: the saved outputs name models the page no longer has; the widget manager asks
+  // the kernel for them (jupyter.widget.control) and the views come back with the kernel's state.
+  await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
+  await page.reload();
+  await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 60_000 });
+  await page.waitForFunction(() => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const cells = w?.content?.widgets;
+    return cells && cells[0].node.querySelector(".widget-readout") && /Stopped/.test(cells[2].node.textContent);
+  }, null, { timeout: 60_000 });
+  assert.equal(Number(await page.locator(`${cell0} .widget-readout`).first().innerText()), shown, "the slider came back with the kernel's value");
+  await page.screenshot({ path: artifact(`widgets-${name}-reloaded.png`) });
 }
 
 describe("browser: widgets", function () {
