@@ -95,6 +95,24 @@ describe("widgets: training controls", function () {
     assert.ok(arrivedAt(reply) - clickedAt < 1000, `ended ${(arrivedAt(reply) - clickedAt).toFixed(0)} ms after Stop`);
   });
 
+  it("an interrupt stops a loop held by Pause; the kernel answers the next cell", async () => {
+    const req = await start(`${BUSY}
+      const curve6 = plot.live({ controls: true, throttleMs: 50 });
+      for (const _ of curve6.steps(progress(1e9))) { busy(3); curve6.log({ x: 1 }); }`);
+    const pause = await control(req, "ButtonModel", "Pause");
+    await sleep(300);
+    await click(pause);
+    await c.iopub.wait((m) => m.header.msg_type === "comm_msg" && m.content.comm_id === pause && (m.content.data as Data).state?.description === "Resume", 5000, "the Resume label");
+    const t0 = performance.now();
+    await c.request("control", "interrupt_request");
+    const reply = await c.reply(req, 10_000);
+    assert.equal(reply.content.status, "error");
+    assert.equal(reply.content.ename, "Interrupted");
+    assert.ok(performance.now() - t0 < 2000, `interrupted after ${(performance.now() - t0).toFixed(0)} ms`);
+    const { reply: next } = await c.execute("1 + 1");
+    assert.equal(next.content.status, "ok");
+  });
+
   it("the lr slider sets every param group's lr while a synchronous loop runs (ratios kept)", async () => {
     const req = await start(`${BUSY}
       const opt = { paramGroups: [{ lr: 0.01 }, { lr: 0.1 }] };
