@@ -23,9 +23,22 @@ const LAYOUT = [
   "justifyItems", "left", "margin", "maxHeight", "maxWidth", "minHeight", "minWidth", "objectFit", "objectPosition",
   "order", "overflow", "padding", "right", "top", "visibility", "width",
 ] as const;
-export const Layout = widgetClass("Layout", Widget, base("LayoutModel", "LayoutView"), nullStrs(LAYOUT));
+/** `border` sets the four sides at once (ipywidgets' Layout.border). */
+export class LayoutBase extends Widget {
+  static override extraOptions: readonly string[] = ["border"];
+  protected override init(opts: Record<string, unknown>): void {
+    if (opts.border !== undefined) for (const side of SIDES) this.values[side] = this.check(side, opts.border);
+  }
+  get border(): string | null {
+    const v = SIDES.map((side) => this.values[side] as string | null);
+    return v.every((x) => x === v[0]) ? v[0] : null;
+  }
+  set border(v: string | null) { this.hold(() => { for (const side of SIDES) this.set(side, v); }); }
+}
+const SIDES = ["borderTop", "borderRight", "borderBottom", "borderLeft"] as const;
+export const Layout = widgetClass("Layout", LayoutBase, base("LayoutModel", "LayoutView"), nullStrs(LAYOUT), {} as { border?: string | null });
 export type Layout = InstanceType<typeof Layout>;
-type LayoutInput = Partial<Record<(typeof LAYOUT)[number], string | null>>;
+type LayoutInput = Partial<Record<(typeof LAYOUT)[number] | "border", string | null>>;
 
 const descriptionWidth = { descriptionWidth: t.str("") };
 const font = nullStrs(["fontFamily", "fontSize", "fontStyle", "fontVariant", "fontWeight", "textColor", "textDecoration"] as const);

@@ -80,6 +80,9 @@ describe("widgets: library", () => {
     const b = widgets.Button({ description: "go", layout: { width: "120px" }, style: { buttonColor: "lightgreen" } });
     assert.equal(b.layout.width, "120px");
     assert.equal(b.style.getState().button_color, "lightgreen");
+    const l = widgets.Layout({ border: "1px solid red" });
+    assert.equal(l.getState().border_left, "1px solid red");
+    assert.equal(l.border, "1px solid red");
   });
 
   it("selections: options as labels, pairs or a record; value and label through the synced index", () => {
