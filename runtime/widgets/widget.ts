@@ -262,6 +262,18 @@ export class Widget {
     }
   }
 
+  /** Add a CSS class to the widget's views (ipywidgets' add_class). */
+  addClass(name: string): this {
+    const cur = (this.values.domClasses ?? []) as string[];
+    if (!cur.includes(name)) this.set("domClasses", [...cur, name]);
+    return this;
+  }
+  removeClass(name: string): this {
+    const cur = (this.values.domClasses ?? []) as string[];
+    if (cur.includes(name)) this.set("domClasses", cur.filter((c) => c !== name));
+    return this;
+  }
+
   /** Custom messages from the frontend: cb(content, buffers). */
   onMsg(cb: (content: any, buffers: Uint8Array[]) => void): void { this.msgHandlers.push(cb); }
 

@@ -150,6 +150,17 @@ describe("widgets: library", () => {
     assert.equal(out[0].data?.["text/plain"], "64");
   });
 
+  it("interact with manual: true runs fn only when its button is clicked; addClass sets _dom_classes", () => {
+    let runs = 0;
+    const box = widgets.interactive(({ n }) => { runs++; return n; }, { n: 3 }, { manual: true });
+    assert.equal(runs, 0);
+    const button = box.children.find((w) => w instanceof widgets.Button) as widgets.Button;
+    button.click();
+    assert.equal(runs, 1);
+    assert.equal(box.result, 3);
+    assert.deepEqual(box.addClass("wide").getState()._dom_classes, ["widget-interact", "wide"]);
+  });
+
   it("training controls: stop, pause and resume by calls; curve.steps ends after stop; the lr slider scales param groups", () => {
     const opt = { paramGroups: [{ lr: 0.01 }, { lr: 0.1 }] };
     const curve = live({ display: false, controls: { optimizer: opt } });
