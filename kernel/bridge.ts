@@ -28,6 +28,7 @@ export type ToMain =
 export type ToWorker =
   | { k: "iopub"; seq: number; type: string; content: Json; metadata?: Json; buffers?: Uint8Array[] }
   | { k: "fast_comm"; commId: string; on: boolean }
+  | { k: "fast_done"; id: number }
   | { k: "stream"; seq: number; name: "stdout" | "stderr"; text: string }
   | { k: "reply"; seq: number; type: string; content: Json; metadata?: Json }
   | { k: "done"; seq: number }
@@ -49,15 +50,17 @@ export interface WorkerConfig {
 }
 
 /** comm_msg for comms the runtime registered (widget controls a running loop reads) skip the shell
- * queue: the socket thread posts them on `port` and adds 1 to `pending[0]` (with Atomics.notify),
- * so a synchronous loop can see them by reading one integer and take them with
- * receiveMessageOnPort, and an idle main thread gets them as port messages. The kernel does not
- * look inside them. */
+ * queue: the socket thread posts them on `port` as { id, msg_type, content, buffers } and adds 1 to
+ * `pending[0]` (with Atomics.notify), so a synchronous loop can see them by reading one integer and
+ * take them with receiveMessageOnPort, and an idle main thread gets them as port messages. done(id)
+ * once handled: the socket thread then publishes status idle for it. The kernel does not look
+ * inside them. */
 export interface FastComms {
   port: MessagePort;
   pending: Int32Array;
   register(commId: string): void;
   unregister(commId: string): void;
+  done(id: number): void;
 }
 
 export interface IncomingRequest { seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json; buffers?: Uint8Array[] }
@@ -96,6 +99,7 @@ export class Bridge {
       pending: new Int32Array(fastPending),
       register: (commId) => this.post({ k: "fast_comm", commId, on: true }),
       unregister: (commId) => this.post({ k: "fast_comm", commId, on: false }),
+      done: (id) => this.post({ k: "fast_done", id }),
     };
     let ready!: () => void;
     this.bound = new Promise((r) => (ready = r));

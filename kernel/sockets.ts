@@ -21,8 +21,11 @@ const port = parentPort!;
 const { connection, interruptBuffer, fastPort, fastPending } = workerData as WorkerConfig;
 const interruptFlag = new Int32Array(interruptBuffer, 0, 1);
 const fastFlag = fastPending ? new Int32Array(fastPending, 0, 1) : undefined;
-/** Comm ids whose comm_msg go to the runtime's fast port (kernel/bridge.ts FastComms). */
+/** Comm ids whose comm_msg go to the runtime's fast port (kernel/bridge.ts FastComms), and the
+ * fast messages the runtime has not handled yet. */
 const fastComms = new Set<string>();
+const fastReqs = new Map<number, Req>();
+let fastSeq = 0;
 const signer = new Signer(connection.key);
 const session = randomUUID();
 
@@ -196,15 +199,15 @@ function onRequest(channel: RequestChannel, msg: Message): void {
   if (type === "debug_request") return void debugRequest(req, msg.content);
   if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
   if (type === "comm_msg" && fastPort && fastFlag && fastComms.has(String(msg.content.comm_id))) {
-    // Past the shell queue, so a running cell sees it (kernel/bridge.ts FastComms). The widget
-    // manager sends a model's next update only after status idle for its last one, so answer
-    // busy/idle at once; then say busy again for the cell still running, if one is.
-    fastPort.postMessage({ msg_type: type, content: msg.content, buffers: msg.buffers });
+    // Past the shell queue, so a running cell sees it (kernel/bridge.ts FastComms). Status idle
+    // follows when the runtime has handled it (fast_done): the widget manager sends a model's next
+    // update only after that, which coalesces a slider's drag as ipykernel's queue does.
+    const id = ++fastSeq;
+    fastReqs.set(id, req);
+    publish(req, "status", { execution_state: "busy" });
+    fastPort.postMessage({ id, msg_type: type, content: msg.content, buffers: msg.buffers });
     Atomics.add(fastFlag, 0, 1);
     Atomics.notify(fastFlag, 0);
-    publish(req, "status", { execution_state: "busy" });
-    publish(req, "status", { execution_state: "idle" });
-    if (shellInFlight.length > 0) publish(parentOf(shellInFlight[0]), "status", { execution_state: "busy" });
     return;
   }
   const s = ++seq;
@@ -274,6 +277,15 @@ function fromMain(m: ToWorker): void {
     case "stream": return addStream(m.seq, m.name, m.text);
     case "iopub": return publish(parentOf(m.seq), m.type, m.content, m.metadata, m.buffers);
     case "fast_comm": { if (m.on) fastComms.add(m.commId); else fastComms.delete(m.commId); return; }
+    case "fast_done": {
+      const req = fastReqs.get(m.id);
+      if (!req) return;
+      fastReqs.delete(m.id);
+      publish(req, "status", { execution_state: "idle" });
+      // A cell still runs (it handled this at a step boundary): the kernel is busy with it.
+      if (shellInFlight.length > 0) publish(parentOf(shellInFlight[0]), "status", { execution_state: "busy" });
+      return;
+    }
     case "reply": {
       flushStream();
       const req = requests.get(m.seq);

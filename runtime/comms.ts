@@ -16,6 +16,8 @@ type Data = Record<string, unknown>;
 /** The content of a comm_open / comm_msg / comm_close message, with its binary buffers. */
 export interface CommMessage { comm_id: string; target_name?: string; data: Data; metadata?: Data; buffers?: Uint8Array[] }
 type FastIO = NonNullable<CommIO["fast"]>;
+/** What the kernel's socket thread posts for a fast comm message. */
+interface FastMessage { id: number; msg_type: "comm_msg"; content: Data; buffers?: Uint8Array[] }
 
 export interface Comm {
   readonly commId: string;
@@ -66,7 +68,7 @@ export class CommManager {
     if (this.fastIO) {
       // When the main thread is free, fast messages arrive as events; a busy loop takes them with
       // pollComms() instead (receiveMessageOnPort takes a message before its event fires).
-      this.fastIO.port.on("message", (m: { msg_type: "comm_msg"; content: Data; buffers?: Uint8Array[] }) => this.handleFast(m));
+      this.fastIO.port.on("message", (m: FastMessage) => this.handleFast(m));
       this.fastIO.port.unref();
     }
   }
@@ -87,8 +89,8 @@ export class CommManager {
     return true;
   }
 
-  private handleFast(m: { msg_type: "comm_msg"; content: Data; buffers?: Uint8Array[] }): void {
-    this.handle("comm_msg", m.buffers?.length ? { ...m.content, buffers: m.buffers } : m.content);
+  private handleFast(m: FastMessage): void {
+    try { this.handle("comm_msg", m.buffers?.length ? { ...m.content, buffers: m.buffers } : m.content); } finally { this.fastIO?.done(m.id); }
   }
 
   /** Handle fast-comm messages that arrived while this thread was busy. Cheap when none did (one
@@ -102,7 +104,7 @@ export class CommManager {
     let n = 0;
     for (let r = receiveMessageOnPort(io.port); r; r = receiveMessageOnPort(io.port)) {
       n++;
-      this.handleFast(r.message as { msg_type: "comm_msg"; content: Data; buffers?: Uint8Array[] });
+      this.handleFast(r.message as FastMessage);
     }
     return n;
   }

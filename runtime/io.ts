@@ -29,12 +29,14 @@ export interface CommIO {
     metadata?: Record<string, unknown>): void;
   /** Where the kernel offers it: comm_msg for registered comm ids bypass the shell queue, so a
    * running cell (a training loop's Stop button) sees them. The socket thread posts each as
-   * { msg_type, content, buffers } on `port` and then adds 1 to pending[0] (Atomics.notify). */
+   * { id, msg_type, content, buffers } on `port` and then adds 1 to pending[0] (Atomics.notify);
+   * the runtime calls done(id) once it has handled one (the kernel then says idle for it). */
   readonly fast?: {
     port: import("node:worker_threads").MessagePort;
     pending: Int32Array;
     register(commId: string): void;
     unregister(commId: string): void;
+    done(id: number): void;
   };
 }
 

@@ -4,7 +4,7 @@
 // echo_update, custom messages, binary buffers, request_state, close, restore through
 // jupyter.widget.control, bad input, and a click that reaches a synchronous loop. Build first.
 import assert from "node:assert/strict";
-import { Client, parentId } from "../helpers/client";
+import { Client, arrivedAt, parentId } from "../helpers/client";
 import { startKernel, type KernelProcess } from "../helpers/kernel_proc";
 import type { Header, Json, Message } from "../../kernel/wire";
 
@@ -87,9 +87,13 @@ describe("widgets: protocol", function () {
   it("update from the frontend: echo_update, the kernel-side value changes and observers get { name, old, new }", async () => {
     await run("s.observe((c) => console.log(`observed ${c.name} ${c.old} -> ${c.new}`), 'value');");
     const start = from();
-    await commMsg(sliderId, { method: "update", state: { value: 9 }, buffer_paths: [] });
+    const upd = await commMsg(sliderId, { method: "update", state: { value: 9 }, buffer_paths: [] });
     const echo = await waitComm((d) => d.method === "echo_update", "echo_update", start);
     assert.deepEqual(echo.content.data, { method: "echo_update", state: { value: 9 }, buffer_paths: [] });
+    // Status idle for the update comes once the kernel has handled it (the widget manager holds
+    // the model's next update until then).
+    const status = await c.iopubUntilIdle(upd);
+    assert.ok(c.iopub.all.indexOf(status[status.length - 1]) > c.iopub.all.indexOf(echo));
     await c.iopub.wait((m) => m.header.msg_type === "stream" && String(m.content.text).includes("observed value 7 -> 9"), 10_000, "the observer's output", start);
     assert.equal(await value("s.value"), "9");
     // The frontend's own value is not sent back as an update.
@@ -175,10 +179,11 @@ describe("widgets: protocol", function () {
     await c.iopub.wait((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_input", 10_000, "the loop to start");
     await new Promise((r) => setTimeout(r, 300));
     const clickReq = await commMsg(id, { method: "custom", content: { event: "click" } });
-    // The widget manager sends a model's next message after status idle for its last one.
+    // Busy, then idle once the loop has handled it, before the cell ends.
     const status = await c.iopubUntilIdle(clickReq, 5000);
     assert.deepEqual(status.map((m) => m.content.execution_state), ["busy", "idle"]);
     const reply = await c.reply(req as Header, 15_000);
+    assert.ok(arrivedAt(status[1]) < arrivedAt(reply), "idle for the click came while the loop ran");
     assert.equal(reply.content.status, "ok");
     await c.iopubUntilIdle(req);
     const result = c.iopub.all.find((m) => parentId(m) === req.msg_id && m.header.msg_type === "execute_result")!;
