@@ -27,7 +27,7 @@ export function link(source: Endpoint, target: Endpoint, transform?: [(v: any) =
   };
   const a = copy(source, target, fwd), b = copy(target, source, back);
   a();
-  const offA = source[0].observe(a, source[1]), offB = target[0].observe(b, target[1]);
+  const offA = source[0].observe(a, source[1] as keyof Widget & string), offB = target[0].observe(b, target[1] as keyof Widget & string);
   return { unlink: () => { offA(); offB(); } };
 }
 
@@ -37,7 +37,7 @@ export function dlink(source: Endpoint, target: Endpoint, transform?: (v: any) =
   const f = transform ?? ((v: unknown) => v);
   const copy = () => { (target[0] as unknown as Record<string, unknown>)[target[1]] = f((source[0] as unknown as Record<string, unknown>)[source[1]]); };
   copy();
-  return { unlink: source[0].observe(copy, source[1]) };
+  return { unlink: source[0].observe(copy, source[1] as keyof Widget & string) };
 }
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

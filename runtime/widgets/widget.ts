@@ -248,7 +248,7 @@ export class Widget {
 
   /** Call cb({ name, old, new, owner }) when the named traits change (every trait when names is
    * omitted). Returns a function that removes it. */
-  observe(cb: Observer<any, this>, names?: string | string[]): () => void {
+  observe<K extends keyof this & string>(cb: Observer<this[K], this>, names?: K | K[]): () => void {
     const entry = { cb, names: names === undefined ? null : new Set(Array.isArray(names) ? names : [names]) };
     this.observers.push(entry);
     return () => this.unobserve(cb, names);
