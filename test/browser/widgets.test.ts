@@ -3,7 +3,8 @@
 // widget manager jupyterlab_widgets installs and nothing else: dragging a slider changes the
 // kernel-side value and its observer writes to an Output; interact re-runs its function; the
 // control bar of a live curve pauses and then stops a running SYNCHRONOUS training loop; after a
-// reload the views come back with the kernel's state (jupyter.widget.control).
+// reload the views come back with the kernel's state (jupyter.widget.control); jslink ties two
+// sliders in the browser.
 // Screenshots go to test-artifacts/widgets-*.png. Runs this checkout's kernel (a kernelspec
 // installed into a temporary prefix), whichever checkout the venv's kernelspec points at.
 import assert from "node:assert/strict";
@@ -24,12 +25,15 @@ const CELLS = [
   'const curve = plot.live({ title: "steer me", controls: true, throttleMs: 100 });\nlet steps = 0; const t0 = Date.now();\n' +
   'for (const _ of curve.steps(progress(1e9, { desc: "training" }))) {\n  busy(5);\n  curve.log({ loss: 1 / (1 + steps / 100) });\n' +
   '  steps++;\n  if (Date.now() - t0 > 90_000) break;\n}\nconsole.log(`stopped=${curve.stopped} after ${steps} steps`);',
+  'const a = widgets.IntSlider({ value: 1, description: "a" }), b = widgets.IntSlider({ value: 1, description: "b" });\n' +
+  'widgets.jslink([a, "value"], [b, "value"]);\nwidgets.HBox({ children: [a, b] })',
 ];
 
 /** Drag the handle of the slider inside `scope` to `frac` of its track. */
 async function drag(page: Page, scope: string, frac: number): Promise<void> {
   const track = page.locator(`${scope} .noUi-target`).first();
   const handle = page.locator(`${scope} .noUi-handle`).first();
+  await track.scrollIntoViewIfNeeded();
   const t = (await track.boundingBox())!, h = (await handle.boundingBox())!;
   await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
   await page.mouse.down();
@@ -119,7 +123,17 @@ async function steer(page: Page, path: string, name: string): Promise<void> {
   await page.waitForTimeout(500);
   await page.screenshot({ path: artifact(`widgets-${name}-stopped.png`) });
 
-  // 4. A reload: the saved outputs name models the page no longer has; the widget manager asks
+  // 4. jslink: the browser keeps two sliders together, without the kernel.
+  await runCell(page, 3);
+  const cell3 = ".jp-Notebook .jp-Cell:nth-child(4)";
+  await page.locator(`${cell3} .widget-slider .noUi-handle`).nth(1).waitFor({ timeout: 30_000 });
+  await drag(page, cell3, 0.6);
+  await page.waitForFunction(() => {
+    const r = [...window.jupyterapp.shell.currentWidget.content.widgets[3].node.querySelectorAll(".widget-readout")].map((e: any) => e.innerText);
+    return r.length === 2 && r[0] !== "1" && r[0] === r[1];
+  }, null, { timeout: 10_000 });
+
+  // 5. A reload: the saved outputs name models the page no longer has; the widget manager asks
   // the kernel for them (jupyter.widget.control) and the views come back with the kernel's state.
   await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
   await page.reload();
