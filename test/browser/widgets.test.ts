@@ -84,9 +84,12 @@ async function steer(page: Page, path: string, name: string): Promise<void> {
   await runCell(page, 1);
   await page.waitForFunction(() => /x squared is 25/.test(window.jupyterapp.shell.currentWidget.content.widgets[1].node.innerText), null, { timeout: 30_000 });
   await drag(page, ".jp-Notebook .jp-Cell:nth-child(2)", 0.2);
+  // The drag passes several values; wait until the output shows the one it stopped at.
   await page.waitForFunction(() => {
-    const m = /x squared is (\d+)/.exec(window.jupyterapp.shell.currentWidget.content.widgets[1].node.innerText);
-    return m && m[1] !== "25";
+    const node = window.jupyterapp.shell.currentWidget.content.widgets[1].node;
+    const m = /x squared is (\d+)/.exec(node.innerText);
+    const x = Number(node.querySelector(".widget-readout")?.innerText);
+    return m && m[1] !== "25" && Number(m[1]) === x * x;
   }, null, { timeout: 20_000 });
   assert.equal(await page.locator(".jp-Notebook .jp-Cell:nth-child(2) .widget-slider").count(), 1, "interact's box shows once");
   const x = Number(await page.locator(".jp-Notebook .jp-Cell:nth-child(2) .widget-readout").first().innerText());
