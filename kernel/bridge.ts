@@ -3,7 +3,7 @@
 // The main thread posts outputs and replies as they happen; postMessage does not wait for the
 // worker, so a cell that blocks the main thread still gets its output to iopub at once.
 // Requests are referred to by the sequence number the socket thread gave them (0 = no parent).
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "./connection";
 import type { Header, Json } from "./wire";
 
@@ -15,7 +15,7 @@ export type ToMain =
   | { k: "kernel_info_served" }
   | { k: "interrupt"; id: number; target?: number }
   | { k: "sigint_ready" }
-  | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
+  | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json; buffers?: Uint8Array[] }
   | { k: "shutdown"; restart: boolean }
   | { k: "input_reply"; id: number; value?: string; error?: string }
   | { k: "barrier"; id: number; seq: number }
@@ -26,7 +26,9 @@ export type ToMain =
 
 /** Main thread to socket thread. */
 export type ToWorker =
-  | { k: "iopub"; seq: number; type: string; content: Json; metadata?: Json }
+  | { k: "iopub"; seq: number; type: string; content: Json; metadata?: Json; buffers?: Uint8Array[] }
+  | { k: "fast_comm"; commId: string; on: boolean }
+  | { k: "fast_done"; id: number }
   | { k: "stream"; seq: number; name: "stdout" | "stderr"; text: string }
   | { k: "reply"; seq: number; type: string; content: Json; metadata?: Json }
   | { k: "done"; seq: number }
@@ -42,9 +44,26 @@ export interface WorkerConfig {
   /** Shared with the runtime (EvaluatorOptions.interruptBuffer): the socket thread stores 1 at
    * index 0 on interrupt_request, and a cell stops at its next await even when it never yields. */
   interruptBuffer: SharedArrayBuffer;
+  /** Fast comms (see FastComms): the socket thread's end of the channel, and the counter it bumps. */
+  fastPort?: MessagePort;
+  fastPending?: SharedArrayBuffer;
 }
 
-export interface IncomingRequest { seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json }
+/** comm_msg for comms the runtime registered (widget controls a running loop reads) skip the shell
+ * queue: the socket thread posts them on `port` as { id, msg_type, content, buffers } and adds 1 to
+ * `pending[0]` (with Atomics.notify), so a synchronous loop can see them by reading one integer and
+ * take them with receiveMessageOnPort, and an idle main thread gets them as port messages. done(id)
+ * once handled: the socket thread then publishes status idle for it. The kernel does not look
+ * inside them. */
+export interface FastComms {
+  port: MessagePort;
+  pending: Int32Array;
+  register(commId: string): void;
+  unregister(commId: string): void;
+  done(id: number): void;
+}
+
+export interface IncomingRequest { seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json; buffers?: Uint8Array[] }
 
 export class Bridge {
   private readonly worker: Worker;
@@ -56,6 +75,7 @@ export class Bridge {
   readonly bound: Promise<void>;
   /** Resolves when the socket thread has answered its first kernel_info_request. */
   readonly infoServed: Promise<void>;
+  readonly fast: FastComms;
 
   constructor(
     config: WorkerConfig,
@@ -69,7 +89,18 @@ export class Bridge {
       debugAttached?(on: boolean): void;
     },
   ) {
-    this.worker = new Worker(require.resolve("./sockets"), { workerData: config, stdout: false, stderr: false });
+    const channel = new MessageChannel();
+    const fastPending = new SharedArrayBuffer(4);
+    this.worker = new Worker(require.resolve("./sockets"), {
+      workerData: { ...config, fastPort: channel.port1, fastPending }, transferList: [channel.port1], stdout: false, stderr: false,
+    });
+    this.fast = {
+      port: channel.port2,
+      pending: new Int32Array(fastPending),
+      register: (commId) => this.post({ k: "fast_comm", commId, on: true }),
+      unregister: (commId) => this.post({ k: "fast_comm", commId, on: false }),
+      done: (id) => this.post({ k: "fast_done", id }),
+    };
     let ready!: () => void;
     this.bound = new Promise((r) => (ready = r));
     let served!: () => void;
@@ -96,7 +127,9 @@ export class Bridge {
   private post(m: ToWorker): void { this.worker.postMessage(m); }
 
   stream(seq: number, name: "stdout" | "stderr", text: string): void { if (text) this.post({ k: "stream", seq, name, text }); }
-  iopub(seq: number, type: string, content: Json, metadata?: Json): void { this.post({ k: "iopub", seq, type, content, metadata }); }
+  iopub(seq: number, type: string, content: Json, metadata?: Json, buffers?: Uint8Array[]): void {
+    this.post(buffers?.length ? { k: "iopub", seq, type, content, metadata, buffers } : { k: "iopub", seq, type, content, metadata });
+  }
   status(seq: number, state: "busy" | "idle"): void { this.post({ k: "iopub", seq, type: "status", content: { execution_state: state } }); }
   reply(seq: number, type: string, content: Json, metadata?: Json): void { this.post({ k: "reply", seq, type, content, metadata }); }
   done(seq: number): void { this.post({ k: "done", seq }); }

@@ -126,7 +126,11 @@ function commInfo(ctx: KernelContext, req: IncomingRequest): Json {
 }
 
 function comm(type: "comm_open" | "comm_msg" | "comm_close") {
-  return (ctx: KernelContext, req: IncomingRequest) => { ctx.evaluator().commMessage(type, req.content); return undefined; };
+  return (ctx: KernelContext, req: IncomingRequest) => {
+    // Binary frames ride along as content.buffers (runtime/io.ts CommIO).
+    ctx.evaluator().commMessage(type, req.buffers?.length ? { ...req.content, buffers: req.buffers } : req.content);
+    return undefined;
+  };
 }
 
 export function makeHandlers(ctx: KernelContext): Record<string, Handler> {

@@ -58,7 +58,8 @@ function runKernel(connectionFile: string): void {
   };
   // Comm messages the runtime sends: parented to the request being handled, else the last cell.
   const comms: CommIO = {
-    send: (type, content) => ctx.bridge.iopub(ctx.session.current ?? ctx.lastCell?.seq ?? 0, type, content),
+    send: (type, content, buffers, metadata) => ctx.bridge.iopub(ctx.session.current ?? ctx.lastCell?.seq ?? 0, type, content, metadata, buffers),
+    get fast() { return ctx.bridge.fast; },
   };
   function loadEvaluator(): Evaluator {
     // Loaded on first use, not at import: the runtime brings in the compiler and the tensor library.

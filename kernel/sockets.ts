@@ -18,8 +18,14 @@ import { decode, encode, newHeader, Signer, type Header, type Json, type Message
 const FLUSH_MS = 50;            // coalesce stream text for at most this long...
 const FLUSH_BYTES = 64 * 1024;  // ...or this much
 const port = parentPort!;
-const { connection, interruptBuffer } = workerData as WorkerConfig;
+const { connection, interruptBuffer, fastPort, fastPending } = workerData as WorkerConfig;
 const interruptFlag = new Int32Array(interruptBuffer, 0, 1);
+const fastFlag = fastPending ? new Int32Array(fastPending, 0, 1) : undefined;
+/** Comm ids whose comm_msg go to the runtime's fast port (kernel/bridge.ts FastComms), and the
+ * fast messages the runtime has not handled yet. */
+const fastComms = new Set<string>();
+const fastReqs = new Map<number, Req>();
+let fastSeq = 0;
 const signer = new Signer(connection.key);
 const session = randomUUID();
 
@@ -54,13 +60,14 @@ async function pump(): Promise<void> {
   pumping = undefined;
 }
 
-function send(sock: Sock, parent: Req, type: string, content: Json, metadata: Json = {}, identities?: Buffer[]): void {
-  const msg = { identities: identities ?? [], header: newHeader(type, session), parent_header: parent.header, metadata, content };
+function send(sock: Sock, parent: Req, type: string, content: Json, metadata: Json = {}, identities?: Buffer[], buffers?: Uint8Array[]): void {
+  const msg = { identities: identities ?? [], header: newHeader(type, session), parent_header: parent.header, metadata, content,
+    buffers: buffers?.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)) };
   out(sock, encode(msg, signer));
 }
-function publish(parent: Req, type: string, content: Json, metadata?: Json): void {
+function publish(parent: Req, type: string, content: Json, metadata?: Json, buffers?: Uint8Array[]): void {
   flushStream();
-  send(iopub, parent, type, content, metadata, [Buffer.from(type === "stream" ? `stream.${content.name}` : type)]);
+  send(iopub, parent, type, content, metadata, [Buffer.from(type === "stream" ? `stream.${content.name}` : type)], buffers);
 }
 
 // Stream coalescing: 10,000 console.log calls become a few stream messages, while the first line
@@ -191,10 +198,23 @@ function onRequest(channel: RequestChannel, msg: Message): void {
   }
   if (type === "debug_request") return void debugRequest(req, msg.content);
   if (!MAIN_REQUESTS.has(type)) return log.warn(`${channel}: dropped message with unknown msg_type "${type}"`);
+  if (type === "comm_msg" && fastPort && fastFlag && fastComms.has(String(msg.content.comm_id))) {
+    // Past the shell queue, so a running cell sees it (kernel/bridge.ts FastComms). Status idle
+    // follows when the runtime has handled it (fast_done): the widget manager sends a model's next
+    // update only after that, which coalesces a slider's drag as ipykernel's queue does.
+    const id = ++fastSeq;
+    fastReqs.set(id, req);
+    publish(req, "status", { execution_state: "busy" });
+    fastPort.postMessage({ id, msg_type: type, content: msg.content, buffers: msg.buffers });
+    Atomics.add(fastFlag, 0, 1);
+    Atomics.notify(fastFlag, 0);
+    return;
+  }
   const s = ++seq;
   requests.set(s, req);
   if (channel === "shell") shellInFlight.push(s);
-  toMain({ k: "request", seq: s, channel, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content });
+  const buffers = msg.buffers.length > 0 ? { buffers: msg.buffers } : {};
+  toMain({ k: "request", seq: s, channel, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, ...buffers });
 }
 
 // The debugger lives here, not on the main thread: it must answer while user code is paused.
@@ -255,7 +275,17 @@ port.on("message", (m: ToWorker) => {
 function fromMain(m: ToWorker): void {
   switch (m.k) {
     case "stream": return addStream(m.seq, m.name, m.text);
-    case "iopub": return publish(parentOf(m.seq), m.type, m.content, m.metadata);
+    case "iopub": return publish(parentOf(m.seq), m.type, m.content, m.metadata, m.buffers);
+    case "fast_comm": { if (m.on) fastComms.add(m.commId); else fastComms.delete(m.commId); return; }
+    case "fast_done": {
+      const req = fastReqs.get(m.id);
+      if (!req) return;
+      fastReqs.delete(m.id);
+      publish(req, "status", { execution_state: "idle" });
+      // A cell still runs (it handled this at a step boundary): the kernel is busy with it.
+      if (shellInFlight.length > 0) publish(parentOf(shellInFlight[0]), "status", { execution_state: "busy" });
+      return;
+    }
     case "reply": {
       flushStream();
       const req = requests.get(m.seq);

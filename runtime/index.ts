@@ -6,6 +6,7 @@
 import { setDisplaySink, flushDisplays } from "./display/sink";
 import { installTensorRepr } from "./display/reprs";
 import { currentIO, throwIfInterruptedFast } from "./cell_context";
+import { pollComms } from "./comms";
 import { setOpHook } from "./tensor/hooks";
 import { Tensor, torch as tensorTorch } from "./tensor/index";
 import { hasBackend, registerBackend } from "./tensor/backend";
@@ -15,6 +16,7 @@ export { sleep, input, password, throwIfInterrupted } from "./cell_context";
 export { comms, type Comm } from "./comms";
 // What rewritten magic lines call (magics.ts); `__tsg` names stay out of completion.
 export { magicRuntime as __tsgMagic } from "./magic_runtime";
+export * as widgets from "./widgets/index";
 
 // The tensor library (DESIGN §6): torch, nn, F, optim, data, save/load.
 export { Tensor, F, tidy, noGrad, ShapeError, DTypeError, DeviceError, AutogradError, TensorError } from "./tensor/index";
@@ -98,6 +100,8 @@ export const runtimeHooks = {
   },
   /** Before a cell runs: start what the cell needs (the WebGPU device when it mentions webgpu). */
   async prepareCell(source: string): Promise<void> {
+    // Widget changes that came past the shell queue (runtime/comms.ts) apply before the cell reads them.
+    pollComms();
     if (source.includes("webgpu") && !hasBackend("webgpu")) await startWebGpu().catch(() => undefined);
   },
   /** After a cell, before its reply: push the final state of live displays. */

@@ -21,9 +21,23 @@ export interface CellIO {
   input(prompt: string, password: boolean): Promise<string>;
 }
 
-/** Comm messages from the runtime to the frontend (iopub comm_open / comm_msg / comm_close). */
+/** Comm messages from the runtime to the frontend (iopub comm_open / comm_msg / comm_close), with
+ * the message's binary buffers and metadata. Messages from the frontend arrive through
+ * EvaluatorApi.commMessage, their buffers (when there are any) as `content.buffers`. */
 export interface CommIO {
-  send(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>): void;
+  send(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, buffers?: Uint8Array[],
+    metadata?: Record<string, unknown>): void;
+  /** Where the kernel offers it: comm_msg for registered comm ids bypass the shell queue, so a
+   * running cell (a training loop's Stop button) sees them. The socket thread posts each as
+   * { id, msg_type, content, buffers } on `port` and then adds 1 to pending[0] (Atomics.notify);
+   * the runtime calls done(id) once it has handled one (the kernel then says idle for it). */
+  readonly fast?: {
+    port: import("node:worker_threads").MessagePort;
+    pending: Int32Array;
+    register(commId: string): void;
+    unregister(commId: string): void;
+    done(id: number): void;
+  };
 }
 
 export type Outcome =

@@ -5,10 +5,13 @@
 // (update_display_data, throttled, final state flushed at close and at the end of the cell) as
 // HTML with a <progress> element (it survives the untrusted-output sanitiser) and tqdm-style
 // text/plain; outside a kernel it writes tqdm's carriage-return line to stderr.
+// A live curve's control bar steers it: each step handles Stop/Pause clicks (steer()), so a Stop
+// clicked while this cell runs ends the loop and Pause holds it, with or without await.
 import type { MimeBundle } from "../io";
 import { escapeXml } from "./escape";
 import { $display } from "./plotly";
 import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
+import { steer } from "../widgets/training_controls";
 
 /** Options of progress(): total, desc, unit ("it"), throttleMs, ncols (20), stream, display (true). */
 export interface ProgressOptions {
@@ -212,7 +215,7 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
     if (!it || typeof (it as Iterable<T>)[Symbol.iterator] !== "function")
       throw new TypeError("progress: this source is async; iterate it with for await (const x of progress(...))");
     try {
-      for (const x of it) { yield x; this.update(1); }
+      for (const x of it) { if (steer()) return; yield x; this.update(1); }
     } finally { this.close(); }
   }
 
@@ -220,7 +223,7 @@ export class ProgressBar<T = number> implements Iterable<T>, AsyncIterable<T> {
     const src = this.source;
     const it = typeof src === "number" ? (range(src) as unknown as Iterable<T>) : (src as Iterable<T> | AsyncIterable<T>);
     try {
-      for await (const x of it) { yield x; this.update(1); }
+      for await (const x of it) { if (steer()) return; yield x; this.update(1); }
     } finally { this.close(); }
   }
 }

@@ -8,14 +8,19 @@
 // runtime's flushDisplays() at the end of a cell (and close()) sends the final state, which is
 // what an executed notebook keeps. Updates leave out the plotly mimetype: its renderer does not
 // redraw update_display_data, text/html does.
+// With `controls`, a widget bar (Stop, Pause/Resume, an lr slider) shows above the curve; log()
+// and steps() read it at every step, so a synchronous loop can be stopped and paused too
+// (runtime/widgets/training_controls.ts).
 import type { MimeBundle } from "../io";
 import { COLORWAY } from "./colormap";
 import type { Axis, Layout, Trace } from "./figure_types";
 import { $display, Figure, ensurePlotlyLoaded } from "./plotly";
+import { toMimeBundle } from "./display";
 import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
 import { Ema } from "./smoothing";
 import { decimate } from "./svg";
 import { isTensorLike, readValues } from "./values";
+import { TrainingControls, type ControlOptions } from "../widgets/training_controls";
 
 /** Options of plot.live() / new TrainingCurve(): title, metrics (panels), xlabel, smoothing, logY, run, throttleMs, maxPoints, height, display. */
 export interface LiveOptions {
@@ -39,6 +44,10 @@ export interface LiveOptions {
   /** Show at once: plot.live() does unless this is false; new TrainingCurve() shows only when
    * display(curve) or curve.show() is called. */
   display?: boolean;
+  /** A control bar above the curve: `true` for Stop and Pause/Resume, or
+   * `{ optimizer: opt }` for an lr slider as well. The loop sees `curve.stopped`, or iterates
+   * `curve.steps(loader)`, which simply ends. */
+  controls?: boolean | ControlOptions;
 }
 
 interface Series { run: string; key: string; split: string; base: string; xs: number[]; ys: number[]; sm: number[]; ema: Ema | null }
@@ -73,7 +82,7 @@ export class TrainingCurve {
   private readonly panels: string[];
   private readonly series = new Map<string, Series>();
   private readonly byRun = new Map<string, Map<string, Series>>();
-  private readonly steps = new Map<string, number>();
+  private readonly nextStep = new Map<string, number>();
   private readonly throttleMs: number;
   private shown = false;
   private dirty = false;
@@ -97,7 +106,38 @@ export class TrainingCurve {
     this.options = { ...opts };
     this.panels = [...(opts.y ?? [])];
     this.throttleMs = opts.throttleMs ?? 250;
+    if (opts.controls) {
+      this.controls = new TrainingControls(opts.controls === true ? {} : opts.controls);
+      this.controls.onHold = () => this.flush();
+    }
     if (opts.display === true) this.show();
+  }
+
+  /** The control bar (plot.live({ controls })), or undefined. */
+  readonly controls: TrainingControls | undefined;
+  private controlsShown = false;
+
+  /** True once Stop was clicked (or controls.stop() called); reading it handles pending clicks. */
+  get stopped(): boolean { return this.controls ? this.controls.check() : false; }
+
+  /** Iterate `source` until it ends or Stop is clicked, waiting while paused: for (const b of
+   * curve.steps(loader)). Sync and async sources both work (for await for async ones). */
+  steps<T>(source: Iterable<T> | AsyncIterable<T>): Iterable<T> & AsyncIterable<T> {
+    const stopped = () => this.stopped;
+    return {
+      *[Symbol.iterator]() {
+        if (!(Symbol.iterator in source)) throw new TypeError("curve.steps: this source is async; use for await (const x of curve.steps(...))");
+        for (const x of source as Iterable<T>) { if (stopped()) return; yield x; }
+      },
+      async *[Symbol.asyncIterator]() {
+        for await (const x of source) { if (stopped()) return; yield x; }
+      },
+    };
+  }
+
+  private showControls(): void {
+    if (!this.controls || this.controlsShown || !getDisplaySink()) return;
+    this.controlsShown = emit(toMimeBundle(this.controls.box) as MimeBundle, { displayId: newDisplayId("controls") });
   }
 
   get [$displayId](): string { return this.displayId; }
@@ -106,6 +146,7 @@ export class TrainingCurve {
    * @example const curve = new TrainingCurve({ title: "loss" }).show(); */
   show(): this {
     if (this.shown || !getDisplaySink()) return this;
+    this.showControls();
     ensurePlotlyLoaded();
     this.shown = emit(this.bundle(), { displayId: this.displayId });
     this.lastSent = performance.now();
@@ -131,8 +172,8 @@ export class TrainingCurve {
   }
 
   private logRun(run: string, metrics: Record<string, unknown>, step?: number): this {
-    const x = step ?? this.steps.get(run) ?? 0;
-    this.steps.set(run, x + 1);
+    const x = step ?? this.nextStep.get(run) ?? 0;
+    this.nextStep.set(run, x + 1);
     let runSeries = this.byRun.get(run);
     if (!runSeries) this.byRun.set(run, runSeries = new Map());
     for (const key in metrics) {
@@ -152,6 +193,7 @@ export class TrainingCurve {
         this.timer.unref?.();
       }
     }
+    this.controls?.check();
     return this;
   }
 
@@ -271,6 +313,7 @@ export class TrainingCurve {
   }
 
   [$display](): MimeBundle {
+    this.showControls();
     ensurePlotlyLoaded();
     this.shown = this.shown || getDisplaySink() !== null;
     return this.bundle();

@@ -25,11 +25,11 @@ export function freePort(): Promise<number> {
 export interface JupyterServer { url: string; token: string; root: string; proc: ChildProcess; log: () => string; stop(): Promise<void> }
 
 /** `jupyter lab` serving `root`; one server answers both /lab (JupyterLab) and /notebooks (Notebook 7).
- * The tsgrad kernelspec is the venv's (install.sh's), unless TSGRAD_KERNELSPECS names another
- * share/jupyter folder: a second checkout runs these tests against its own build with
+ * The tsgrad kernelspec is the venv's (install.sh's), unless `opts.kernelspecs` or TSGRAD_KERNELSPECS
+ * names another share/jupyter folder: a second checkout runs these tests against its own build with
  * `node dist/kernel/main.js install --prefix P` and TSGRAD_KERNELSPECS=P/share/jupyter. */
-export async function startJupyter(root: string): Promise<JupyterServer> {
-  const kernelspecs = process.env.TSGRAD_KERNELSPECS;
+export async function startJupyter(root: string, opts: { kernelspecs?: string } = {}): Promise<JupyterServer> {
+  const kernelspecs = opts.kernelspecs ?? process.env.TSGRAD_KERNELSPECS;
   if (!kernelspecs) assertInstalled();
   const port = await freePort(), token = randomBytes(16).toString("hex");
   const home = tempDir("jupyter-home");

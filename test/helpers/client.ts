@@ -75,9 +75,9 @@ export class Client {
   }
 
   /** Send a request; returns its header. `signature` lets a test forge or drop the HMAC. */
-  async send(channel: ClientChannel, type: string, content: Json = {}, opts: { signature?: string; parent?: Header } = {}): Promise<Header> {
+  async send(channel: ClientChannel, type: string, content: Json = {}, opts: { signature?: string; parent?: Header; buffers?: Buffer[] } = {}): Promise<Header> {
     const header = newHeader(type, this.session, "test");
-    const frames = encode({ identities: [], header, parent_header: opts.parent ?? {}, metadata: {}, content }, this.signer);
+    const frames = encode({ identities: [], header, parent_header: opts.parent ?? {}, metadata: {}, content, buffers: opts.buffers }, this.signer);
     if (opts.signature !== undefined) frames[1] = Buffer.from(opts.signature);
     await this.sock(channel).send(frames);
     return header;

@@ -75,7 +75,8 @@ describe("runtime/display", function () {
       assert.deepStrictEqual(ev.commInfo(), { c1: { target_name: "echo" } });
       assert.deepStrictEqual(ev.commInfo("other"), {});
       ev.commMessage("comm_msg", { comm_id: "c1", data: { x: 42 } });
-      assert.deepStrictEqual(sent.pop(), ["comm_msg", { comm_id: "c1", data: { echo: 42 }, metadata: {} }]);
+      // Comm metadata travels in the message's metadata, not in content (the messaging spec).
+      assert.deepStrictEqual(sent.pop(), ["comm_msg", { comm_id: "c1", data: { echo: 42 } }]);
       ev.commMessage("comm_close", { comm_id: "c1", data: { bye: true } });
       assert.deepStrictEqual(ev.commInfo(), {});
       assert.strictEqual(plain((await run(ev, "JSON.stringify(got)")).out), `'[{"hello":1},{"x":42},{"closed":{"bye":true}}]'`);
