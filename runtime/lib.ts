@@ -7,3 +7,5 @@
 export { torch, Tensor, F, nn, optim, data, save, load, tidy, noGrad } from "./index";
 export { ShapeError, DTypeError, DeviceError, AutogradError, TensorError } from "./index";
 export { display, plot, progress, TrainingCurve, type DisplayHandle, type Displayable, type MimeBundle } from "./index";
+// Widgets build their models in a Node script too; they reach a frontend only inside a kernel.
+export { widgets } from "./index";
