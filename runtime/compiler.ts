@@ -367,6 +367,9 @@ export class CellCompiler {
   /** Starts the checker's project (lib files, Node's types, the runtime's declarations) and checks
    * one small cell, so the first real cell is fast. */
   warmUp(): void {
+    // The checker's project opens first (lib files, Node's types, the runtime's declarations), while
+    // the syntax worker loads TypeScript 6 on its own thread; then one cell goes through both.
+    this.withService((s) => s.diagnostics(this.checkFile));
     this.compile("const __tsgrad_warm: number = [1].map((x) => x + 1)[0]; __tsgrad_warm", { check: true });
     this.compileCache.clear();
   }
