@@ -2,7 +2,9 @@
 // Execution history kept across kernel restarts: one JSON object per line in
 // <data dir>/history.jsonl ({"s": session, "n": line, "in": source, "out": text/plain or null}).
 // Appends are batched and asynchronous (off the execute hot path); a torn last line from a crash is
-// skipped on load. Answers history_request's tail, range and search (IPython's semantics).
+// skipped on load. Answers history_request's tail, range and search (IPython's semantics). Only the
+// last KEEP entries stay in memory (a console's tail); range, search and longer tails read the file,
+// so the kernel's memory does not grow with the number of cells run.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { appendFile, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -13,7 +15,7 @@ import type { HistoryEntry } from "./messages";
 interface Entry { s: number; n: number; in: string; out: string | null }
 
 const FLUSH_MS = 200;
-const KEEP = 100_000;  // entries held in memory; older ones stay on disk
+const KEEP = 1_000;  // entries held in memory; older ones stay on disk
 
 export function dataDir(): string {
   if (process.env.TSGRAD_DATA_DIR) return process.env.TSGRAD_DATA_DIR;
@@ -55,22 +57,35 @@ export class History {
   }
 
   private async load(dir: string): Promise<void> {
+    try { mkdirSync(dir, { recursive: true }); } catch { /* reported by the read below */ }
+    const all = await this.readAll();
+    this.session = all.reduce((max, e) => Math.max(max, e.s), 0) + 1;
+    this.entries = all.slice(-KEEP);
+  }
+
+  /** Every entry on disk, oldest first. */
+  private async readAll(): Promise<Entry[]> {
     let text = "";
-    try { mkdirSync(dir, { recursive: true }); text = await readFile(this.file, "utf8"); } catch (err) {
+    try { text = await readFile(this.file, "utf8"); } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") log.warn(`history: cannot read ${this.file}`, err);
     }
-    let max = 0;
+    const out: Entry[] = [];
     for (const line of text.split("\n")) {
       if (!line) continue;
       try {
         const e = JSON.parse(line) as Entry;
         if (typeof e.s !== "number" || typeof e.n !== "number" || typeof e.in !== "string") continue;
-        this.entries.push({ s: e.s, n: e.n, in: e.in, out: typeof e.out === "string" ? e.out : null });
-        if (e.s > max) max = e.s;
+        out.push({ s: e.s, n: e.n, in: e.in, out: typeof e.out === "string" ? e.out : null });
       } catch { /* a torn line from a crash: skip it */ }
     }
-    if (this.entries.length > KEEP) this.entries = this.entries.slice(-KEEP);
-    this.session = max + 1;
+    return out;
+  }
+
+  /** All history: what is on disk after the pending entries are written. */
+  private async everything(): Promise<Entry[]> {
+    await this.ready;
+    await this.flush();
+    return this.readAll();
   }
 
   /** Record a cell (line = its execution count). Written within FLUSH_MS, not synchronously. */
@@ -78,6 +93,7 @@ export class History {
     void this.ready.then(() => {
       const e: Entry = { s: this.session, n: line, in: source, out: output };
       this.entries.push(e);
+      if (this.entries.length > 2 * KEEP) this.entries = this.entries.slice(-KEEP);
       this.pending.push(e);
       this.timer ??= setTimeout(() => { this.timer = undefined; void this.flush(); }, FLUSH_MS);
     });
@@ -116,23 +132,24 @@ export class History {
 
   async tail(n: number, output: boolean): Promise<HistoryEntry[]> {
     await this.ready;
-    return this.entries.slice(-Math.max(0, n)).map((e) => History.row(e, output));
+    const from = n <= this.entries.length ? this.entries : await this.everything();
+    return from.slice(-Math.max(0, n)).map((e) => History.row(e, output));
   }
 
   /** Lines start <= n < stop of a session; session 0 is this one, negative counts back from it. */
   async range(session: number, start: number, stop: number | null, output: boolean): Promise<HistoryEntry[]> {
-    await this.ready;
+    const all = await this.everything();
     const s = session <= 0 ? this.session + session : session;
-    return this.entries.filter((e) => e.s === s && e.n >= start && (stop === null || e.n < stop)).map((e) => History.row(e, output));
+    return all.filter((e) => e.s === s && e.n >= start && (stop === null || e.n < stop)).map((e) => History.row(e, output));
   }
 
   /** The last n entries whose source matches a glob; unique keeps each source's latest use. */
   async search(pattern: string, n: number | null, unique: boolean, output: boolean): Promise<HistoryEntry[]> {
-    await this.ready;
+    const all = await this.everything();
     const re = globToRegExp(pattern);
     const hits: Entry[] = [], seen = new Set<string>();
-    for (let i = this.entries.length - 1; i >= 0 && (n === null || hits.length < n); i--) {
-      const e = this.entries[i];
+    for (let i = all.length - 1; i >= 0 && (n === null || hits.length < n); i--) {
+      const e = all[i];
       if (!re.test(e.in) || (unique && seen.has(e.in))) continue;
       seen.add(e.in);
       hits.push(e);
