@@ -12,7 +12,6 @@ export type RequestChannel = "shell" | "control";
 /** Socket thread to main thread. */
 export type ToMain =
   | { k: "bound" }
-  | { k: "kernel_info_served" }
   | { k: "interrupt"; id: number; target?: number }
   | { k: "sigint_ready" }
   | { k: "request"; seq: number; channel: RequestChannel; header: Header; parent_header: Json; metadata: Json; content: Json; buffers?: Uint8Array[] }
@@ -73,8 +72,6 @@ export class Bridge {
   private readonly debugAcks = new Map<number, () => void>();
   private onClosed?: () => void;
   readonly bound: Promise<void>;
-  /** Resolves when the socket thread has answered its first kernel_info_request. */
-  readonly infoServed: Promise<void>;
   readonly fast: FastComms;
 
   constructor(
@@ -103,12 +100,9 @@ export class Bridge {
     };
     let ready!: () => void;
     this.bound = new Promise((r) => (ready = r));
-    let served!: () => void;
-    this.infoServed = new Promise((r) => (served = r));
     this.worker.on("message", (m: ToMain) => {
       switch (m.k) {
         case "bound": return ready();
-        case "kernel_info_served": return served();
         case "request": return this.handlers.request(m);
         case "shutdown": return this.handlers.shutdown(m.restart);
         case "sigint_ready": this.handlers.sigintReady(); return this.post({ k: "sigint_arm" });

@@ -21,8 +21,6 @@ const USAGE = `usage: tsgrad-kernel --connection-file FILE
        tsgrad-kernel install [--user | --prefix DIR | --sys-prefix] [--name NAME] [--display-name NAME] [--interrupt-mode signal|message]`;
 
 /** WebGPU (Dawn on lavapipe) wants XDG_RUNTIME_DIR; give it a private one when missing or unusable. */
-/** Load the runtime this long after the sockets are up when no kernel_info_request came first. */
-const WARM_UP_DELAY_MS = 300;
 
 function ensureRuntimeDir(): void {
   const cur = process.env.XDG_RUNTIME_DIR;
@@ -124,11 +122,11 @@ function runKernel(connectionFile: string): void {
   process.on("uncaughtException", toCell("Uncaught"));
   process.on("unhandledRejection", toCell("Unhandled promise rejection"));
 
-  // Once the sockets answer (kernel_info is served by the socket thread meanwhile), load the runtime
-  // and the compiler so the first cell does not wait for them.
+  // Once the sockets answer, load the runtime and the compiler so the first cell does not wait for
+  // them. kernel_info is served by the socket thread meanwhile, on the other core: nothing here
+  // holds its answer back, and waiting for it would only delay the first cell.
   void ctx.bridge.bound.then(async () => {
     log.debug(`sockets bound ${(process.uptime() * 1000).toFixed(0)} ms after start`);
-    await Promise.race([ctx.bridge.infoServed, new Promise((r) => setTimeout(r, WARM_UP_DELAY_MS))]);
     const t0 = performance.now();
     try {
       void (ctx.evaluator() as Evaluator).warmUp().then(() => log.debug(`runtime ready in ${(performance.now() - t0).toFixed(0)} ms`));

@@ -98,12 +98,8 @@ function answer(req: Req, content: Json): void {
   publish(req, "status", { execution_state: "idle" });
 }
 
-let infoServed = false;
 function kernelInfo(req: Req): void {
   answer(req, kernelInfoContent());
-  // The main thread waits for this (or a timeout) before loading the runtime, so that on a busy
-  // machine the first reply does not compete with the compiler for a core.
-  if (!infoServed) { infoServed = true; toMain({ k: "kernel_info_served" }); }
 }
 
 let lastSelfRaise = -Infinity;
