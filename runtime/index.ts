@@ -7,6 +7,7 @@ import { setDisplaySink, flushDisplays } from "./display/sink";
 import { installTensorRepr } from "./display/reprs";
 import { currentIO, throwIfInterruptedFast } from "./cell_context";
 import { setOpHook } from "./tensor/hooks";
+import { settleState } from "./tensor/state";
 import { Tensor, torch as tensorTorch } from "./tensor/index";
 import { hasBackend, registerBackend } from "./tensor/backend";
 
@@ -82,8 +83,12 @@ export const runtimeHooks = {
   async prepareCell(source: string): Promise<void> {
     if (source.includes("webgpu") && !hasBackend("webgpu")) await startWebGpu().catch(() => undefined);
   },
-  /** After a cell, before its reply: push the final state of live displays. */
+  /** After a cell, before its reply, however it ended: put back the tensor library's
+   * process-wide state an interrupted or failed operation left (tensor/state.ts), then push the
+   * final state of live displays. */
   afterCell(): void {
+    const errors = settleState();
     flushDisplays();
+    if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join("; "));
   },
 };

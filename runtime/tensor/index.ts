@@ -16,7 +16,7 @@ import { F } from "./functional";
 import { AutogradFunction, enableGrad, isGradEnabled, noGrad, runBackward, rootGradient, setGradEnabled, type BackwardOptions } from "./autograd";
 import { dispose, keep, scopedOp, tidy } from "./memory";
 import { manualSeed, Generator, defaultGenerator } from "./random";
-import { getDefaultDevice, setDefaultDevice } from "./kernels";
+import { getDefaultDevice, setDefaultDevice, withDevice } from "./kernels";
 import { gradcheck } from "./gradcheck";
 import { Tensor } from "./tensor";
 import { getBackend, type DeviceName } from "./backend";
@@ -56,7 +56,7 @@ export const torch = {
   // memory
   tidy, keep, dispose, memory,
   // devices
-  setDefaultDevice, getDefaultDevice,
+  setDefaultDevice, getDefaultDevice, withDevice,
   autograd, gradcheck,
   // math as functions (torch.add(a, b), torch.matmul(a, b), ...)
   add: E.add, sub: E.sub, mul: E.mul, div: E.div, pow: E.pow, maximum: E.maximum, minimum: E.minimum, where: E.where,
