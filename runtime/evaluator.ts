@@ -132,14 +132,16 @@ export class Evaluator implements EvaluatorApi {
         return { status: "error", ename: err.name, evalue: err.message, traceback: [`TSError: ${lines[0]}`, ...lines.slice(1)] };
       }
       compiler.commit(source, compiled.analysis);
-      const reached = new Set<string>();
+      const progress: CellProgress = { reached: new Set<string>(), latest: {} };
       let value: unknown;
       try {
-        value = (await this.run(compiled, ctx, cwd, reached))?.v;
+        value = (await this.run(compiled, ctx, cwd, progress))?.v;
       } catch (err) {
-        // Names declared after the point where the cell failed were never defined.
+        // Names declared after the point where the cell failed were never defined; those it
+        // reached keep the values they had when it stopped.
         const types = new Set(["type", "import"]);
-        compiler.forget([...compiled.analysis.names].filter(([n, kind]) => !types.has(kind) && !reached.has(n)).map(([n]) => n));
+        compiler.forget([...compiled.analysis.names].filter(([n, kind]) => !types.has(kind) && !progress.reached.has(n)).map(([n]) => n));
+        keepReached(compiled.tracked, progress);
         throw err;
       }
       if (value === undefined || opts.silent) return { status: "ok" };
@@ -154,7 +156,7 @@ export class Evaluator implements EvaluatorApi {
 
   /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
    * must not be adopted), or undefined when the cell ends in a statement. */
-  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>): Promise<{ v: unknown } | undefined> {
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, progress?: CellProgress): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
     this.cells.set(id, { executionCount: ctx.executionCount, map: this.sourceMap(compiled.sourceMap), lines: compiled.js.split("\n").length });
@@ -164,7 +166,7 @@ export class Evaluator implements EvaluatorApi {
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
     (globalThis as Record<symbol, unknown>)[ARGS] = [
-      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx, reached),
+      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx, progress),
       this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     if (ctx.interrupted) throw new Interrupted();
@@ -358,9 +360,24 @@ function defineGlobal(name: string, desc: PropertyDescriptor): void {
   try { Object.defineProperty(globalThis, name, desc); } catch { /* a non-configurable global: leave it */ }
 }
 
+/** How far a cell got: the names it declared, the latest values of its tracked lets (`__tsg.l`). */
+interface CellProgress { reached: Set<string>; latest: Record<string, unknown> }
+
+/** A failed or interrupted cell's tracked lets keep the values they had reached (cell_source.ts). */
+function keepReached(tracked: string[], p: CellProgress): void {
+  for (const name of tracked) {
+    if (p.reached.has(name) && Object.hasOwn(p.latest, name)) {
+      defineGlobal(name, { value: p.latest[name], writable: true, configurable: true, enumerable: true });
+    }
+  }
+}
+
 /** The `__tsg` object a cell calls to export its declarations (see cell_source.ts). */
-function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext, reached?: Set<string>) {
+function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext, progress?: CellProgress) {
+  const reached = progress?.reached;
   return {
+    /** Where assignments to tracked lets store their value, for keepReached(). */
+    l: progress?.latest ?? {},
     /** After each top-level await: stop here if the cell was interrupted meanwhile. */
     c<T>(value: T): T {
       if (isInterrupted(ctx)) throw new Interrupted();
