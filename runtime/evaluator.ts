@@ -51,7 +51,7 @@ const RUNTIME_DIR = __dirname;
 export class Evaluator implements EvaluatorApi {
   private compiler: CellCompiler | undefined;
   private loader: ModuleLoader | undefined;
-  private hooks: { install(): void; prepareCell(s: string): Promise<void>; afterCell(): void } | undefined;
+  private hooks: { install(): void; prepareCell(s: string): Promise<void>; afterCell(): void; breakOnSigint(): boolean } | undefined;
   private readonly cells = new Map<string, CellRecord>();
   /** The cell being executed (from compile to end); interrupt() stops it in any phase. */
   private running: { ctx: CellContext; stop: (err: Error) => void; stopped: Promise<never> } | undefined;
@@ -170,11 +170,12 @@ export class Evaluator implements EvaluatorApi {
       this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     if (ctx.interrupted) throw new Interrupted();
+    const breakOnSigint = this.hooks!.breakOnSigint();
     let promise: Promise<{ v: unknown } | undefined>;
     try {
       promise = cellStorage.run(ctx, () => {
-        const started = script.runInThisContext({ breakOnSigint: true });
-        return compiled.generator ? drive(started as Generator<unknown, { v: unknown }>, ctx)
+        const started = script.runInThisContext({ breakOnSigint });
+        return compiled.generator ? drive(started as Generator<unknown, { v: unknown }>, ctx, breakOnSigint)
           : started as Promise<{ v: unknown }>;
       });
     } catch (err) {
@@ -325,7 +326,7 @@ let stepScript: vm.Script | undefined;
  * with breakOnSigint, so SIGINT stops a synchronous loop that comes after an await too (an
  * async function's continuations run from the microtask queue, where breakOnSigint never
  * applies). Awaiting is `Promise.resolve(value).then(...)`, as `await` does. */
-function drive<T>(gen: Generator<unknown, T>, ctx: CellContext): Promise<T> {
+function drive<T>(gen: Generator<unknown, T>, ctx: CellContext, breakOnSigint: boolean): Promise<T> {
   stepScript ??= new vm.Script("globalThis[Symbol.for(\"tsgrad.cellStep\")]()", { filename: "tsgrad-cell-step" });
   const g = globalThis as Record<symbol, unknown>;
   return new Promise<T>((resolve, reject) => {
@@ -333,7 +334,7 @@ function drive<T>(gen: Generator<unknown, T>, ctx: CellContext): Promise<T> {
       let r: IteratorResult<unknown, T>;
       g[SEGMENT] = () => gen[method](arg);
       try {
-        r = stepScript!.runInThisContext({ breakOnSigint: true }) as IteratorResult<unknown, T>;
+        r = stepScript!.runInThisContext({ breakOnSigint }) as IteratorResult<unknown, T>;
       } catch (err) {
         reject(sigint(err, ctx));
         return;

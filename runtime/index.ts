@@ -41,11 +41,15 @@ async function startWebGpu(): Promise<void> {
   try {
     const backend = await gpu().initWebGpu(); // cached: acquired once per process
     registerBackend("webgpu", () => backend);
+    webgpuStarted = true;
   } catch (e) {
     registerBackend("webgpu", () => { throw e; });
     throw e;
   }
 }
+
+/** Set once the WebGPU device is in use (see runtimeHooks.breakOnSigint). */
+let webgpuStarted = false;
 
 /** torch.webgpu: the WebGPU device. A cell that mentions "webgpu" gets it started before it runs;
  * a Node script calls `await torch.webgpu.init()` first. */
@@ -82,6 +86,16 @@ export const runtimeHooks = {
   /** Before a cell runs: start what the cell needs (the WebGPU device when it mentions webgpu). */
   async prepareCell(source: string): Promise<void> {
     if (source.includes("webgpu") && !hasBackend("webgpu")) await startWebGpu().catch(() => undefined);
+  },
+  /** Whether SIGINT may end the cell's JavaScript at once (vm's breakOnSigint). Not once WebGPU is
+   * in use: Dawn's bindings abort the whole process when V8 terminates JavaScript during one of
+   * their calls (node-addon-api: "Error::Error napi_define_properties"), which a synchronous
+   * training loop is inside most of the time. Interrupts then go through the shared flag: a loop
+   * stops at its next tensor op (setOpHook above) or top-level await, cleanly; a loop that does
+   * neither is not interrupted (issue 11). Keeping both would take a watchdog registered after the
+   * main thread's for the duration of each Dawn call: Node hands a SIGINT to the most recent one. */
+  breakOnSigint(): boolean {
+    return !webgpuStarted;
   },
   /** After a cell, before its reply, however it ended: put back the tensor library's
    * process-wide state an interrupted or failed operation left (tensor/state.ts), then push the

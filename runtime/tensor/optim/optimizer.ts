@@ -13,6 +13,7 @@ import { keep, tidy } from "../memory";
 import { fullLike } from "../ops_elementwise";
 import type { Parameter } from "../nn/module";
 import { registerState } from "../state";
+import { opDispatched } from "../hooks";
 
 export type ParamGroup<H> = H & { params: Parameter[]; [k: string]: unknown };
 export type ParamState = Record<string, Tensor | number>;
@@ -79,6 +80,7 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** One update of every parameter that has a gradient. With a closure, re-evaluates the loss
    * first (for optimisers that need it) and returns it. */
   step(closure?: () => Tensor): Tensor | undefined {
+    opDispatched();   // an interruption point, like every op: a loop of fused steps allocates nothing
     const loss = closure ? closure() : undefined;
     noGrad(() => tidy(() => { this.update(); }));
     return loss;
