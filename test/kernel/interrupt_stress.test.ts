@@ -15,7 +15,7 @@ import type { Message } from "../../kernel/wire";
 
 const COUNT = Math.max(50, Number(process.env.TSGRAD_INTERRUPT_STRESS ?? 50));
 /** Buffers above the baseline a check may find: a step's gradients and temporaries not yet collected. */
-const BOUND = 8;
+const BOUND = 12;
 const DIST = join(__dirname, "../../dist");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const streamText = (msgs: Message[]) => msgs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
@@ -45,7 +45,7 @@ function loss_${d}() { return F.crossEntropy(forward_${d}(X_${d}), Y_${d}); }
 async function live_${d}(base, bound) {
   let n = Infinity;
   for (const major of [false, false, true, true]) {
-    forceGc(major ? undefined : { type: "minor" });
+    if (major) forceGc(); else forceGc({ type: "minor" });
     await sleep(major ? 10 : 2);   // finalizers run in a task after the collection
     n = torch.memory("${device}").buffers;
     if (n - base <= bound) break;
