@@ -15,7 +15,7 @@ import type { Message } from "../../kernel/wire";
 
 const COUNT = Math.max(50, Number(process.env.TSGRAD_INTERRUPT_STRESS ?? 50));
 /** Buffers above the baseline a check may find: a step's gradients and temporaries not yet collected. */
-const BOUND = 12;
+const BOUND = 8;
 const DIST = join(__dirname, "../../dist");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const streamText = (msgs: Message[]) => msgs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
