@@ -91,9 +91,6 @@ export class ScopedSetting<T> implements SettledState {
     this.before.length = depth;
   }
 
-  /** Whether an override is open (a noGrad block is running). */
-  get overridden(): boolean { return this.before.length > 0; }
-
   settle(): void {
     if (this.before.length > 0) this.value = this.before[0];
     this.before.length = 0;
