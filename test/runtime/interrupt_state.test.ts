@@ -16,6 +16,7 @@ import { inTidy } from "../../runtime/tensor/memory";
 import { getDefaultDevice } from "../../runtime/tensor/kernels";
 import { getBackend } from "../../runtime/tensor/backend";
 import { settleState } from "../../runtime/tensor/state";
+import { runtimeHooks } from "../../runtime/index";
 import type { WebGpuBackend } from "../../gpu/backend";
 import { plain, run } from "./recording_io";
 
@@ -66,6 +67,12 @@ describe("runtime: what an interrupted or failed cell leaves (#11)", function ()
   };
 
   describe("variables", () => {
+    // These loops call nothing, so only SIGINT (breakOnSigint) stops them, which the runtime turns
+    // off once WebGPU is in use: another test file in this process may have started it.
+    let saved: () => boolean;
+    before(() => { saved = runtimeHooks.breakOnSigint; runtimeHooks.breakOnSigint = () => true; });
+    after(() => { runtimeHooks.breakOnSigint = saved; });
+
     it("a failed cell keeps what its lets reached: reassigned, destructured, for-of targets, closures", async () => {
       const { out } = await run(ev, "let va = 1, vb = 2, vf = () => 'first', vn = 0;\n[va, vb] = [vb, va];\nvf = () => 'second';\n" +
         "for (vn of [5, 6, 7]) {}\n{ let va = 100; va++; }\nvn++;\nlet vs = 'x'; vs += 'y';\nthrow new Error('stop');\nlet vNever = 1;");
