@@ -54,11 +54,17 @@ describe("runtime: what an interrupted or failed cell leaves (#11)", function ()
   /** Runs a cell that calls `__go()` and then loops until the SIGINT, `ms` after __go(). */
   async function interrupted(code: string, ms = 20 + Math.random() * 100): Promise<void> {
     Atomics.store(shared, 1, Math.round(ms));
-    const { out } = await run(ev, code);
-    assert.ok(out.status === "error" && out.ename === "Interrupted", JSON.stringify(out));
-    while (Atomics.load(shared, 0) !== 2) await new Promise((r) => setTimeout(r, 1));
-    Atomics.store(shared, 0, 0);
-    await new Promise((r) => setTimeout(r, 20));   // a SIGINT still on its way reaches the no-op listener
+    for (let attempt = 0; ; attempt++) {
+      const { out } = await run(ev, code);
+      assert.ok(out.status === "error" && out.ename === "Interrupted", JSON.stringify(out));
+      // Node's watchdog thread can hand a SIGINT on late, to the next cell: one that stopped
+      // before __go() was hit by the previous interrupt; run it again.
+      if (Atomics.load(shared, 0) === 0 && attempt < 3) continue;
+      while (Atomics.load(shared, 0) !== 2) await new Promise((r) => setTimeout(r, 1));
+      Atomics.store(shared, 0, 0);
+      await new Promise((r) => setTimeout(r, 100));   // a SIGINT still on its way reaches the no-op listener
+      return;
+    }
   }
   const value = async (expr: string): Promise<unknown> => {
     const { out, io } = await run(ev, `console.log(JSON.stringify(${expr}))`);
