@@ -6,8 +6,9 @@
 // (queue.ts). float32, int32 and bool (as u32) are supported; float64 is a DTypeError.
 /// <reference types="@webgpu/types" />
 
-import type {
-  AdamStepOpts, Backend, BinaryOp, Conv2dOpts, DType, Pool2dOpts, ReduceOp, Storage, TypedArray, UnaryOp, View,
+import {
+  Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type DType, type Pool2dOpts, type ReduceOp,
+  type Storage, type TypedArray, type UnaryOp, type View,
 } from "../runtime/tensor/backend";
 import { BufferPool, ELEMENT_BYTES, GpuStorage } from "./buffers";
 import type { GpuContext } from "./device";
@@ -31,6 +32,8 @@ export class WebGpuBackend implements Backend {
   readonly pipelines: PipelineCache;
   readonly generation = ++generations;
   private readonly deviceAtCreation: GPUDevice;
+  private readonly scratch = new Scratch<GpuStorage>();
+  private readonly freeStorage = (s: GpuStorage): void => this.free(s);
 
   constructor(readonly ctx: GpuContext) {
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -71,10 +74,27 @@ export class WebGpuBackend implements Backend {
   /** A read-only input must not be the buffer an op writes: give it a contiguous copy then. */
   unalias(v: View, outs: (Storage | null)[], temps: GpuStorage[]): View {
     if (!outs.includes(v.buf)) return v;
-    const t = this.alloc(numel(v.shape), v.buf.dtype) as GpuStorage;
-    this.copy(v, t);
+    const t = this.temp(numel(v.shape), v.buf.dtype);
     temps.push(t);
+    this.copy(v, t);
     return { buf: t, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
+  }
+
+  /** A scratch storage for one op; the op gives it back with freeTemps(), settle() if it was cut short. */
+  temp(length: number, dtype: DType): GpuStorage {
+    return this.scratch.take(this.alloc(length, dtype) as GpuStorage);
+  }
+
+  freeTemps(temps: readonly GpuStorage[]): void {
+    for (const t of temps) this.scratch.give(t, this.freeStorage);
+  }
+
+  /** After an interrupt or an error: give back scratch storages and staging buffers an op left
+   * checked out, and submit the work recorded so far (each recorded op is whole, and the engine
+   * counts it as done: a fused Adam step of one parameter, say). Reads in flight go on. */
+  settle(): void {
+    this.scratch.settle(this.freeStorage);
+    if (!this.ctx.lost) this.queue.settle();
   }
 
   // ---- memory ----
@@ -160,7 +180,7 @@ export class WebGpuBackend implements Backend {
       inputs: [{ dtype: src.buf.dtype, contiguous: isLinear(l, 1), alias: false }] };
     const params = new Params().u32(n, ...l.shape, src.offset, ...l.strides[1], dst.offset, ...l.strides[0]);
     this.run(this.pipeline(elementwiseKey(spec), () => elementwiseKernel(spec)), [o, this.gs(src.buf)], params, n);
-    temps.forEach((t) => this.free(t));
+    this.freeTemps(temps);
   }
 
   // ---- element-wise ----
@@ -220,7 +240,7 @@ export class WebGpuBackend implements Backend {
     const p = this.pipeline(reduceKey(spec), () => reduceKernel(spec));
     const groups = spec.tree ? this.queue.grid(nk, 1) : this.queue.grid(nk, REDUCE_WG);
     this.queue.dispatch(p, [o, this.gs(x.buf)], params, groups);
-    temps.forEach((t) => this.free(t));
+    this.freeTemps(temps);
   }
 
   cumsum(x: View, dim: number, out: Storage): void {
@@ -234,7 +254,7 @@ export class WebGpuBackend implements Backend {
     const params = new Params().u32(lines, x.shape[dim], x.offset, x.strides[dim], outStride, ...l.shape, ...l.strides[0], ...l.strides[1]);
     const p = this.pipeline(`cumsum|${x.buf.dtype}|${out.dtype}|r${rank}`, () => cumsumKernel(x.buf.dtype, out.dtype, rank));
     this.run(p, [o, this.gs(x.buf)], params, lines);
-    temps.forEach((t) => this.free(t));
+    this.freeTemps(temps);
   }
 
   // ---- linear algebra ----
@@ -268,7 +288,7 @@ export class WebGpuBackend implements Backend {
       rank, ...l.shape, ...l.strides[0], ...l.strides[1]);
     if (batch > 65535) throw new DeviceError(`webgpu: matmul: a batch of ${batch} exceeds 65535 matrices per call`);
     this.queue.dispatch(p, [o, this.gs(a.buf), this.gs(b.buf)], params, [Math.ceil(n / tile.BN), Math.ceil(m / tile.BM), batch]);
-    temps.forEach((t) => this.free(t));
+    this.freeTemps(temps);
   }
 
   // ---- indexing ----
@@ -287,7 +307,7 @@ export class WebGpuBackend implements Backend {
     const params = new Params().u32(n, ...index.shape, x.offset, ...xs, index.offset, ...index.strides, x.strides[dim], x.shape[dim]);
     const p = this.pipeline(`gather|${out.dtype}|r${rank}`, () => gatherKernel(out.dtype, rank));
     this.queue.dispatch(p, [o, this.gs(x.buf), this.gs(index.buf)], params, this.queue.grid(n, INDEX_WG));
-    temps.forEach((t) => this.free(t));
+    this.freeTemps(temps);
   }
 
   scatterAdd(target: Storage, targetShape: readonly number[], dim: number, index: View, src: View): void {
@@ -306,16 +326,16 @@ export class WebGpuBackend implements Backend {
     const tsz = ts.map((s, d) => (d === dim ? 0 : s));
     let s = src;
     if (src.buf.dtype !== target.dtype) {
-      const c = this.alloc(numel(src.shape), target.dtype) as GpuStorage;
-      this.copy(src, c);
+      const c = this.temp(numel(src.shape), target.dtype);
       temps.push(c);
+      this.copy(src, c);
       s = { buf: c, shape: src.shape, strides: contiguousStrides(src.shape), offset: 0 };
     }
     const params = new Params().u32(n, ...index.shape, 0, ...tsz, index.offset, ...index.strides, s.offset, ...s.strides,
       ts[dim], targetShape[dim]);
     const p = this.pipeline(`scatter_add|${target.dtype}|r${rank}`, () => scatterAddKernel(target.dtype, rank));
     this.queue.dispatch(p, [t, this.gs(index.buf), this.gs(s.buf)], params, this.queue.grid(n, INDEX_WG));
-    temps.forEach((x) => this.free(x));
+    this.freeTemps(temps);
   }
 
   // ---- conv, pooling, softmax, Adam (nn_ops.ts) ----

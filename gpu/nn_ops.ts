@@ -73,7 +73,7 @@ export function conv2d(be: WebGpuBackend, x: View, w: View, bias: View | null, o
   const storages = [be.gs(out), be.gs(x.buf), be.gs(w.buf)];
   if (bias) storages.push(be.gs(bias.buf));
   be.queue.dispatch(p, storages, convParams(M, N, K, g, opts, 1, x, w, null, bias), gemmGroups(M, N, g.G, tile));
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 export function conv2dBackward(be: WebGpuBackend, x: View, w: View, gradOut: View, opts: Conv2dOpts,
@@ -100,18 +100,18 @@ export function conv2dBackward(be: WebGpuBackend, x: View, w: View, gradOut: Vie
     // Split K (batch x pixels, long) across z when there are too few output tiles to fill the device.
     const tiles = Math.ceil(M / tile.BM) * Math.ceil(N / tile.BN) * g.G;
     const splits = Math.max(1, Math.min(Math.ceil(256 / tiles), Math.floor(K / 1024), Math.floor(65535 / g.G)));
-    const dst = splits === 1 ? be.gs(gw) : (be.alloc(splits * g.Cout * N, "float32") as GpuStorage);
+    const dst = splits === 1 ? be.gs(gw) : be.temp(splits * g.Cout * N, "float32");
     const p = be.pipeline(`conv2d_grad_weight|${tileKey(tile)}`, () => convGradWeightKernel(tile));
     be.queue.dispatch(p, [dst, be.gs(gradOut.buf), be.gs(x.buf)], convParams(M, N, K, g, opts, splits, x, null, gradOut, null),
       gemmGroups(M, N, g.G * splits, tile));
     if (splits > 1) {
       const per = g.Cout * N;
       be.reduce("sum", { buf: dst, shape: [splits, per], strides: [per, 1], offset: 0 }, [0], gw);
-      be.free(dst);
+      be.freeTemps([dst]);
     }
   }
   if (gb) be.reduce("sum", gradOut, [0, 2, 3], gb);
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 function poolParams(n: number, x: View, OH: number, OW: number, o: Pool2dOpts): Params {
@@ -133,7 +133,7 @@ export function maxPool2d(be: WebGpuBackend, x: View, opts: Pool2dOpts, out: Sto
   const [OH, OW] = poolOut(x, opts, opts.dilation);
   const n = x.shape[0] * x.shape[1] * OH * OW;
   be.run(be.pipeline("max_pool2d", maxPoolKernel), [be.gs(out), be.gs(indices), be.gs(x.buf)], poolParams(n, x, OH, OW, opts), n);
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 export function maxPool2dBackward(be: WebGpuBackend, gradOut: View, indices: View, inputShape: readonly number[], gx: Storage): void {
@@ -148,7 +148,7 @@ export function maxPool2dBackward(be: WebGpuBackend, gradOut: View, indices: Vie
   const n = N * C * OH * OW;
   const params = new Params().u32(n, C, OH, OW, plane, gradOut.offset, ...gradOut.strides, indices.offset, ...indices.strides);
   be.run(be.pipeline("max_pool2d_backward", maxPoolBackwardKernel), [be.gs(gx), be.gs(gradOut.buf), be.gs(indices.buf)], params, n);
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 export function avgPool2d(be: WebGpuBackend, x: View, opts: Pool2dOpts, out: Storage): void {
@@ -159,7 +159,7 @@ export function avgPool2d(be: WebGpuBackend, x: View, opts: Pool2dOpts, out: Sto
   const [OH, OW] = poolOut(x, opts, [1, 1]);
   const n = x.shape[0] * x.shape[1] * OH * OW;
   be.run(be.pipeline("avg_pool2d", avgPoolKernel), [be.gs(out), be.gs(x.buf)], poolParams(n, x, OH, OW, { ...opts, dilation: [1, 1] }), n);
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 export function avgPool2dBackward(be: WebGpuBackend, gradOut: View, inputShape: readonly number[], opts: Pool2dOpts, gx: Storage): void {
@@ -173,7 +173,7 @@ export function avgPool2dBackward(be: WebGpuBackend, gradOut: View, inputShape: 
   const shaped: View = { ...gradOut, shape: [N, C, H, W] };
   be.run(be.pipeline("avg_pool2d_backward", avgPoolBackwardKernel), [be.gs(gx), be.gs(gradOut.buf)],
     poolParams(n, shaped, OH, OW, { ...opts, dilation: [1, 1] }), n);
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 export function softmax(be: WebGpuBackend, x: View, dim: number, out: Storage, log: boolean): void {
@@ -187,7 +187,7 @@ export function softmax(be: WebGpuBackend, x: View, dim: number, out: Storage, l
   const params = new Params().u32(lines, x.shape[dim], x.offset, x.strides[dim], outStride, rank, ...l.shape, ...l.strides[0], ...l.strides[1]);
   const p = be.pipeline(`softmax|${log ? "log" : "exp"}`, () => softmaxKernel(log));
   be.queue.dispatch(p, [be.gs(out), be.gs(x.buf)], params, be.queue.grid(lines, 1));
-  temps.forEach((t) => be.free(t));
+  be.freeTemps(temps);
 }
 
 export function adamStep(be: WebGpuBackend, param: Storage, grad: Storage, m: Storage, v: Storage, o: AdamStepOpts): void {

@@ -39,6 +39,8 @@ export class CommandQueue {
   private arenaUsed = 0; // bytes
   private readonly align: number;
   private readonly maxWorkgroups: number;
+  /** Staging buffers of reads that have not called mapAsync yet (see settle()). */
+  private readonly unmapped = new Set<{ buffer: GPUBuffer; capacity: number }>();
 
   constructor(private readonly device: GPUDevice, private readonly pool: BufferPool) {
     this.arena = device.createBuffer({ size: ARENA_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -129,13 +131,27 @@ export class CommandQueue {
   async read(src: GpuStorage, bytes: number): Promise<ArrayBuffer> {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     const staging = this.pool.acquireStaging(size);
+    this.unmapped.add(staging);
     this.copy(src.buffer, 0, staging.buffer, 0, size);
     this.flush();
-    await staging.buffer.mapAsync(GPUMapMode.READ, 0, size);
-    const out = staging.buffer.getMappedRange(0, size).slice(0);
-    staging.buffer.unmap();
-    this.pool.releaseStaging(staging.buffer, staging.capacity);
-    return out;
+    const mapped = staging.buffer.mapAsync(GPUMapMode.READ, 0, size);
+    this.unmapped.delete(staging);
+    try {
+      await mapped;
+      return staging.buffer.getMappedRange(0, size).slice(0);
+    } finally {
+      // Mapped or not (a lost device rejects mapAsync), the buffer goes back unmapped.
+      if (staging.buffer.mapState === "mapped") staging.buffer.unmap();
+      this.pool.releaseStaging(staging.buffer, staging.capacity);
+    }
+  }
+
+  /** After an operation was cut short: submit what is recorded, and give back the staging buffers
+   * of reads that stopped before mapAsync (a read already mapping finishes by itself). */
+  settle(): void {
+    this.flush();
+    for (const s of this.unmapped) this.pool.releaseStaging(s.buffer, s.capacity);
+    this.unmapped.clear();
   }
 
   async sync(): Promise<void> {

@@ -11,6 +11,11 @@
 //   end copies once more (`__tsg.end`), so later cells see final values.
 // - A `let` captured by a closure of the same cell is context-allocated by V8 anyway; for those we
 //   define an accessor on globalThis (`__tsg.a`) so later cells and the closure share one binding.
+// - An interrupted cell keeps what its lets had reached (issue 11, as ipykernel). breakOnSigint ends
+//   a synchronous loop without running any `finally`, and a register dies with its frame, so each
+//   assignment to a tracked let also stores the value on one object (`__tsgL.s = s += i`, a field
+//   store: the loop stays near function speed, where a context slot would box every double); the
+//   evaluator re-exports those values when the cell fails or is interrupted.
 import type * as TS from "typescript6";
 
 /** One binding an import statement introduces. kind "side" binds nothing. */
@@ -187,26 +192,107 @@ export function cellTransformer(ts: typeof TS, a: CellAnalysis): TS.TransformerF
     };
     const tracked = trackedLets(a);
     const endArgs = () => f.createArrayLiteralExpression(tracked.map((n) => f.createIdentifier(n)));
+    // Latest values of tracked lets (`__tsgL = __tsg.l`), written by every assignment at top level.
+    const latest = f.createUniqueName("__tsgL");
+    const mirrored = new Set(tracked.filter((n) => n !== "__proto__"));
+    let stores = 0;
+    const store = (name: string, value: TS.Expression): TS.Expression => {
+      stores++;
+      return f.createParenthesizedExpression(f.createAssignment(f.createPropertyAccessExpression(latest, name), value));
+    };
+    const noneHidden: ReadonlySet<string> = new Set();
+    /** Whether `name` is a tracked let here: not hidden by a block's own declaration. */
+    const mirrors = (name: string, hidden: ReadonlySet<string>): boolean => mirrored.has(name) && !hidden.has(name);
+    /** The tracked let `node` names, if it is one. */
+    const mirror = (node: TS.Node, hidden: ReadonlySet<string>): string | undefined =>
+      ts.isIdentifier(node) && mirrors(node.text, hidden) ? node.text : undefined;
+    const isStep = (node: TS.Node): node is TS.PrefixUnaryExpression | TS.PostfixUnaryExpression =>
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
+    /** `x++` whose value nobody reads: `(__tsgL.x = ++x)`. */
+    const unusedStep = (node: TS.Expression, hidden: ReadonlySet<string>): TS.Expression | undefined => {
+      if (!isStep(node) || !ts.isPostfixUnaryExpression(node)) return undefined;
+      const name = mirror(node.operand, hidden);
+      return name === undefined ? undefined : store(name, f.createPrefixUnaryExpression(node.operator, node.operand));
+    };
     // import("x") goes through the cell's loader (notebook folder first, then the kernel's packages).
     // A top-level `await x` becomes `__tsg.c(await x)`, which throws Interrupted once the cell was
     // interrupted: the kernel answers an interrupt at once, and this stops the cell's own loop at
     // its next await instead of letting it run on behind the next cell.
-    const rewrite = (depth: number) => (node: TS.Node): TS.Node => {
+    const rewrite = (depth: number, hidden = noneHidden) => (node: TS.Node): TS.Node => {
+      const visit = rewrite(depth, hidden);
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         return f.updateCallExpression(node, f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "import"),
-          undefined, ts.visitNodes(node.arguments, rewrite(depth)) as TS.NodeArray<TS.Expression>);
+          undefined, ts.visitNodes(node.arguments, visit) as TS.NodeArray<TS.Expression>);
       }
       if (depth === 0 && ts.isAwaitExpression(node)) {
-        const operand = ts.visitNode(node.expression, rewrite(depth)) as TS.Expression;
+        const operand = ts.visitNode(node.expression, visit) as TS.Expression;
         const inner = a.mode === "generator" ? f.createYieldExpression(undefined, operand)
           : f.updateAwaitExpression(node, operand);
         return ts.setTextRange(f.createCallExpression(
           f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "c"), undefined, [inner]), node);
       }
-      return ts.visitEachChild(node, rewrite(ts.isFunctionLike(node) || ts.isClassLike(node) ? depth + 1 : depth), ctx);
+      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return ts.visitEachChild(node, rewrite(depth + 1), ctx);
+      if (depth > 0 || mirrored.size === 0) return ts.visitEachChild(node, visit, ctx);
+      return mirrorAssignments(node, hidden) ?? ts.visitEachChild(node, rewrite(depth, hides(node, hidden)), ctx);
     };
-    const statements = a.hasDynamicImport || a.hasAwait
-      ? ts.visitNodes(sf.statements, rewrite(0)) as TS.NodeArray<TS.Statement> : sf.statements;
+    /** Top-level assignments to tracked lets also store the value on __tsgL (see the file's top). */
+    const mirrorAssignments = (node: TS.Node, hidden: ReadonlySet<string>): TS.Node | undefined => {
+      const visit = rewrite(0, hidden);
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+          node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const name = mirror(node.left, hidden);
+        if (name !== undefined) return store(name, ts.visitEachChild(node, visit, ctx));
+        if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+        const names = assignedNames(ts, node.left).filter((n) => mirrors(n, hidden));
+        if (names.length === 0) return undefined;
+        // `[a, b] = v` -> `[([a, b] = v), __tsgL.a = a, __tsgL.b = b][0]`: the assignment's value, then the stores.
+        return f.createElementAccessExpression(f.createArrayLiteralExpression([
+          f.createParenthesizedExpression(ts.visitEachChild(node, visit, ctx)),
+          ...names.map((n) => store(n, f.createIdentifier(n)))]), 0);
+      }
+      if (isStep(node)) {
+        const name = mirror(node.operand, hidden);
+        if (name === undefined) return undefined;
+        if (ts.isPrefixUnaryExpression(node)) return store(name, node);
+        // `x++` read: `[x++, __tsgL.x = x][0]`.
+        return f.createElementAccessExpression(f.createArrayLiteralExpression([node, store(name, f.createIdentifier(name))]), 0);
+      }
+      if (ts.isExpressionStatement(node)) {
+        const step = unusedStep(node.expression, hidden);
+        return step && f.updateExpressionStatement(node, step);
+      }
+      if (ts.isForStatement(node) && node.incrementor) {
+        const own = hides(node, hidden);
+        const step = unusedStep(node.incrementor, own);
+        if (!step) return undefined;
+        const inner = rewrite(0, own);
+        return f.updateForStatement(node, ts.visitNode(node.initializer, inner) as TS.ForInitializer | undefined,
+          ts.visitNode(node.condition, inner) as TS.Expression | undefined, step, ts.visitNode(node.statement, inner) as TS.Statement);
+      }
+      if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer)) {
+        const names = assignedNames(ts, node.initializer).filter((n) => mirrors(n, hidden));
+        if (names.length === 0) return undefined;
+        const body = f.createBlock([...names.map((n) => f.createExpressionStatement(store(n, f.createIdentifier(n)))),
+          ts.visitNode(node.statement, visit) as TS.Statement]);
+        const expr = ts.visitNode(node.expression, visit) as TS.Expression;
+        return ts.isForOfStatement(node) ? f.updateForOfStatement(node, node.awaitModifier, node.initializer, expr, body)
+          : f.updateForInStatement(node, node.initializer, expr, body);
+      }
+      return undefined;
+    };
+    /** `hidden` plus the tracked names a block, `for (let ...)` or `catch (e)` declares for itself. */
+    const hides = (node: TS.Node, hidden: ReadonlySet<string>): ReadonlySet<string> => {
+      const own = ownDeclarations(ts, node).filter((n) => mirrored.has(n) && !hidden.has(n));
+      return own.length === 0 ? hidden : new Set([...hidden, ...own]);
+    };
+    const visitTop = rewrite(0);
+    const statements = a.hasDynamicImport || a.hasAwait || mirrored.size > 0
+      ? f.createNodeArray(sf.statements.map((st, i) => i === a.lastExpression && ts.isExpressionStatement(st)
+        // The value of the last expression is shown: a trailing `x++` keeps its own value.
+        ? f.updateExpressionStatement(st, ts.visitNode(st.expression, visitTop) as TS.Expression)
+        : ts.visitNode(st, visitTop) as TS.Statement))
+      : sf.statements;
     statements.forEach((st, i) => {
       if (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) return;
       if (ts.isImportEqualsDeclaration(st)) {
@@ -268,8 +354,46 @@ export function cellTransformer(ts: typeof TS, a: CellAnalysis): TS.TransformerF
       out.push(st);
     });
     if (a.lastExpression < 0) out.push(f.createExpressionStatement(endCall(f, undefined, endArgs())));
+    if (stores > 0) {
+      out.unshift(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(latest,
+        undefined, undefined, f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_PARAM), "l"))], ts.NodeFlags.Const)));
+    }
     return f.updateSourceFile(sf, out);
   };
+}
+
+/** Identifiers an assignment target writes: `x`, `[a, [b = 1], ...c]`, `{ p, q: r }`. */
+function assignedNames(ts: typeof TS, target: TS.Node, out: string[] = []): string[] {
+  if (ts.isIdentifier(target)) out.push(target.text);
+  else if (ts.isParenthesizedExpression(target) || ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) assignedNames(ts, target.expression, out);
+  else if (ts.isArrayLiteralExpression(target)) for (const el of target.elements) assignedNames(ts, el, out);
+  else if (ts.isObjectLiteralExpression(target)) {
+    for (const p of target.properties) {
+      if (ts.isShorthandPropertyAssignment(p)) out.push(p.name.text);
+      else if (ts.isPropertyAssignment(p) || ts.isSpreadAssignment(p)) assignedNames(ts, ts.isPropertyAssignment(p) ? p.initializer : p, out);
+    }
+  } else if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) assignedNames(ts, target.left, out);
+  return out;
+}
+
+/** Names a block (or switch body, `for (let ...)`, `catch (e)`) declares for itself, hiding a top-level let. */
+function ownDeclarations(ts: typeof TS, node: TS.Node): string[] {
+  const out: string[] = [];
+  const lexical = (list: TS.VariableDeclarationList) => {
+    if (list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) for (const d of list.declarations) bindingNames(ts, d.name, out);
+  };
+  const statements = (sts: readonly TS.Statement[]) => {
+    for (const st of sts) {
+      if (ts.isVariableStatement(st)) lexical(st.declarationList);
+      else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) out.push(st.name.text);
+    }
+  };
+  if (ts.isBlock(node)) statements(node.statements);
+  else if (ts.isCaseBlock(node)) for (const c of node.clauses) statements(c.statements);
+  else if ((ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) && node.initializer &&
+    ts.isVariableDeclarationList(node.initializer)) lexical(node.initializer);
+  else if (ts.isCatchClause(node) && node.variableDeclaration) bindingNames(ts, node.variableDeclaration.name, out);
+  return out;
 }
 
 function endCall(f: TS.NodeFactory, value: TS.Expression | undefined, tracked: TS.Expression): TS.Expression {

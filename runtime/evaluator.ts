@@ -61,7 +61,7 @@ const RUNTIME_DIR = __dirname;
 export class Evaluator implements EvaluatorApi {
   private compiler: CellCompiler | undefined;
   private loader: ModuleLoader | undefined;
-  private hooks: { install(): void; prepareCell(s: string): Promise<void>; afterCell(): void } | undefined;
+  private hooks: { install(): void; prepareCell(s: string): Promise<void>; afterCell(): void; breakOnSigint(): boolean } | undefined;
   private readonly cells = new Map<string, CellRecord>();
   /** The cell being executed (from compile to end); interrupt() stops it in any phase. */
   private running: { ctx: CellContext; stop: (err: Error) => void; stopped: Promise<never> } | undefined;
@@ -160,15 +160,17 @@ export class Evaluator implements EvaluatorApi {
         return { status: "error", ename: err.name, evalue: err.message, traceback: [`TSError: ${lines[0]}`, ...lines.slice(1)] };
       }
       compiler.commit(source, compiled.analysis);
-      const reached = new Set<string>();
+      const progress: CellProgress = { reached: new Set<string>(), latest: {} };
       let value: unknown;
       try {
-        const run = () => this.run(compiled, ctx, cwd, reached, code);
+        const run = () => this.run(compiled, ctx, cwd, progress, code);
         value = (await (cell.around ? cell.around(run) : run()))?.v;
       } catch (err) {
-        // Names declared after the point where the cell failed were never defined.
+        // Names declared after the point where the cell failed were never defined; those it
+        // reached keep the values they had when it stopped.
         const types = new Set(["type", "import"]);
-        compiler.forget([...compiled.analysis.names].filter(([n, kind]) => !types.has(kind) && !reached.has(n)).map(([n]) => n));
+        compiler.forget([...compiled.analysis.names].filter(([n, kind]) => !types.has(kind) && !progress.reached.has(n)).map(([n]) => n));
+        keepReached(compiled.tracked, progress);
         throw err;
       }
       const payload = takePayload(ctx);
@@ -185,7 +187,7 @@ export class Evaluator implements EvaluatorApi {
 
   /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
    * must not be adopted), or undefined when the cell ends in a statement. */
-  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, reached?: Set<string>, code?: string): Promise<{ v: unknown } | undefined> {
+  private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, progress?: CellProgress, code?: string): Promise<{ v: unknown } | undefined> {
     await this.bindImports(compiled.analysis.imports, cwd);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
     this.cells.set(id, { executionCount: ctx.executionCount, sourceMap: compiled.sourceMap, lines: compiled.js.split("\n").length, code });
@@ -200,15 +202,16 @@ export class Evaluator implements EvaluatorApi {
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
     (globalThis as Record<symbol, unknown>)[ARGS] = [
-      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx, reached),
+      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx, progress),
       this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     if (ctx.interrupted) throw new Interrupted();
+    const breakOnSigint = this.hooks!.breakOnSigint();
     let promise: Promise<{ v: unknown } | undefined>;
     try {
       promise = cellStorage.run(ctx, () => {
-        const started = script.runInThisContext({ breakOnSigint: true });
-        return compiled.generator ? drive(started as Generator<unknown, { v: unknown }>, ctx)
+        const started = script.runInThisContext({ breakOnSigint });
+        return compiled.generator ? drive(started as Generator<unknown, { v: unknown }>, ctx, breakOnSigint)
           : started as Promise<{ v: unknown }>;
       });
     } catch (err) {
@@ -363,7 +366,7 @@ let stepScript: vm.Script | undefined;
  * with breakOnSigint, so SIGINT stops a synchronous loop that comes after an await too (an
  * async function's continuations run from the microtask queue, where breakOnSigint never
  * applies). Awaiting is `Promise.resolve(value).then(...)`, as `await` does. */
-function drive<T>(gen: Generator<unknown, T>, ctx: CellContext): Promise<T> {
+function drive<T>(gen: Generator<unknown, T>, ctx: CellContext, breakOnSigint: boolean): Promise<T> {
   stepScript ??= new vm.Script("globalThis[Symbol.for(\"tsgrad.cellStep\")]()", { filename: "tsgrad-cell-step" });
   const g = globalThis as Record<symbol, unknown>;
   return new Promise<T>((resolve, reject) => {
@@ -371,7 +374,7 @@ function drive<T>(gen: Generator<unknown, T>, ctx: CellContext): Promise<T> {
       let r: IteratorResult<unknown, T>;
       g[SEGMENT] = () => gen[method](arg);
       try {
-        r = stepScript!.runInThisContext({ breakOnSigint: true }) as IteratorResult<unknown, T>;
+        r = stepScript!.runInThisContext({ breakOnSigint }) as IteratorResult<unknown, T>;
       } catch (err) {
         reject(sigint(err, ctx));
         return;
@@ -390,9 +393,24 @@ function defineGlobal(name: string, desc: PropertyDescriptor): void {
   try { Object.defineProperty(globalThis, name, desc); noteUserName(name); } catch { /* a non-configurable global: leave it */ }
 }
 
+/** How far a cell got: the names it declared, the latest values of its tracked lets (`__tsg.l`). */
+interface CellProgress { reached: Set<string>; latest: Record<string, unknown> }
+
+/** A failed or interrupted cell's tracked lets keep the values they had reached (cell_source.ts). */
+function keepReached(tracked: string[], p: CellProgress): void {
+  for (const name of tracked) {
+    if (p.reached.has(name) && Object.hasOwn(p.latest, name)) {
+      defineGlobal(name, { value: p.latest[name], writable: true, configurable: true, enumerable: true });
+    }
+  }
+}
+
 /** The `__tsg` object a cell calls to export its declarations (see cell_source.ts). */
-function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext, reached?: Set<string>) {
+function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown>, ctx: CellContext, progress?: CellProgress) {
+  const reached = progress?.reached;
   return {
+    /** Where assignments to tracked lets store their value, for keepReached(). */
+    l: progress?.latest ?? {},
     /** After each top-level await: stop here if the cell was interrupted meanwhile. */
     c<T>(value: T): T {
       if (isInterrupted(ctx)) throw new Interrupted();

@@ -8,6 +8,7 @@ import { installTensorRepr } from "./display/reprs";
 import { currentIO, throwIfInterruptedFast } from "./cell_context";
 import { pollComms } from "./comms";
 import { setOpHook } from "./tensor/hooks";
+import { settleState } from "./tensor/state";
 import { Tensor, torch as tensorTorch } from "./tensor/index";
 import { hasBackend, registerBackend } from "./tensor/backend";
 
@@ -44,11 +45,15 @@ async function startWebGpu(): Promise<void> {
   try {
     const backend = await gpu().initWebGpu(); // cached: acquired once per process
     registerBackend("webgpu", () => backend);
+    webgpuStarted = true;
   } catch (e) {
     registerBackend("webgpu", () => { throw e; });
     throw e;
   }
 }
+
+/** Set once the WebGPU device is in use (see runtimeHooks.breakOnSigint). */
+let webgpuStarted = false;
 
 /** torch.webgpu: the WebGPU device. A cell that mentions "webgpu" gets it started before it runs;
  * a Node script calls `await torch.webgpu.init()` first.
@@ -104,8 +109,22 @@ export const runtimeHooks = {
     pollComms();
     if (source.includes("webgpu") && !hasBackend("webgpu")) await startWebGpu().catch(() => undefined);
   },
-  /** After a cell, before its reply: push the final state of live displays. */
+  /** Whether SIGINT may end the cell's JavaScript at once (vm's breakOnSigint). Not once WebGPU is
+   * in use: Dawn's bindings abort the whole process when V8 terminates JavaScript during one of
+   * their calls (node-addon-api: "Error::Error napi_define_properties"), which a synchronous
+   * training loop is inside most of the time. Interrupts then go through the shared flag: a loop
+   * stops at its next tensor op (setOpHook above) or top-level await, cleanly; a loop that does
+   * neither is not interrupted (issue 11). Keeping both would take a watchdog registered after the
+   * main thread's for the duration of each Dawn call: Node hands a SIGINT to the most recent one. */
+  breakOnSigint(): boolean {
+    return !webgpuStarted;
+  },
+  /** After a cell, before its reply, however it ended: put back the tensor library's
+   * process-wide state an interrupted or failed operation left (tensor/state.ts), then push the
+   * final state of live displays. */
   afterCell(): void {
+    const errors = settleState();
     flushDisplays();
+    if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join("; "));
   },
 };

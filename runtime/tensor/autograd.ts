@@ -9,35 +9,25 @@
 import { AutogradError } from "./errors";
 import { formatShape } from "./shape";
 import { keep, scoped } from "./memory";
+import { ScopedSetting } from "./state";
 import type { Tensor } from "./tensor";
 
 // ---- grad mode ----
 
-let gradEnabled = true;
+/** Whether ops record the graph; noGrad/enableGrad blocks override it, and an interrupted one is
+ * ended by settleState() (state.ts), so an interrupt inside opt.step() cannot leave it off. */
+const gradMode = new ScopedSetting("grad mode", true);
 
-export function isGradEnabled(): boolean { return gradEnabled; }
+export function isGradEnabled(): boolean { return gradMode.value; }
 
-function withGradMode<T>(enabled: boolean, fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = enabled;
-  let result: T;
-  try { result = fn(); } catch (e) { gradEnabled = prev; throw e; }
-  if (result && typeof (result as { then?: unknown }).then === "function") {
-    // An async fn keeps the mode until its promise settles; code interleaved with it sees the
-    // same mode (JS has no per-task state), so prefer synchronous noGrad blocks.
-    return (result as unknown as Promise<unknown>).finally(() => { gradEnabled = prev; }) as unknown as T;
-  }
-  gradEnabled = prev;
-  return result;
-}
-
-/** Run fn without recording the graph (torch.no_grad).
+/** Run fn without recording the graph (torch.no_grad). An async fn keeps the mode until its
+ * promise settles; code interleaved with it sees the same mode, so prefer synchronous blocks.
  * @example const acc = noGrad(() => model.forward(xTest).argmax(1).eq(yTest).float().mean()); */
-export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
+export function noGrad<T>(fn: () => T): T { return gradMode.within(false, fn); }
 /** Run fn with recording on, inside a noGrad block (torch.enable_grad). */
-export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
+export function enableGrad<T>(fn: () => T): T { return gradMode.within(true, fn); }
 /** Switch recording on or off until switched again (torch.set_grad_enabled). */
-export function setGradEnabled(enabled: boolean): void { gradEnabled = enabled; }
+export function setGradEnabled(enabled: boolean): void { gradMode.set(enabled); }
 
 // ---- graph nodes ----
 
@@ -120,7 +110,7 @@ export class Node {
  * Returns the new Node (to save tensors on) or null.
  */
 export function record(name: string, inputs: readonly Tensor[], out: Tensor, backwardFn: BackwardFn, ctx?: unknown): Node | null {
-  if (!gradEnabled) return null;
+  if (!gradMode.value) return null;
   let any = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) { any = true; break; }
   if (!any) return null;

@@ -5,6 +5,7 @@
 // Knows nothing of Tensor, autograd, Jupyter or any particular device.
 
 import type { DType, TypedArray } from "./dtype";
+import { registerState } from "./state";
 export type { DType, TypedArray } from "./dtype";
 
 export type DeviceName = "cpu" | "webgpu";
@@ -98,6 +99,11 @@ export interface Backend {
    * costs about 1-3 us, and its held Storage stays alive until the callback runs (never during a
    * synchronous loop). Explicit dispose() still calls free(). */
   collectsItself?(buf: Storage): boolean;
+  /** Optional: give back what an op cut short left checked out (scratch storages, a staging buffer
+   * of a read that never started) and submit recorded work. The engine calls it when a unit of work
+   * ends however it ended (state.ts settleState(): after every notebook cell); ops in progress
+   * elsewhere (an awaited read) must keep working. */
+  settle?(): void;
 
   // ---- element-wise (out has x's shape, or the broadcast shape for binary/where) ----
   unary(op: UnaryOp, x: View, out: Storage, param?: number, param2?: number): void;
@@ -138,12 +144,41 @@ export interface Backend {
 
   // ---- optional fast paths: the engine composes core ops where these are missing ----
   softmax?(x: View, dim: number, out: Storage, log: boolean): void;
-  /** Fused Adam/AdamW update in place on contiguous float32 storages of one parameter. */
+  /** Fused Adam/AdamW update in place on contiguous float32 storages of one parameter. Whole or
+   * not at all when an interrupt ends JavaScript: one native call or one recorded dispatch, with no
+   * JavaScript after it (optim/adam.ts counts the step right after it returns). */
   adamStep?(param: Storage, grad: Storage, m: Storage, v: Storage, opts: AdamStepOpts): void;
+}
+
+/**
+ * Scratch storages a backend's op checks out of its pool and gives back before it returns. An
+ * interrupt can end JavaScript between the two, so the backend's settle() gives back what is
+ * still out. Only for ops' own temporaries: tensors' storages are the engine's (memory.ts).
+ */
+export class Scratch<S extends Storage = Storage> {
+  private readonly out = new Set<S>();
+  /** Record `buf` as checked out; returns it. */
+  take(buf: S): S { this.out.add(buf); return buf; }
+  /** Give `buf` back to `free` (the backend's pool). */
+  give(buf: S, free: (buf: S) => void): void { this.out.delete(buf); free(buf); }
+  /** Give back everything still out. */
+  settle(free: (buf: S) => void): void {
+    for (const buf of this.out) free(buf);
+    this.out.clear();
+  }
+  get size(): number { return this.out.size; }
 }
 
 const registry = new Map<DeviceName, () => Backend>();
 const instances = new Map<DeviceName, Backend>();
+
+// The backends in use hold the state of ops in progress (see Backend.settle).
+registerState({
+  name: "backends", stage: "release",
+  settle(): void {
+    for (const b of instances.values()) b.settle?.();
+  },
+});
 
 /** Backends register a factory; it runs on first use, so an unavailable device costs nothing. */
 export function registerBackend(name: DeviceName, factory: () => Backend): void {

@@ -5,7 +5,7 @@
 // kernels. Convolution, pooling, softmax and Adam kernels live in cpu_nn.ts.
 
 import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "./backend";
-import { arrayFor, bytesPerElement, DTYPES, type DType, type TypedArray } from "./dtype";
+import { arrayFor, DTYPES, type DType, type TypedArray } from "./dtype";
 import { copyStrided, offsetTable, RowIter } from "./cpu_iter";
 import { erf, roundHalfEven, SQRT_2_OVER_PI } from "./cpu_math";
 import { isContiguous, sizeOf, contiguousStrides } from "./shape";
@@ -64,7 +64,7 @@ export class CpuBackend implements Backend {
     let data: TypedArray;
     if (pool && pool.length > 0) {
       data = pool.pop()!;
-      this.pooledBytes -= length * bytesPerElement(dtype);
+      this.pooledBytes -= length * data.BYTES_PER_ELEMENT;
     } else data = arrayFor(dtype, length);
     const s = new CpuStorage(data, dtype);
     // The cap bounds the registry's cells: a cell whose array the collector took waits for a
@@ -72,11 +72,13 @@ export class CpuBackend implements Backend {
     // would pile up ~150,000 of them (measured: the JS heap grew 10 -> 14 MB). Past the cap a
     // storage is still pooled and collected, just not counted by memory().
     if (length >= this.untrackedBelow && this.liveBuffers < CpuBackend.maxCounted) {
-      const bytes = length * bytesPerElement(dtype);
+      const bytes = length * data.BYTES_PER_ELEMENT;
+      // Registered first, counted after with plain stores: an interrupt (which ends JavaScript at
+      // a call) never leaves a count without the finalizer that takes it back.
+      this.counted.register(s, bytes, s);
       s.tracked = true;
       this.liveBuffers++;
       this.liveBytes += bytes;
-      this.counted.register(s, bytes, s);
     }
     return s;
   }
@@ -88,9 +90,10 @@ export class CpuBackend implements Backend {
   free(buf: Storage): void {
     const s = buf as CpuStorage;
     if (s.freed) return;
+    const bytes = s.data.length * s.data.BYTES_PER_ELEMENT;
     s.freed = true;
-    const bytes = s.data.length * bytesPerElement(s.dtype);
     if (s.tracked) {
+      // Unregistered, then uncounted with plain stores (see alloc).
       this.counted.unregister(s);
       this.liveBuffers--;
       this.liveBytes -= bytes;

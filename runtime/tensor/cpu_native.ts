@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import type { TypedArray } from "./dtype";
-import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "./backend";
+import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "./backend";
 import { CpuBackend, dataOf } from "./cpu";
 import { collapseDims } from "./cpu_iter";
 import { convOutSize, poolOutSize } from "./cpu_nn";
@@ -130,6 +130,9 @@ const addresses = new WeakMap<TypedArray, number>();
 export class NativeCpuBackend extends CpuBackend {
   readonly native = true;
   private readonly P = PARAMS;
+  /** Contiguous copies an op made of strided operands, until it frees them (see settle()). */
+  private readonly scratch = new Scratch();
+  private readonly freeScratch = (buf: Storage): void => this.free(buf);
 
   /** `addon` must come from loadNativeAddon(), which shares the parameter block with it. */
   constructor(private readonly addon: NativeAddon) {
@@ -178,13 +181,15 @@ export class NativeCpuBackend extends CpuBackend {
    * writing a kernel's parameters. */
   private contiguous(v: View): { addr: number; temp: Storage | null } {
     if (isContiguous(v.shape, v.strides)) return { addr: this.addr(v.buf, v.offset), temp: null };
-    const temp = this.alloc(sizeOf(v.shape), "float32");
+    const temp = this.scratch.take(this.alloc(sizeOf(v.shape), "float32"));
     this.copy(v, temp);
     return { addr: this.addr(temp), temp };
   }
   private release(...xs: ({ temp: Storage | null } | null)[]): void {
-    for (const x of xs) if (x?.temp) this.free(x.temp);
+    for (const x of xs) if (x?.temp) this.scratch.give(x.temp, this.freeScratch);
   }
+  /** Give scratch copies of an op an interrupt cut short back to the pool. */
+  settle(): void { this.scratch.settle(this.freeScratch); }
 
   // ---- memory ----
 
@@ -313,8 +318,8 @@ export class NativeCpuBackend extends CpuBackend {
     let opA = gemmOperand(m, k, a.strides[r - 2], a.strides[r - 1]);
     let opB = gemmOperand(k, n, b.strides[r - 2], b.strides[r - 1]);
     let ta: Storage | null = null, tb: Storage | null = null, av = a, bv = b;
-    if (!opA) { ta = this.alloc(sizeOf(a.shape), "float32"); this.copy(a, ta); av = plain(ta, a.shape); opA = { trans: false, ld: k }; }
-    if (!opB) { tb = this.alloc(sizeOf(b.shape), "float32"); this.copy(b, tb); bv = plain(tb, b.shape); opB = { trans: false, ld: n }; }
+    if (!opA) { ta = this.scratch.take(this.alloc(sizeOf(a.shape), "float32")); this.copy(a, ta); av = plain(ta, a.shape); opA = { trans: false, ld: k }; }
+    if (!opB) { tb = this.scratch.take(this.alloc(sizeOf(b.shape), "float32")); this.copy(b, tb); bv = plain(tb, b.shape); opB = { trans: false, ld: n }; }
     const P = this.P;
     P[1] = m; P[2] = n; P[3] = k;
     P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
@@ -341,8 +346,8 @@ export class NativeCpuBackend extends CpuBackend {
         this.addon.gemm();
       }
     }
-    if (ta) this.free(ta);
-    if (tb) this.free(tb);
+    if (ta) this.scratch.give(ta, this.freeScratch);
+    if (tb) this.scratch.give(tb, this.freeScratch);
   }
 
   // ---- convolution and pooling ----

@@ -16,7 +16,7 @@ import { F } from "./functional";
 import { AutogradFunction, enableGrad, isGradEnabled, noGrad, runBackward, rootGradient, setGradEnabled, type BackwardOptions } from "./autograd";
 import { dispose, keep, scopedOp, tidy } from "./memory";
 import { manualSeed, Generator, defaultGenerator } from "./random";
-import { getDefaultDevice, setDefaultDevice } from "./kernels";
+import { getDefaultDevice, setDefaultDevice, withDevice } from "./kernels";
 import { gradcheck } from "./gradcheck";
 import { Tensor } from "./tensor";
 import { getBackend, type DeviceName } from "./backend";
@@ -185,6 +185,9 @@ export const torch = {
   /** The device creation functions use when `opts.device` is not given ("cpu" at start).
    * @example torch.getDefaultDevice(); // "cpu" */
   getDefaultDevice,
+  /** Run fn with `device` as the default device, restoring the previous one after, however fn ends (PyTorch's `with torch.device(d):`).
+   * @example torch.withDevice("webgpu", () => torch.randn(2, 3)); */
+  withDevice,
   /** torch.autograd: grad, backward, Function (custom ops) and gradcheck.
    * @example const [dx] = torch.autograd.grad(y.sum(), x); */
   autograd,

@@ -10,11 +10,16 @@ import { DeviceError, DTypeError } from "./errors";
 import { broadcastShapes, broadcastStrides, contiguousStrides, reducedShape, shapesEqual, sizeOf, type Shape } from "./shape";
 import { StorageHandle } from "./memory";
 import { opDispatched } from "./hooks";
+import { ScopedSetting } from "./state";
 import { Tensor } from "./tensor";
 
-let defaultDevice: DeviceName = "cpu";
-export function setDefaultDevice(device: DeviceName): void { getBackend(device); defaultDevice = device; }
-export function getDefaultDevice(): DeviceName { return defaultDevice; }
+/** Where creation ops put tensors when no device is named; settleState() (state.ts) ends a
+ * withDevice() block an interrupt cut short, and keeps what setDefaultDevice() chose. */
+const defaultDevice = new ScopedSetting<DeviceName>("default device", "cpu");
+export function setDefaultDevice(device: DeviceName): void { getBackend(device); defaultDevice.set(device); }
+export function getDefaultDevice(): DeviceName { return defaultDevice.value; }
+/** Run fn with `device` as the default device (PyTorch's `with torch.device(d):`). */
+export function withDevice<T>(device: DeviceName, fn: () => T): T { getBackend(device); return defaultDevice.within(device, fn); }
 
 /** A new contiguous tensor with uninitialised storage. */
 export function empty(backend: Backend, shape: Shape, dtype: DType): Tensor {

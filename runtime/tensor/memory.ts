@@ -9,6 +9,7 @@
 // tidy(fn) disposes the tensors created while fn runs, except what fn returns or keep()s.
 
 import type { Backend, Storage } from "./backend";
+import { registerState } from "./state";
 
 interface Held { backend: Backend; buf: Storage }
 
@@ -41,6 +42,20 @@ export class StorageHandle {
 export interface Disposable { dispose(): void; _kept: boolean; _disposed: boolean }
 
 const scopes: Disposable[][] = [];
+/** Scopes of async tidy() calls whose promise has not settled yet. */
+const pending = new Set<Disposable[]>();
+
+// An interrupt or an error cut short while scopes are open (an interrupted `tidy(() => loop)`):
+// close them as a throw would have, or every later tensor of the process would be tracked into
+// a scope nobody closes. Async scopes still pending close too; their promise then disposes nothing.
+registerState({
+  name: "tidy scopes", stage: "unwind",
+  settle(): void {
+    const open = scopes.splice(0).reverse();
+    for (const scope of [...open, ...pending]) closeScope(scope, undefined);
+    pending.clear();
+  },
+});
 
 /** Called by the Tensor constructor: remember t in the innermost tidy scope, if any. */
 export function track(t: Disposable): void {
@@ -98,9 +113,10 @@ export function tidy<T>(fn: () => T): T {
   }
   scopes.pop();
   if (result && typeof (result as { then?: unknown }).then === "function") {
+    pending.add(scope);
     return (result as unknown as Promise<unknown>).then(
-      (v) => { closeScope(scope, v); return v; },
-      (e) => { closeScope(scope, undefined); throw e; }) as unknown as T;
+      (v) => { if (pending.delete(scope)) closeScope(scope, v); return v; },
+      (e) => { if (pending.delete(scope)) closeScope(scope, undefined); throw e; }) as unknown as T;
   }
   closeScope(scope, result);
   return result;

@@ -317,6 +317,8 @@ describe("runtime/evaluator", function () {
         setTimeout(() => process.off("SIGINT", noop), 1000);
       }
       assert.strictEqual(plain((await run(ev, "keepMe")).out), "'kept'");
+      // #11: the interrupted cell's own let keeps the count it reached, as in ipykernel.
+      assert.ok(Number(plain((await run(ev, "spins")).out)) > 0);
     });
 
     it("stops a busy synchronous loop that comes after a top-level await", async () => {
@@ -343,6 +345,7 @@ describe("runtime/evaluator", function () {
       assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
       assert.ok(out.status === "error" && out.ename === "Interrupted" && out.evalue === "execution interrupted by the user");
       assert.strictEqual(plain((await run(ev, "1 + 1")).out), "2");
+      assert.ok(Number(plain((await run(ev, "ticks")).out)) > 0, "#11: ticks keeps the count it reached");
     });
 
     it("an interrupted loop awaiting other promises stops at its next await instead of running on", async () => {

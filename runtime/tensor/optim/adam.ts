@@ -31,38 +31,44 @@ export class Adam extends Optimizer<AdamOptions> {
         if (!grad) continue;
         const s = this.stateOf(p);
         if (s.step === undefined) {
+          // Plain stores after the calls, step last: an interrupt leaves all of the state or none.
+          const m0 = this.zerosLike(p), v0 = this.zerosLike(p), max0 = g.amsgrad ? this.zerosLike(p) : undefined;
+          s.expAvg = m0; s.expAvgSq = v0;
+          if (max0) s.maxExpAvgSq = max0;
           s.step = 0;
-          s.expAvg = this.zerosLike(p);
-          s.expAvgSq = this.zerosLike(p);
-          if (g.amsgrad) s.maxExpAvgSq = this.zerosLike(p);
         }
         const step = (s.step as number) + 1;
-        s.step = step;
         const m = s.expAvg as Tensor, v = s.expAvgSq as Tensor;
         const backend = p._backend();
         if (backend.adamStep && g.fused !== false && !g.amsgrad && !g.maximize && p.dtype === "float32" && grad.dtype === "float32"
           && p._isWholeStorage() && grad._isWholeStorage() && m._isWholeStorage() && v._isWholeStorage() && grad.device === p.device) {
-          backend.adamStep(p.buf, grad.buf, m.buf, v.buf,
-            { lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, step, decoupled });
+          const opts = { lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, step, decoupled };
+          // One native call or one recorded dispatch (Backend.adamStep), and only plain stores after
+          // it: an interrupt lands before the update or after these lines, never between.
+          backend.adamStep(p.buf, grad.buf, m.buf, v.buf, opts);
+          s.step = step;
           p._handle.version++;  // an in-place change, as p.sub_ would record
           continue;
         }
         let d: Tensor = g.maximize ? grad.neg() : grad;
+        let decayed: Tensor = p;
         if (g.weightDecay !== 0) {
-          if (decoupled) p.mul_(1 - g.lr * g.weightDecay);
+          if (decoupled) decayed = p.mul(1 - g.lr * g.weightDecay);
           else d = d.add(p.mul(g.weightDecay));
         }
-        m.mul_(b1).add_(d.mul(1 - b1));
-        v.mul_(b2).add_(d.mul(d).mul(1 - b2));
+        const mNew = m.mul(b1).add(d.mul(1 - b1));
+        const vNew = v.mul(b2).add(d.mul(d).mul(1 - b2));
+        const writes: [Tensor, Tensor][] = [[m, mNew], [v, vNew]];
         const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
-        let vHat = v;
+        let vHat = vNew;
         if (g.amsgrad) {
           const vmax = s.maxExpAvgSq as Tensor;
-          vmax.copy_(vmax.maximum(v));
-          vHat = vmax;
+          vHat = vmax.maximum(vNew);
+          writes.push([vmax, vHat]);
         }
         const denom = vHat.sqrt().div(Math.sqrt(bc2)).add(g.eps);
-        p.sub_(m.div(denom).mul(g.lr / bc1));
+        writes.push([p, decayed.sub(mNew.div(denom).mul(g.lr / bc1))]);
+        this.commit(writes, () => { s.step = step; });
       }
     }
   }

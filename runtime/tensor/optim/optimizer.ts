@@ -3,12 +3,17 @@
 // stateDict/loadStateDict in PyTorch's layout ({state: {index: {...}}, paramGroups: [{..., params:
 // [indices]}]}). step() runs the subclass's update without recording autograd and frees its
 // temporaries at once (tidy), keeping only the state tensors.
+// An interrupt can stop a step anywhere (issue 11), so each parameter's update is computed out of
+// place first and then written by commit(), which settleState() (../state.ts) finishes when it was
+// cut short: every parameter and its state either took this step or did not start it.
 
 import { Tensor } from "../tensor";
 import { noGrad } from "../autograd";
 import { keep, tidy } from "../memory";
 import { fullLike } from "../ops_elementwise";
 import type { Parameter } from "../nn/module";
+import { registerState } from "../state";
+import { opDispatched } from "../hooks";
 
 export type ParamGroup<H> = H & { params: Parameter[]; [k: string]: unknown };
 export type ParamState = Record<string, Tensor | number>;
@@ -16,6 +21,25 @@ export interface OptimizerStateDict {
   state: Record<number, ParamState>;
   paramGroups: Record<string, unknown>[];
 }
+
+/** The writes of the parameter update in progress (see Optimizer.commit). */
+interface Writes { writes: readonly (readonly [Tensor, Tensor])[]; then?: () => void }
+let writing: Writes | null = null;
+
+function write(w: Writes): void {
+  for (const [dst, src] of w.writes) dst.copy_(src);
+  w.then?.();
+}
+
+registerState({
+  name: "optimizer step", stage: "finish",
+  settle(): void {
+    const w = writing;
+    writing = null;
+    // Copies are idempotent: writing them all again finishes a half-written update.
+    if (w) noGrad(() => write(w));
+  },
+});
 
 /** Base class of the optimisers (torch.optim.Optimizer): param groups with their own hyper-parameters, per-parameter state,
  * zeroGrad/step, and stateDict/loadStateDict in PyTorch's layout. Subclass it and implement the protected update().
@@ -70,12 +94,26 @@ export abstract class Optimizer<H extends { lr: number }> {
    * Shapes: parameters and their gradients keep their shapes; the closure's loss is returned as is.
    * @example opt.zeroGrad(); loss.backward(); opt.step(); */
   step(closure?: () => Tensor): Tensor | undefined {
+    opDispatched();   // an interruption point, like every op: a loop of fused steps allocates nothing
     const loss = closure ? closure() : undefined;
     noGrad(() => tidy(() => { this.update(); }));
     return loss;
   }
 
   protected abstract update(): void;
+
+  /**
+   * Write one parameter's update: each [target, value] pair copies a value computed beforehand
+   * (changing nothing) into the parameter or one of its state tensors; `then` sets plain state
+   * such as the step count. Once started, the writes complete even when an interrupt stops them
+   * halfway (settleState() redoes them), so the values must stay alive until commit returns.
+   */
+  protected commit(writes: readonly (readonly [Tensor, Tensor])[], then?: () => void): void {
+    const w: Writes = { writes, then };
+    writing = w;
+    write(w);
+    writing = null;
+  }
 
   /** The state of p, created on first use. */
   protected stateOf(p: Tensor): ParamState {

@@ -20,25 +20,31 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
       const s = this.stateOf(p);
       if (s.step === undefined) {
+        // Plain stores after the calls, step last: an interrupt leaves all of the state or none.
+        const sq0 = this.zerosLike(p);
+        const buf0 = g.momentum > 0 ? this.zerosLike(p) : undefined, ga0 = g.centered ? this.zerosLike(p) : undefined;
+        s.squareAvg = sq0;
+        if (buf0) s.momentumBuffer = buf0;
+        if (ga0) s.gradAvg = ga0;
         s.step = 0;
-        s.squareAvg = this.zerosLike(p);
-        if (g.momentum > 0) s.momentumBuffer = this.zerosLike(p);
-        if (g.centered) s.gradAvg = this.zerosLike(p);
       }
-      s.step = (s.step as number) + 1;
+      const step = (s.step as number) + 1;
       const sq = s.squareAvg as Tensor;
-      sq.mul_(g.alpha).add_(d.mul(d).mul(1 - g.alpha));
+      const sqNew = sq.mul(g.alpha).add(d.mul(d).mul(1 - g.alpha));
+      const writes: [Tensor, Tensor][] = [[sq, sqNew]];
       let avg: Tensor;
       if (g.centered) {
         const ga = s.gradAvg as Tensor;
-        ga.mul_(g.alpha).add_(d.mul(1 - g.alpha));
-        avg = sq.sub(ga.mul(ga)).sqrt().add(g.eps);
-      } else avg = sq.sqrt().add(g.eps);
+        const gaNew = ga.mul(g.alpha).add(d.mul(1 - g.alpha));
+        writes.push([ga, gaNew]);
+        avg = sqNew.sub(gaNew.mul(gaNew)).sqrt().add(g.eps);
+      } else avg = sqNew.sqrt().add(g.eps);
       if (g.momentum > 0) {
         const buf = s.momentumBuffer as Tensor;
-        buf.mul_(g.momentum).add_(d.div(avg));
-        p.sub_(buf.mul(g.lr));
-      } else p.sub_(d.div(avg).mul(g.lr));
+        const bufNew = buf.mul(g.momentum).add(d.div(avg));
+        writes.push([buf, bufNew], [p, p.sub(bufNew.mul(g.lr))]);
+      } else writes.push([p, p.sub(d.div(avg).mul(g.lr))]);
+      this.commit(writes, () => { s.step = step; });
     }
   }
 }
@@ -62,14 +68,13 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       if (!p.grad) continue;
       let d: Tensor = g.maximize ? p.grad.neg() : p.grad;
       const s = this.stateOf(p);
-      if (s.sum === undefined) { s.step = 0; s.sum = this.zerosLike(p, g.initialAccumulatorValue); }
+      if (s.sum === undefined) { const sum0 = this.zerosLike(p, g.initialAccumulatorValue); s.sum = sum0; s.step = 0; }
       const step = (s.step as number) + 1;
-      s.step = step;
       if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
       const clr = g.lr / (1 + (step - 1) * g.lrDecay);
       const sum = s.sum as Tensor;
-      sum.add_(d.mul(d));
-      p.sub_(d.div(sum.sqrt().add(g.eps)).mul(clr));
+      const sumNew = sum.add(d.mul(d));
+      this.commit([[sum, sumNew], [p, p.sub(d.div(sumNew.sqrt().add(g.eps)).mul(clr))]], () => { s.step = step; });
     }
   }
 }

@@ -20,14 +20,24 @@ export class SGD extends Optimizer<SGDOptions> {
       if (!p.grad) continue;
       let d: Tensor = g.maximize ? p.grad.neg() : p.grad;
       if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
+      const writes: [Tensor, Tensor][] = [];
+      let then: (() => void) | undefined;
       if (g.momentum !== 0) {
         const s = this.stateOf(p);
-        let buf = s.momentumBuffer as Tensor | undefined;
-        if (!buf) { buf = this.zerosLike(p); buf.copy_(d); s.momentumBuffer = buf; }
-        else buf.mul_(g.momentum).add_(g.dampening === 0 ? d : d.mul(1 - g.dampening));
-        d = g.nesterov ? d.add(buf.mul(g.momentum)) : buf;
+        const buf = s.momentumBuffer as Tensor | undefined;
+        let next: Tensor;
+        if (!buf) {
+          next = this.zerosLike(p);
+          next.copy_(d);
+          then = () => { s.momentumBuffer = next; };
+        } else {
+          next = buf.mul(g.momentum).add(g.dampening === 0 ? d : d.mul(1 - g.dampening));
+          writes.push([buf, next]);
+        }
+        d = g.nesterov ? d.add(next.mul(g.momentum)) : next;
       }
-      p.sub_(d.mul(g.lr));
+      writes.push([p, p.sub(d.mul(g.lr))]);
+      this.commit(writes, then);
     }
   }
 }
