@@ -113,15 +113,18 @@ export class TrainingCurve {
     if (opts.display === true) this.show();
   }
 
-  /** The control bar (plot.live({ controls })), or undefined. */
+  /** The control bar (plot.live({ controls })), or undefined.
+   * @example curve.controls?.stop(); // as if Stop were clicked */
   readonly controls: TrainingControls | undefined;
   private controlsShown = false;
 
-  /** True once Stop was clicked (or controls.stop() called); reading it handles pending clicks. */
+  /** True once Stop was clicked (or controls.stop() called); reading it handles pending clicks.
+   * @example for (let step = 0; !curve.stopped; step++) { trainStep(); curve.log({ loss }); } */
   get stopped(): boolean { return this.controls ? this.controls.check() : false; }
 
   /** Iterate `source` until it ends or Stop is clicked, waiting while paused: for (const b of
-   * curve.steps(loader)). Sync and async sources both work (for await for async ones). */
+   * curve.steps(loader)). Sync and async sources both work (for await for async ones).
+   * @example for (const [x, y] of curve.steps(loader)) { const loss = F.crossEntropy(model.forward(x), y); } */
   steps<T>(source: Iterable<T> | AsyncIterable<T>): Iterable<T> & AsyncIterable<T> {
     const stopped = () => this.stopped;
     return {

@@ -109,7 +109,9 @@ describe("runtime/magics", function () {
     const files = completeMagic("%load runtime/magi", 18)!;
     assert.deepEqual(files.matches, ["runtime/magic_runtime.ts", "runtime/magics.ts"], "paths after %load, from the working folder");
     assert.equal(files.cursor_start, 6);
-    assert.deepEqual(completeMagic("%cd tes", 7)!.matches, ["test/"], "folders only after %cd");
+    // (test-artifacts/ appears here once the browser tests have run.)
+    assert.deepEqual(completeMagic("%cd tes", 7)!.matches.filter((m) => m !== "test-artifacts/"), ["test/"], "folders only after %cd");
+    assert.deepEqual(completeMagic("%cd runtime/tens", 16)!.matches, ["runtime/tensor/"], "folders only after %cd");
   });
 
   it("is_complete understands magics", () => {
