@@ -8,6 +8,7 @@ import * as fs from "fs";
 import { NativeCheckService, nativeVersion } from "../../runtime/tsgo";
 import { VirtualFiles } from "../../runtime/check_service";
 import { CellCompiler, findPackageRoot } from "../../runtime/compiler";
+import { spawn } from "child_process";
 
 const ROOT = findPackageRoot(path.join(__dirname, "..", "..", "runtime"));
 
@@ -107,6 +108,47 @@ describe("runtime/tsgo: the native checker's wrapper", function () {
     } finally {
       fs.rmSync(pkg, { recursive: true, force: true });
     }
+  });
+});
+
+describe("runtime/tsgo: an interrupt of the kernel's process group", function () {
+  this.timeout(60000);
+  it("#11/#10: does not reach the checker (jupyter_client interrupts with killpg); it answers after one", async () => {
+    // A child process with its own group, as a kernel under jupyter_client: it opens a checker,
+    // survives a SIGINT to its whole group (its own handler), and checks again. Plain node on the
+    // build (npm test builds first): tsx's loader would take the SIGINT itself.
+    const script = `
+      const { NativeCheckService } = require(${JSON.stringify(path.join(ROOT, "dist", "runtime", "tsgo"))});
+      const { VirtualFiles } = require(${JSON.stringify(path.join(ROOT, "dist", "runtime", "check_service"))});
+      const dir = ${JSON.stringify(path.join(ROOT, "__tsgo_sigint__"))};
+      const files = new VirtualFiles(${JSON.stringify(ROOT)});
+      files.set(dir + "/tsconfig.json", JSON.stringify({ compilerOptions: { types: [], strict: true }, files: [dir + "/a.ts"] }));
+      files.set(dir + "/a.ts", "export {};\\n");
+      const svc = new NativeCheckService(files, dir + "/tsconfig.json");
+      svc.diagnostics(dir + "/a.ts");
+      const alive = setInterval(() => {}, 1000);
+      process.on("SIGINT", () => {
+        clearInterval(alive);
+        setTimeout(() => {
+          files.set(dir + "/a.ts", "const n: number = 'x';\\nexport {};\\n"); svc.changed(dir + "/a.ts", "changed");
+          const codes = JSON.stringify(svc.diagnostics(dir + "/a.ts").map((d) => d.code));
+          svc.close();
+          process.stdout.write(codes + "\\n", () => process.exit(0));
+        }, 300);
+      });
+      console.log("ready");`;
+    const child = spawn(process.execPath, ["-e", script], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => { out += d; });
+    child.stderr.on("data", (d) => { err += d; });
+    await new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => { if (out.includes("ready")) { clearInterval(t); resolve(); } }, 50);
+      child.on("exit", () => { clearInterval(t); reject(new Error(`child exited: ${err}`)); });
+    });
+    process.kill(-child.pid!, "SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("exit", (c, sig) => { if (sig) err += ` (killed by ${sig})`; r(c); }));
+    assert.strictEqual(code, 0, err);
+    assert.deepStrictEqual(JSON.parse(out.trim().split("\n").pop()!), [2322], out + err);
   });
 });
 
