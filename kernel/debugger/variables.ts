@@ -51,6 +51,8 @@ export class Variables {
       });
       for (const p of result) {
         if (!p.value || p.isOwn === false || p.name === "__proto__" || seen.has(p.name)) continue;
+        // In a cell's frame, the runtime's own locals (`__tsg`, the lets' latest values `__tsgL_1`) are not the user's.
+        if (ref.kind === "scopes" && ref.hide?.length && p.name.startsWith("__tsg")) continue;
         seen.add(p.name);
         entries.push([p.name, p.value]);
       }
