@@ -8,6 +8,7 @@ import { join } from "node:path";
 import * as widgets from "../../runtime/widgets/index";
 import { Widget } from "../../runtime/widgets/widget";
 import { TrainingControls } from "../../runtime/widgets/training_controls";
+import { comms } from "../../runtime/comms";
 import { live } from "../../runtime/display/training_curve";
 import { display } from "../../runtime/display/display";
 
@@ -15,6 +16,10 @@ const ROOT = join(__dirname, "..", "..");
 type State = Record<string, unknown>;
 
 describe("widgets: library", () => {
+  // The library on its own, outside a kernel: other suites in this mocha process attach a comm IO
+  // as a kernel does (a paused training bar would then wait for a click that never comes).
+  before(() => comms.setIO(undefined));
+
   describe("default states match ipywidgets 8.1", function () {
     this.timeout(60_000);
     let py: Record<string, State & { style_class?: string }>;
