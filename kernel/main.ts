@@ -122,11 +122,11 @@ function runKernel(connectionFile: string): void {
   process.on("uncaughtException", toCell("Uncaught"));
   process.on("unhandledRejection", toCell("Unhandled promise rejection"));
 
-  // Once the sockets answer, load the runtime and the compiler so the first cell does not wait for
-  // them. kernel_info is served by the socket thread meanwhile, on the other core: nothing here
-  // holds its answer back, and waiting for it would only delay the first cell.
-  void ctx.bridge.bound.then(async () => {
-    log.debug(`sockets bound ${(process.uptime() * 1000).toFixed(0)} ms after start`);
+  void ctx.bridge.bound.then(() => log.debug(`sockets bound ${(process.uptime() * 1000).toFixed(0)} ms after start`));
+  // Load the runtime and the compiler at once, so the first cell does not wait for them. The socket
+  // thread binds and answers kernel_info on its own meanwhile, on the other core: nothing here holds
+  // that answer back, and waiting for it would only delay the first cell.
+  setImmediate(() => {
     const t0 = performance.now();
     try {
       void (ctx.evaluator() as Evaluator).warmUp().then(() => log.debug(`runtime ready in ${(performance.now() - t0).toFixed(0)} ms`));

@@ -24,11 +24,17 @@ export interface Compiled { analysis: CellAnalysis; diagnostics: CellDiagnostic[
 const OPS = {
   /** Parse, analysis and syntax errors; the rewrite and transpile when the parse is clean. */
   compile(ts: typeof TS, source: string): Compiled {
-    const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-    const analysis = analyzeCell(ts, sf);
-    const diagnostics = syntaxDiagnostics(ts, sf);
+    const { analysis, diagnostics } = OPS.analyze(ts, source);
     if (diagnostics.length) return { analysis, diagnostics, js: "" };
     return { analysis, diagnostics, ...transpileCell(ts, source, analysis) };
+  },
+  /** Parse, analysis and syntax errors only (the compiler then transpiles while the checker checks). */
+  analyze(ts: typeof TS, source: string): { analysis: CellAnalysis; diagnostics: CellDiagnostic[] } {
+    const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    return { analysis: analyzeCell(ts, sf), diagnostics: syntaxDiagnostics(ts, sf) };
+  },
+  transpile(ts: typeof TS, source: string, analysis: CellAnalysis): { js: string; sourceMap?: string } {
+    return transpileCell(ts, source, analysis);
   },
   isComplete(ts: typeof TS, code: string): IsCompleteStatus {
     return isCompleteCode(ts, code);
@@ -101,24 +107,34 @@ export class SyntaxWorker {
 
   /** Runs one operation on the worker (on this thread where no worker runs). */
   run<K extends keyof Ops>(op: K, ...args: Args<K>): ReturnType<Ops[K]> {
+    return this.begin(op, ...args)();
+  }
+
+  /** Starts one operation on the worker and returns what waits for its answer, so the caller can
+   * do other work meanwhile (one operation at a time: call the returned function before the next). */
+  begin<K extends keyof Ops>(op: K, ...args: Args<K>): () => ReturnType<Ops[K]> {
     const local = () => (OPS[op] as unknown as (ts: typeof TS, ...a: Args<K>) => ReturnType<Ops[K]>)(this.inThread(), ...args);
     this.start();
     const side = this.current;
-    if (!side) return local();
-    const reply = this.call(side, op, args);
-    if (reply === undefined) {
+    if (!side) { const value = local(); return () => value; }
+    this.post(side, op, args);
+    return () => {
+      const reply = this.collect(side);
+      if (reply !== undefined) return reply as ReturnType<Ops[K]>;
       this.broken = true;
       this.retire(side);
       this.current = undefined;
       return local();
-    }
-    return reply as ReturnType<Ops[K]>;
+    };
   }
 
-  private call(side: Side, op: string, args: unknown[]): unknown {
+  private post(side: Side, op: string, args: unknown[]): void {
     side.port.postMessage({ op, args });
     Atomics.store(side.flags, REQUEST, 1);
     Atomics.notify(side.flags, REQUEST);
+  }
+
+  private collect(side: Side): unknown {
     if (Atomics.wait(side.flags, REPLY, 0, TIMEOUT_MS) === "timed-out") return undefined;
     Atomics.store(side.flags, REPLY, 0);
     const msg = receiveMessageOnPort(side.port)?.message as { ok: unknown } | { error: string } | undefined;
