@@ -152,6 +152,8 @@ async function measure(peer: Peer): Promise<Measured> {
   const k = await start(peer);
   startups.push(k.startupMs);
   try {
+    // Let the iopub subscription join before counting on status messages.
+    await k.client.ready(30_000);
     const ok = async (code: string) => {
       const r = await executeMs(k.client, code);
       if (r.status !== "ok") throw new Error(`${peer.name}: ${JSON.stringify(code)} failed (${r.ename})\n${k.log()}`);
