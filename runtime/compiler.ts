@@ -103,7 +103,7 @@ export class CellCompiler {
   private readonly cellFiles = new Map<number, string>();
   /** What the last commit replaced: name -> the earlier declaration (undefined: none). */
   private lastCommit: Map<string, { cell: number; kind: DeclKind } | undefined> | undefined;
-  /** Bumped whenever the scope file changes; part of the compile cache key. */
+  /** Bumped whenever a scope file changes; part of the compile cache key. */
   private scopeVersion = 0;
   /** Where cell files live: the notebook's folder, so npm imports resolve from there. */
   private dir: string;

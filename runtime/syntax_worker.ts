@@ -18,16 +18,8 @@ import { isCompleteCode } from "./is_complete";
 import { localNames, syntaxDiagnostics, type CellDiagnostic } from "./syntax";
 import type { IsCompleteStatus } from "./io";
 
-export interface Compiled { analysis: CellAnalysis; diagnostics: CellDiagnostic[]; js: string; sourceMap?: string }
-
 /** What the worker does, by name: each runs the same on either thread. */
 const OPS = {
-  /** Parse, analysis and syntax errors; the rewrite and transpile when the parse is clean. */
-  compile(ts: typeof TS, source: string): Compiled {
-    const { analysis, diagnostics } = OPS.analyze(ts, source);
-    if (diagnostics.length) return { analysis, diagnostics, js: "" };
-    return { analysis, diagnostics, ...transpileCell(ts, source, analysis) };
-  },
   /** Parse, analysis and syntax errors only (the compiler then transpiles while the checker checks). */
   analyze(ts: typeof TS, source: string): { analysis: CellAnalysis; diagnostics: CellDiagnostic[] } {
     const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -164,7 +156,8 @@ function serve(): void {
   require("v8").setFlagsFromString("--expose-gc");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const gc = require("vm").runInNewContext("gc") as () => void;
-  OPS.compile(ts, "const warm: number = 1; warm");
+  const warm = "const warm: number = 1; warm";
+  OPS.transpile(ts, warm, OPS.analyze(ts, warm).analysis);
   for (let calls = 1; ; calls++) {
     Atomics.wait(flags, REQUEST, 0);
     Atomics.store(flags, REQUEST, 0);
