@@ -1,5 +1,5 @@
 // test/helpers/kernel_proc.ts
-// Spawns the real kernel (dist/kernel/main.js, so `npx tsc -p tsconfig.json` first) with a fresh
+// Spawns the real kernel (dist/kernel/main.js, so `npm run build` first) with a fresh
 // connection file and random key on 127.0.0.1 free ports, and a private history folder.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";

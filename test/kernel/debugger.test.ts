@@ -2,7 +2,7 @@
 // The Jupyter debugger, driven by a real ZeroMQ client in the order JupyterLab 4's debugger panel
 // sends its requests (debug_request on control, debug_event on iopub): initialize, attach,
 // debugInfo, dumpCell, setBreakpoints, configurationDone, then execute and the paused state.
-// Build first: npx tsc -p tsconfig.json.
+// Build first: npm run build.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

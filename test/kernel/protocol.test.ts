@@ -1,7 +1,7 @@
 // test/kernel/protocol.test.ts
 // The real kernel (dist/kernel/main.js) driven by a real ZeroMQ client on loopback with a fresh key:
 // message sequences, signatures, bad input, output while a cell blocks, interrupts, stdin, history,
-// comms and shutdown. Build first: npx tsc -p tsconfig.json.
+// comms and shutdown. Build first: npm run build.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
