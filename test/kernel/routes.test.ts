@@ -125,7 +125,7 @@ describe("kernel routes", () => {
       start: () => posted.push("start"), done: () => posted.push("done"),
       reply: (_seq: number, type: string, content: Json) => posted.push(`${type} ${String(content.status)}`),
     };
-    const session = new Session(bridge as never, { } as MainHandlers);
+    const session = new Session(bridge as never, {} as MainHandlers);
     session.enqueue({ seq: 1, channel: "shell", header: { msg_type: "history_request" } as Header, parent_header: {}, metadata: {}, content: {} } as IncomingRequest);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(posted, ["start", "history_reply error", "done"]);
