@@ -17,7 +17,8 @@ export interface CheckService {
   readonly name: string;
   /** Records a change of a virtual file; it reaches the checker with the next request. */
   changed(file: string, kind: "changed" | "created" | "deleted"): void;
-  /** Errors (syntax and types) in one file, positions in that file's text. */
+  /** Type errors in one file, positions in that file's text. Syntax errors are the caller's: the
+   * compiler parses every cell first and checks only cells that parsed. */
   diagnostics(file: string): ServiceDiagnostic[];
   /** Completions at a position; undefined where the checker cannot complete a bare identifier
    * (the compiler then lists the names in scope itself). */

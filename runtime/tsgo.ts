@@ -119,7 +119,8 @@ export class NativeCheckService implements CheckService {
 
   diagnostics(file: string): ServiceDiagnostic[] {
     const program = this.project().program;
-    return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]
+    // Semantic only (grammar errors the checker finds included): one request a cell, not two.
+    return program.getSemanticDiagnostics(file)
       .filter((d) => d.category === 1 && d.fileName === file)
       .map((d) => ({ start: d.pos, code: d.code, message: flatten(d) }));
   }
