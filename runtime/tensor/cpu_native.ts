@@ -14,8 +14,7 @@ import type { TypedArray } from "./dtype";
 import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "./backend";
 import { CpuBackend, dataOf } from "./cpu";
 import { collapseDims } from "./cpu_iter";
-import { convOutSize, poolOutSize } from "./cpu_nn";
-import { contiguousStrides, isContiguous, sizeOf } from "./shape";
+import { contiguousStrides, isContiguous, sizeOf, windowOutSize } from "./shape";
 
 /** The functions native/src/addon.cpp exports. Kernels take their arrays' addresses, shapes and
  * scalars from the parameter block given to init(); arguments are op codes only. */
@@ -379,8 +378,8 @@ export class NativeCpuBackend extends CpuBackend {
   private convParams(xs: readonly number[], wsh: readonly number[], o: Conv2dOpts, hasBias: boolean): void {
     const P = this.P, [N, C, H, W] = xs, [O, , KH, KW] = wsh;
     P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = O; P[5] = KH; P[6] = KW;
-    P[7] = convOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]);
-    P[8] = convOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
+    P[7] = windowOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]);
+    P[8] = windowOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
     P[9] = o.stride[0]; P[10] = o.stride[1]; P[11] = o.padding[0]; P[12] = o.padding[1];
     P[13] = o.dilation[0]; P[14] = o.dilation[1]; P[15] = hasBias ? 1 : 0;
   }
@@ -389,8 +388,8 @@ export class NativeCpuBackend extends CpuBackend {
     const P = this.P, [N, C, H, W] = xs;
     const dh = maxPool ? o.dilation[0] : 1, dw = maxPool ? o.dilation[1] : 1;
     P[0] = N; P[1] = C; P[2] = H; P[3] = W;
-    P[4] = poolOutSize(H, o.kernel[0], o.stride[0], o.padding[0], dh, o.ceilMode);
-    P[5] = poolOutSize(W, o.kernel[1], o.stride[1], o.padding[1], dw, o.ceilMode);
+    P[4] = windowOutSize(H, o.kernel[0], o.stride[0], o.padding[0], dh, o.ceilMode);
+    P[5] = windowOutSize(W, o.kernel[1], o.stride[1], o.padding[1], dw, o.ceilMode);
     P[6] = o.kernel[0]; P[7] = o.kernel[1]; P[8] = o.stride[0]; P[9] = o.stride[1];
     P[10] = o.padding[0]; P[11] = o.padding[1]; P[12] = dh; P[13] = dw; P[14] = o.countIncludePad ? 1 : 0;
   }

@@ -8,8 +8,7 @@ import { isFloat } from "./dtype";
 import { noGrad, record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
 import { empty, sameDevice } from "./kernels";
-import { formatShape } from "./shape";
-import { convOutSize, poolOutSize } from "./cpu_nn";
+import { formatShape, windowOutSize } from "./shape";
 import type { Tensor } from "./tensor";
 import * as V from "./ops_view";
 import { rand } from "./creation";
@@ -39,7 +38,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     padding = [dilation[0] * (KH - 1) / 2, dilation[1] * (KW - 1) / 2];
   } else padding = pair(opts.padding);
   const co: Conv2dOpts = { stride, padding, dilation, groups };
-  const OH = convOutSize(x.shape[2], KH, stride[0], padding[0], dilation[0]), OW = convOutSize(x.shape[3], KW, stride[1], padding[1], dilation[1]);
+  const OH = windowOutSize(x.shape[2], KH, stride[0], padding[0], dilation[0]), OW = windowOutSize(x.shape[3], KW, stride[1], padding[1], dilation[1]);
   if (OH <= 0 || OW <= 0) throw new ShapeError(`conv2d: input ${formatShape(x.shape)} is smaller than the kernel [${KH}, ${KW}] (with padding ${padding.join(", ")}, dilation ${dilation.join(", ")})`);
   const out = empty(x._backend(), [x.shape[0], O, OH, OW], x.dtype);
   out._backend().conv2d(x, weight, bias ?? null, co, out.buf);
@@ -74,8 +73,8 @@ function poolOpts(op: string, x: Tensor, o: PoolOptions | Pair): Pool2dOpts {
 
 function poolShape(x: Tensor, p: Pool2dOpts): number[] {
   return [x.shape[0], x.shape[1],
-    poolOutSize(x.shape[2], p.kernel[0], p.stride[0], p.padding[0], p.dilation[0], p.ceilMode),
-    poolOutSize(x.shape[3], p.kernel[1], p.stride[1], p.padding[1], p.dilation[1], p.ceilMode)];
+    windowOutSize(x.shape[2], p.kernel[0], p.stride[0], p.padding[0], p.dilation[0], p.ceilMode),
+    windowOutSize(x.shape[3], p.kernel[1], p.stride[1], p.padding[1], p.dilation[1], p.ceilMode)];
 }
 
 export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions | Pair): { values: Tensor; indices: Tensor } {

@@ -12,8 +12,7 @@ import * as path from "node:path";
 import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, BinaryOp, View } from "../../runtime/tensor/backend";
 import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
 import { createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu_native";
-import { contiguousStrides, sizeOf } from "../../runtime/tensor/shape";
-import { convOutSize, poolOutSize } from "../../runtime/tensor/cpu_nn";
+import { contiguousStrides, sizeOf, windowOutSize } from "../../runtime/tensor/shape";
 
 const ref = new CpuBackend();
 let nat: NativeCpuBackend;
@@ -311,8 +310,8 @@ describe("native cpu backend", () => {
     for (const [name, xs, ws, opts, withBias] of cases) {
       it(`forward and gradients: ${name}`, () => {
         const x = rand(xs), w = rand(ws), bias = withBias ? rand([ws[0]]) : null;
-        const oh = convOutSize(xs[2], ws[2], opts.stride[0], opts.padding[0], opts.dilation[0]);
-        const ow = convOutSize(xs[3], ws[3], opts.stride[1], opts.padding[1], opts.dilation[1]);
+        const oh = windowOutSize(xs[2], ws[2], opts.stride[0], opts.padding[0], opts.dilation[0]);
+        const ow = windowOutSize(xs[3], ws[3], opts.stride[1], opts.padding[1], opts.dilation[1]);
         const ys = [xs[0], ws[0], oh, ow];
         const [y1, y2] = out(sizeOf(ys));
         nat.conv2d(x, w, bias, opts, y1);
@@ -359,8 +358,8 @@ describe("native cpu backend", () => {
     for (const [name, xs, opts] of cases) {
       it(`max and avg, forward and backward: ${name}`, () => {
         const x = rand(xs);
-        const oh = poolOutSize(xs[2], opts.kernel[0], opts.stride[0], opts.padding[0], opts.dilation[0], opts.ceilMode);
-        const ow = poolOutSize(xs[3], opts.kernel[1], opts.stride[1], opts.padding[1], opts.dilation[1], opts.ceilMode);
+        const oh = windowOutSize(xs[2], opts.kernel[0], opts.stride[0], opts.padding[0], opts.dilation[0], opts.ceilMode);
+        const ow = windowOutSize(xs[3], opts.kernel[1], opts.stride[1], opts.padding[1], opts.dilation[1], opts.ceilMode);
         const ys = [xs[0], xs[1], oh, ow];
         const [y1, y2] = out(sizeOf(ys)), [i1, i2] = out(sizeOf(ys), "int32");
         nat.maxPool2d(x, opts, y1, i1);
@@ -469,7 +468,7 @@ describe("native cpu backend", () => {
       const s = int(1, 2), p = int(0, 2), kh = int(1, 4), kw = int(1, 4);
       const xs = [int(1, 3), int(1, 5), int(kh + 1, 13), int(kw + 1, 11)], ws = [int(1, 7), xs[1], kh, kw];
       const opts: Conv2dOpts = { stride: [s, s], padding: [p, p], dilation: [1, 1], groups: 1 };
-      const ys = [xs[0], ws[0], convOutSize(xs[2], kh, s, p, 1), convOutSize(xs[3], kw, s, p, 1)];
+      const ys = [xs[0], ws[0], windowOutSize(xs[2], kh, s, p, 1), windowOutSize(xs[3], kw, s, p, 1)];
       const x = rand(xs), w = rand(ws), bias = rand([ws[0]]), gy = rand(ys);
       const [wy, y] = guarded(sizeOf(ys)), [wgx, gx] = guarded(sizeOf(xs)), [wgw, gw] = guarded(sizeOf(ws)), [wgb, gb] = guarded(ws[0]);
       nat.conv2d(x, w, bias, opts, y);
