@@ -36,6 +36,8 @@ inline Layout<NIN> readLayout() {
 }
 template <int NIN>
 constexpr int scalarSlot() { return 9 + NIN * MAX_DIMS + NIN; }  // first free P slot after a layout
+static_assert(scalarSlot<1>() == UNARY_PARAM && scalarSlot<2>() == BINARY_B_IS_SCALAR,
+              "ops.h's scalar slots follow this layout (runtime/tensor/native_abi.ts LAYOUT)");
 
 // body(const int64_t* inOffsets, int64_t outOffset, int64_t count): `count` elements of the
 // innermost dim starting at the given offsets; inner strides are L.st[i][nd-1].

@@ -5,28 +5,15 @@
 // Knows nothing of Tensor, autograd, Jupyter or any particular device.
 
 import type { DType, TypedArray } from "./dtype";
+import type { BinaryOp, ReduceOp, UnaryOp } from "./op_registry";
 import { registerState } from "./state";
 export type { DType, TypedArray } from "./dtype";
 
 export type DeviceName = "cpu" | "webgpu";
 
-/** Element-wise ops with one input. `param`/`param2` carry the op's scalars (see each op). */
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "sqrt" | "rsqrt" | "square"
-  | "reciprocal" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "gelu" | "gelu_tanh" | "silu"
-  | "softplus" | "erf" | "floor" | "ceil" | "round" | "logical_not"
-  | "leaky_relu"  // param = negative slope
-  | "elu"         // param = alpha
-  | "clamp"       // param = min (or -Infinity), param2 = max (or +Infinity)
-  | "pow_scalar"; // x ** param
-
-/** Element-wise ops with two inputs. Comparisons and logical_* write bool. */
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2"
-  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or";
-
-/** Reductions. argmax/argmin write int32 (first index of the extreme value, as PyTorch). */
-export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
+// The op names come from the registry (op_registry.ts): one entry per op, every backend's kernel
+// table typed over them.
+export type { BinaryOp, ReduceOp, UnaryOp } from "./op_registry";
 
 /** A backend's handle to device memory. Not "Buffer": that is Node's. */
 export interface Storage {

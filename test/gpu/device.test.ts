@@ -51,6 +51,11 @@ describe("webgpu device", () => {
     assert.equal(r.sameObject, false);
   });
 
+  it("float64 is a DTypeError that says to use the cpu", async () => {
+    const be = await initWebGpu();
+    assert.throws(() => be.alloc(4, "float64"), { name: "DTypeError", message: /webgpu: float64 is not supported.*\nhint: use \.to\("cpu"\)/s });
+  });
+
   it("sets a private XDG_RUNTIME_DIR when the environment has none", function () {
     this.timeout(60000);
     const env = { ...process.env };

@@ -35,7 +35,8 @@ export function addTestBackend(b: TestBackend): void {
   BACKENDS.push(b);
 }
 
-function selected(): TestBackend[] {
+/** The backends this run tests (all, or those TSGRAD_TEST_BACKENDS names). */
+export function selectedBackends(): TestBackend[] {
   const only = process.env.TSGRAD_TEST_BACKENDS?.split(",").map((s) => s.trim()).filter(Boolean);
   return BACKENDS.filter((b) => (!only || only.includes(b.name)) && (b.enabled ? b.enabled() : true));
 }
@@ -45,7 +46,7 @@ function selected(): TestBackend[] {
  * the device's instance for the duration of that describe. Create tensors inside `it`/hooks.
  */
 export function forEachBackend(body: (device: DeviceName, name: string) => void): void {
-  for (const b of selected()) {
+  for (const b of selectedBackends()) {
     describe(`[${b.name}]`, function () {
       let previous: Backend | null = null;
       before(async function () {
