@@ -95,7 +95,7 @@ static napi_value Version(napi_env env, napi_callback_info info) {
 
 static napi_value Noop(napi_env env, napi_callback_info info) { return nullptr; }
 
-// Data pointers: runtime/tensor/cpu_native.ts asks once per array for its address (address(),
+// Data pointers: runtime/tensor/cpu/native.ts asks once per array for its address (address(),
 // below) and passes addresses in P[PTR_BASE + i], because unwrapping a TypedArray through N-API
 // costs about 150 ns per array per call, more than a small kernel. The engine keeps every array
 // it hands over alive for the duration of the call; V8 never moves an ArrayBuffer's backing store.

@@ -1,8 +1,8 @@
 // native/src/kernels.h
 // Declarations shared by the addon's kernel files. Every kernel reads its shapes, strides, offsets
-// and scalars from P, a Float64Array that runtime/tensor/cpu_native.ts shares with the addon once
+// and scalars from P, a Float64Array that runtime/tensor/cpu/native.ts shares with the addon once
 // (init), so a call passes only the data arrays: no JS objects are built or read per call.
-// The layout of P for each kernel is written beside the kernel and mirrored in cpu_native.ts; the
+// The layout of P for each kernel is written beside the kernel and mirrored in cpu/native.ts; the
 // sizes, scalar slots and op codes the two sides share are generated into ops.h.
 #pragma once
 #include <cstdint>

@@ -1,7 +1,7 @@
 // native/src/ops.h
-// GENERATED from runtime/tensor/op_registry.ts by runtime/tensor/native_abi.ts: do not edit.
+// GENERATED from runtime/tensor/op_registry.ts by runtime/tensor/cpu/native_abi.ts: do not edit.
 // Rewrite with `npm run gen:native`; test/tensor/native_abi.test.ts fails when it is stale.
-// The parameter block's slots and the op codes the TypeScript side (cpu_native.ts) uses: each
+// The parameter block's slots and the op codes the TypeScript side (cpu/native.ts) uses: each
 // kernel's switch covers its enum, so the compiler (-Werror=switch) names a missing op.
 #pragma once
 

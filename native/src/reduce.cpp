@@ -1,5 +1,5 @@
 // native/src/reduce.cpp
-// Float32 reductions over a contiguous input seen as [A, C, B] (runtime/tensor/cpu_native.ts merges
+// Float32 reductions over a contiguous input seen as [A, C, B] (runtime/tensor/cpu/native.ts merges
 // the input's dims into these groups): mode 0 reduces C (B == 1 is the last-axis case: rows),
 // mode 1 reduces A and B (per-channel sums, as batch norm and conv bias grads need). Sums
 // accumulate in double. Also row softmax / log-softmax over the last axis.

@@ -5,7 +5,7 @@
 // runtime/index.ts registers the others.
 
 import { hasBackend, registerBackend } from "./backend";
-import { createCpuBackend } from "./cpu_native";
+import { createCpuBackend } from "./cpu";
 import * as creation from "./creation";
 import * as E from "./ops_elementwise";
 import * as R from "./ops_reduce";
@@ -22,7 +22,7 @@ import { Tensor } from "./tensor";
 import { getBackend, type DeviceName } from "./backend";
 import { AutogradError } from "./errors";
 
-// The native backend (cpu_native.ts) when its addon loads, else the reference with a one-line warning.
+// The native backend (cpu/native.ts) when its addon loads, else the reference with a one-line warning.
 if (!hasBackend("cpu")) registerBackend("cpu", createCpuBackend);
 
 /** torch.autograd.grad: gradients of outputs w.r.t. inputs, returned instead of accumulated. */

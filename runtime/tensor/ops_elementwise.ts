@@ -35,7 +35,7 @@ const unaryBackward: BackwardFn = (g, [x, y], node) => {
   return [grad(g, x, y, p, p2)];
 };
 
-/** An optional backend fast path (runtime/tensor/cpu_native.ts): relu's backward in one pass,
+/** An optional backend fast path (runtime/tensor/cpu/native.ts): relu's backward in one pass,
  * out = g where y > 0 else 0; false when it does not apply. Only taken when no graph is being
  * recorded (a plain backward), since its result has no history. */
 interface ReluBackwardKernel { reluBackward?(y: View, g: View, out: Storage): boolean }

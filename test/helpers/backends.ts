@@ -1,6 +1,6 @@
 // test/helpers/backends.ts
 // Run a suite once per backend: forEachBackend((device, name) => describe(...)). The list below
-// is the one place a backend joins the tests: "cpu-ref" is the TypeScript reference (cpu.ts),
+// is the one place a backend joins the tests: "cpu-ref" is the TypeScript reference (cpu/reference.ts),
 // "cpu" the default CPU backend (the native one once its addon is built; not repeated when it is
 // the reference itself). The WebGPU helper adds its entry to BACKENDS (device "webgpu").
 // TSGRAD_TEST_BACKENDS=cpu-ref,webgpu limits a run to some of them.

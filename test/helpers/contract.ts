@@ -1,6 +1,6 @@
 // test/helpers/contract.ts
 // The backend contract suite's helpers: every backend in test/helpers/backends.ts is run against
-// the reference CPU backend (cpu.ts) through the Backend interface with the same random data in
+// the reference CPU backend (cpu/reference.ts) through the Backend interface with the same random data in
 // both, Views over it, and closeness checks that name the first element that differs.
 //   forEachContractBackend((be) => it("...", async () => { const { ref, dev } = be; ... }));
 
@@ -78,7 +78,7 @@ export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
 
 /** The reference backend and the backend under test, filled in before the suite's tests run. */
 export interface ContractBackends {
-  /** The TypeScript reference (cpu.ts): a fresh instance. */
+  /** The TypeScript reference (cpu/reference.ts): a fresh instance. */
   ref: Backend;
   /** The backend under test: the instance the engine uses for its device. */
   dev: Backend;

@@ -1,5 +1,5 @@
 // test/tensor/native.test.ts
-// The native CPU backend (cpu_native.ts + native/) against the reference CpuBackend (cpu.ts) where
+// The native CPU backend (cpu/native.ts + native/) against the reference CpuBackend (cpu/reference.ts) where
 // the addon has its own paths beyond the backend contract suite (test/backends/, which runs every
 // element-wise op of the registry on it): GEMM layouts, reductions' dim groups, conv and pooling
 // shapes, relu's fused backward, loading, threads and guard regions. Fails, never skips, when the
@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, View } from "../../runtime/tensor/backend";
 import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
-import { checkOpsSignature, createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu_native";
+import { checkOpsSignature, createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu";
 import { contiguousStrides, sizeOf, windowOutSize } from "../../runtime/tensor/shape";
 
 const ref = new CpuBackend();
@@ -89,7 +89,7 @@ describe("native cpu backend", () => {
   describe("when the addon cannot load", () => {
     const ROOT = path.resolve(__dirname, "..", "..");
     const probe = (env: Record<string, string>) => spawnSync(process.execPath, ["--import", "tsx", "-e",
-      "const m = require('./runtime/tensor/cpu_native.ts'); try { console.log(m.createCpuBackend().constructor.name) } catch (e) { console.log('threw: ' + e.message) }"],
+      "const m = require('./runtime/tensor/cpu/native.ts'); try { console.log(m.createCpuBackend().constructor.name) } catch (e) { console.log('threw: ' + e.message) }"],
       { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
 
     it("falls back to the reference with one warning line that says how to fix it", () => {
@@ -417,7 +417,7 @@ describe("native cpu backend", () => {
     // aborted in free); the addon now holds asynchronous signals during every oneDNN call.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-prof-"));
     const script = `
-      const { loadNativeAddon, NativeCpuBackend } = require(${JSON.stringify(path.resolve(__dirname, "../../runtime/tensor/cpu_native"))});
+      const { loadNativeAddon, NativeCpuBackend } = require(${JSON.stringify(path.resolve(__dirname, "../../runtime/tensor/cpu"))});
       const be = new NativeCpuBackend(loadNativeAddon().addon);
       const v = (shape) => { const st = []; let s = 1; for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
         return { buf: be.alloc(s, "float32"), shape, strides: st, offset: 0 }; };

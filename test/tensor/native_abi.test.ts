@@ -6,8 +6,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadNativeAddon } from "../../runtime/tensor/cpu_native";
-import { BINARY_CODES, OPS_SIGNATURE, REDUCE_CODES, UNARY_CODES, nativeHeader } from "../../runtime/tensor/native_abi";
+import { loadNativeAddon } from "../../runtime/tensor/cpu";
+import { BINARY_CODES, OPS_SIGNATURE, REDUCE_CODES, UNARY_CODES, nativeHeader } from "../../runtime/tensor/cpu/native_abi";
 import { BINARY_NAMES, BINARY_OPS, REDUCE_NAMES, REDUCE_OPS, UNARY_NAMES, UNARY_OPS } from "../../runtime/tensor/op_registry";
 
 describe("native ABI (generated from the op registry)", () => {

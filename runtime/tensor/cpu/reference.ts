@@ -1,16 +1,17 @@
-// runtime/tensor/cpu.ts
+// runtime/tensor/cpu/reference.ts
 // The reference CPU backend: plain TypeScript loops over TypedArrays, correct for every strided,
 // broadcast or offset View and every dtype, with fast paths for contiguous operands. Other backends
-// are tested against it; the native backend (cpu_native.ts) subclasses it and overrides the heavy
-// kernels. Convolution, pooling, softmax and Adam kernels live in cpu_nn.ts.
+// are tested against it; the native backend (native.ts) subclasses it and overrides the heavy
+// kernels. Convolution, pooling, softmax and Adam kernels live in nn.ts, GEMM in gemm.ts.
 
-import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "./backend";
-import { arrayFor, DTYPES, type DType, type TypedArray } from "./dtype";
-import { copyStrided, offsetTable, RowIter } from "./cpu_iter";
-import { erf, roundHalfEven, SQRT_2_OVER_PI } from "./cpu_math";
-import { isContiguous, sizeOf, contiguousStrides } from "./shape";
-import { ShapeError } from "./errors";
-import * as nnk from "./cpu_nn";
+import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "../backend";
+import { arrayFor, DTYPES, type DType, type TypedArray } from "../dtype";
+import { copyStrided, offsetTable, RowIter } from "./iter";
+import { erf, roundHalfEven, SQRT_2_OVER_PI } from "./math";
+import { isContiguous, sizeOf, contiguousStrides } from "../shape";
+import { ShapeError } from "../errors";
+import { gemm } from "./gemm";
+import * as nnk from "./nn";
 
 /** A CPU Storage is a TypedArray of exactly `length` elements. */
 export class CpuStorage implements Storage {
@@ -271,7 +272,7 @@ export class CpuBackend implements Backend {
     }
   }
 
-  // ---- convolution and pooling (cpu_nn.ts) ----
+  // ---- convolution and pooling (nn.ts) ----
   conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void {
     nnk.conv2d(contiguousData(x), x.shape, contiguousData(w), w.shape, bias ? contiguousData(bias) : null, opts, dataOf(out));
   }
@@ -413,35 +414,5 @@ function reduceTable(op: ReduceOp, x: TypedArray, base: number, t: Int32Array): 
     case "min": { let m = Infinity; for (let k = 0; k < n; k++) { const v = x[base + t[k]]; if (v < m || v !== v) { m = v; if (v !== v) break; } } return m; }
     case "argmax": { let m = -Infinity, best = 0; for (let k = 0; k < n; k++) { const v = x[base + t[k]]; if (v > m || (v !== v && m === m)) { m = v; best = k; if (v !== v) break; } } return best; }
     case "argmin": { let m = Infinity, best = 0; for (let k = 0; k < n; k++) { const v = x[base + t[k]]; if (v < m || (v !== v && m === m)) { m = v; best = k; if (v !== v) break; } } return best; }
-  }
-}
-
-/**
- * o[oOff + i*n + j] = sum_k a[aOff + i*sam + k*sak] * b[bOff + k*sbk + j*sbn]. Loop order follows
- * the strides: i-k-j (rows of b contiguous) or i-j-k (b transposed, a dot product per output).
- */
-export function gemm(a: TypedArray, aOff: number, sam: number, sak: number, b: TypedArray, bOff: number, sbk: number, sbn: number,
-  o: TypedArray, oOff: number, m: number, k: number, n: number): void {
-  if (sbn === 1 || sbk !== 1) {
-    for (let i = 0; i < m; i++) {
-      const oi = oOff + i * n;
-      for (let j = 0; j < n; j++) o[oi + j] = 0;
-      for (let p = 0; p < k; p++) {
-        const av = a[aOff + i * sam + p * sak];
-        const bi = bOff + p * sbk;
-        if (sbn === 1) for (let j = 0; j < n; j++) o[oi + j] += av * b[bi + j];
-        else for (let j = 0; j < n; j++) o[oi + j] += av * b[bi + j * sbn];
-      }
-    }
-  } else {
-    for (let i = 0; i < m; i++) {
-      const ai = aOff + i * sam, oi = oOff + i * n;
-      for (let j = 0; j < n; j++) {
-        const bj = bOff + j * sbn;
-        let acc = 0;
-        for (let p = 0; p < k; p++) acc += a[ai + p * sak] * b[bj + p];
-        o[oi + j] = acc;
-      }
-    }
   }
 }

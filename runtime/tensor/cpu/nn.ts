@@ -1,11 +1,11 @@
-// runtime/tensor/cpu_nn.ts
+// runtime/tensor/cpu/nn.ts
 // Reference CPU kernels for convolution (im2col + GEMM), pooling, softmax and the fused Adam step,
-// on contiguous NCHW arrays. cpu.ts hands them contiguous data; the native backend replaces them.
+// on contiguous NCHW arrays. reference.ts hands them contiguous data; the native backend replaces them.
 
-import type { AdamStepOpts, Conv2dOpts, Pool2dOpts } from "./backend";
-import type { TypedArray } from "./dtype";
-import { gemm } from "./cpu";
-import { windowOutSize } from "./shape";
+import type { AdamStepOpts, Conv2dOpts, Pool2dOpts } from "../backend";
+import type { TypedArray } from "../dtype";
+import { gemm } from "./gemm";
+import { windowOutSize } from "../shape";
 
 interface ConvGeom { N: number; C: number; H: number; W: number; O: number; Cg: number; Og: number; KH: number; KW: number; OH: number; OW: number; G: number }
 

@@ -1,5 +1,5 @@
-// runtime/tensor/cpu_native.ts
-// The default "cpu" backend: CpuBackend (cpu.ts) with the heavy float32 kernels replaced by the
+// runtime/tensor/cpu/native.ts
+// The default "cpu" backend: CpuBackend (reference.ts) with the heavy float32 kernels replaced by the
 // N-API addon in native/ (GEMM and convolution through oneDNN, pooling, element-wise, reductions,
 // softmax, Adam; OpenMP threads). Storage is CpuBackend's (TypedArrays), handed to C++ zero-copy,
 // so tensors move between the two backends without conversion. Everything the addon does not
@@ -10,16 +10,16 @@
 
 import * as path from "node:path";
 import * as fs from "node:fs";
-import type { TypedArray } from "./dtype";
-import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "./backend";
-import { CpuBackend, dataOf } from "./cpu";
-import { collapseDims } from "./cpu_iter";
+import type { TypedArray } from "../dtype";
+import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "../backend";
+import { CpuBackend, dataOf } from "./reference";
+import { collapseDims } from "./iter";
 import {
   BINARY_B_IS_SCALAR, BINARY_CODES, BINARY_SCALAR, LAYOUT, MAX_DIMS, OPS_SIGNATURE, P_LEN, PTR_BASE as PTR,
   REDUCE_CODES, UNARY_CODES, UNARY_PARAM, UNARY_PARAM2,
 } from "./native_abi";
-import { writesBool } from "./op_registry";
-import { contiguousStrides, isContiguous, sizeOf, windowOutSize } from "./shape";
+import { writesBool } from "../op_registry";
+import { contiguousStrides, isContiguous, sizeOf, windowOutSize } from "../shape";
 
 /** The functions native/src/addon.cpp exports. Kernels take their arrays' addresses, shapes and
  * scalars from the parameter block given to init(); arguments are op codes only. */
@@ -64,12 +64,13 @@ let loaded: { addon: NativeAddon | null; error: string | null; file: string | nu
 const PARAMS = new Float64Array(P_LEN);
 
 /** Where the addon is looked for: $TSGRAD_NATIVE_ADDON, else native/build/Release from the repo root
- * (this file runs from runtime/tensor/ under tsx and from dist/runtime/tensor/ when built). */
+ * (this file runs from runtime/tensor/cpu/ under tsx and from dist/runtime/tensor/cpu/ when built;
+ * a packed tarball carries the addon under dist/native/). */
 function candidates(): string[] {
   const env = process.env.TSGRAD_NATIVE_ADDON;
   if (env) return [env];
   const rel = path.join("native", "build", "Release", "tsgrad_native.node");
-  return [path.resolve(__dirname, "..", "..", rel), path.resolve(__dirname, "..", "..", "..", rel)];
+  return [path.resolve(__dirname, "..", "..", "..", rel), path.resolve(__dirname, "..", "..", "..", "..", rel)];
 }
 
 /** Load the addon once; never throws (the error says why and how to fix it). */

@@ -1,8 +1,8 @@
-// runtime/tensor/native_abi.ts
-// The contract between the native CPU backend's TypeScript side (cpu_native.ts) and its C++ addon
+// runtime/tensor/cpu/native_abi.ts
+// The contract between the native CPU backend's TypeScript side (native.ts) and its C++ addon
 // (native/): the shared parameter block (size, the slot of each array address, the element-wise
 // layout and the scalar slots after it) and the op codes, which are the registry's native ops
-// (op_registry.ts) in registry order. nativeHeader() writes the same facts as C++:
+// (../op_registry.ts) in registry order. nativeHeader() writes the same facts as C++:
 // native/src/ops.h is checked in so a clean clone builds it with plain node-gyp;
 // `npm run gen:native` rewrites it, and test/tensor/native_abi.test.ts fails when it is stale.
 // The addon reports OPS_SIGNATURE, and an addon built from another registry is refused at load.
@@ -10,7 +10,7 @@
 import {
   BINARY_NAMES, BINARY_OPS, REDUCE_NAMES, REDUCE_OPS, UNARY_NAMES, UNARY_OPS,
   type BinaryOp, type ReduceOp, type UnaryOp,
-} from "./op_registry";
+} from "../op_registry";
 
 /** Doubles in the parameter block. */
 export const P_LEN = 256;
@@ -68,9 +68,9 @@ function cppEnum(name: string, names: readonly string[]): string {
 /** native/src/ops.h, as it must read. */
 export function nativeHeader(): string {
   return `// native/src/ops.h
-// GENERATED from runtime/tensor/op_registry.ts by runtime/tensor/native_abi.ts: do not edit.
+// GENERATED from runtime/tensor/op_registry.ts by runtime/tensor/cpu/native_abi.ts: do not edit.
 // Rewrite with \`npm run gen:native\`; test/tensor/native_abi.test.ts fails when it is stale.
-// The parameter block's slots and the op codes the TypeScript side (cpu_native.ts) uses: each
+// The parameter block's slots and the op codes the TypeScript side (cpu/native.ts) uses: each
 // kernel's switch covers its enum, so the compiler (-Werror=switch) names a missing op.
 #pragma once
 

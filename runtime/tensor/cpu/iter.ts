@@ -1,11 +1,11 @@
-// runtime/tensor/cpu_iter.ts
+// runtime/tensor/cpu/iter.ts
 // Strided iteration for CPU kernels: merge dimensions that are contiguous for every operand,
 // then walk "rows" (the innermost merged dimension) with a counter, so that kernels run one tight
-// loop per row and never a closure per element. Shared by cpu.ts and the native backend's
-// TypeScript side (cpu_native.ts) for the cases it leaves to TypeScript.
+// loop per row and never a closure per element. Shared by reference.ts and the native backend's
+// TypeScript side (native.ts) for the cases it leaves to TypeScript.
 
-import type { DType, TypedArray } from "./dtype";
-import { type Layout, collapse } from "./shape";
+import type { DType, TypedArray } from "../dtype";
+import { type Layout, collapse } from "../shape";
 
 /** collapse() (shape.ts), but with at least one dim: a scalar becomes shape [1]. */
 export function collapseDims(shape: readonly number[], stridesList: readonly (readonly number[])[]): Layout {
