@@ -131,6 +131,9 @@ export interface Backend {
 
   // ---- optional fast paths: the engine composes core ops where these are missing ----
   softmax?(x: View, dim: number, out: Storage, log: boolean): void;
+  /** relu's backward in one pass: out = g where y > 0, else 0 (y: relu's output, same shape as
+   * g, both float32). Returns false when it does not apply; the engine then uses gt + where. */
+  reluBackward?(y: View, g: View, out: Storage): boolean;
   /** Fused Adam/AdamW update in place on contiguous float32 storages of one parameter. Whole or
    * not at all when an interrupt ends JavaScript: one native call or one recorded dispatch, with no
    * JavaScript after it (optim/adam.ts counts the step right after it returns). */

@@ -1,8 +1,10 @@
 // runtime/tensor/kernels.ts
 // The thin layer between ops and backends, with no autograd: allocate outputs, check devices and
-// dtypes, broadcast operands into Views, call the backend. Ops (ops_*.ts) add gradients on top.
+// dtypes, broadcast operands into Views, call the backend. Ops (ops_*.ts, optim/) add gradients on
+// top and reach a backend only through here; an optional fast path a backend lacks returns null
+// (or false) here, and the op composes core ops instead.
 
-import type { Backend, BinaryOp, DeviceName, ReduceOp, UnaryOp, View } from "./backend";
+import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, DeviceName, Pool2dOpts, ReduceOp, UnaryOp, View } from "./backend";
 import { getBackend } from "./backend";
 import type { DType, TypedArray } from "./dtype";
 import { isFloat, promote } from "./dtype";
@@ -145,4 +147,89 @@ export function assignK(dst: Tensor, src: Tensor): void {
   }
   if (s !== src) s.dispose();
   dst._handle.version++;
+}
+
+/** relu's backward through the backend's fused fast path (out = g where y > 0, else 0), or null
+ * when the backend has none or it declines (the op then composes gt + where). */
+export function reluBackwardK(g: Tensor, y: Tensor): Tensor | null {
+  const backend = y._backend();
+  if (!backend.reluBackward || g._backend() !== backend) return null;
+  const o = empty(backend, y.shape, "float32");
+  if (backend.reluBackward(y, g, o.buf)) return o;
+  o.dispose();
+  return null;
+}
+
+/** Softmax or log-softmax along `dim` through the backend's fast path, or null without one. */
+export function softmaxK(x: Tensor, dim: number, log: boolean): Tensor | null {
+  const backend = x._backend();
+  if (!backend.softmax) return null;
+  const out = empty(backend, x.shape, x.dtype);
+  backend.softmax(x, dim, out.buf, log);
+  return out;
+}
+
+/** Whether t's backend has the fused Adam/AdamW step (Backend.adamStep). */
+export function hasAdamStepK(t: Tensor): boolean {
+  return t._backend().adamStep !== undefined;
+}
+
+/** The fused Adam/AdamW step in place (call only where hasAdamStepK is true): one backend call,
+ * and nothing after it but the return, as Backend.adamStep promises its caller. */
+export function adamStepK(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, opts: AdamStepOpts): void {
+  p._backend().adamStep!(p.buf, grad.buf, m.buf, v.buf, opts);
+}
+
+export function cumsumK(x: Tensor, dim: number, out: Tensor): void {
+  out._backend().cumsum(x, dim, out.buf);
+}
+
+/** Batched matmul of Views already broadcast to [..., m, k] and [..., k, n] into out. */
+export function matmulK(a: View, b: View, out: Tensor): void {
+  out._backend().matmul(a, b, out.buf);
+}
+
+export function gatherK(x: Tensor, dim: number, index: View, out: Tensor): void {
+  out._backend().gather(x, dim, index, out.buf);
+}
+
+/** target[...index...] += src along dim; target is a whole contiguous tensor. */
+export function scatterAddK(target: Tensor, dim: number, index: View, src: View): void {
+  target._backend().scatterAdd(target.buf, target.shape, dim, index, src);
+}
+
+/** Write src into a strided window of dst's storage, or false when the backend cannot. */
+export function assignViewK(dst: Tensor, window: View, src: View): boolean {
+  const backend = dst._backend();
+  if (!backend.assign) return false;
+  backend.assign(window, src);
+  return true;
+}
+
+export function fillK(x: Tensor, value: number): void {
+  x._backend().fill(x.buf, value);
+}
+
+export function conv2dK(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOpts, out: Tensor): void {
+  out._backend().conv2d(x, w, bias, opts, out.buf);
+}
+
+export function conv2dBackwardK(x: Tensor, w: Tensor, g: Tensor, opts: Conv2dOpts, gx: Tensor | null, gw: Tensor | null, gb: Tensor | null): void {
+  x._backend().conv2dBackward(x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
+}
+
+export function maxPool2dK(x: Tensor, opts: Pool2dOpts, values: Tensor, indices: Tensor): void {
+  x._backend().maxPool2d(x, opts, values.buf, indices.buf);
+}
+
+export function maxPool2dBackwardK(g: Tensor, indices: Tensor, gx: Tensor): void {
+  g._backend().maxPool2dBackward(g, indices, gx.shape, gx.buf);
+}
+
+export function avgPool2dK(x: Tensor, opts: Pool2dOpts, out: Tensor): void {
+  x._backend().avgPool2d(x, opts, out.buf);
+}
+
+export function avgPool2dBackwardK(g: Tensor, opts: Pool2dOpts, gx: Tensor): void {
+  g._backend().avgPool2dBackward(g, gx.shape, opts, gx.buf);
 }

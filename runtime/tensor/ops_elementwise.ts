@@ -2,18 +2,17 @@
 // Element-wise ops with their gradients: unary math and activations, broadcasting binary ops,
 // where, comparisons, dtype casts, and the in-place forms (which bump the storage version).
 
-import type { Backend, BinaryOp, Storage, UnaryOp, View } from "./backend";
+import type { BinaryOp, UnaryOp } from "./backend";
 import { BINARY_OPS, UNARY_OPS, type BinarySaved } from "./op_registry";
 import type { DType, TypedArray } from "./dtype";
 import { isFloat } from "./dtype";
 import { isGradEnabled, noGrad, record, type BackwardFn } from "./autograd";
 import { AutogradError, DTypeError, ShapeError } from "./errors";
-import { assignK, binaryDtype, binaryK, castK, empty, floatOf, fromData, full, sameDevice, unaryK, whereK } from "./kernels";
+import { assignK, binaryDtype, binaryK, castK, fillK, floatOf, fromData, full, reluBackwardK, sameDevice, unaryK, whereK } from "./kernels";
 import { broadcastShapes, formatShape, shapesEqual, type Shape } from "./shape";
 import { defaultGenerator } from "./random";
 import { scoped } from "./memory";
 import { Tensor } from "./tensor";
-import * as R from "./ops_reduce";
 
 export function unary(op: UnaryOp, x: Tensor, p?: number, p2?: number): Tensor {
   const spec = UNARY_OPS[op];
@@ -32,25 +31,15 @@ const unaryBackward: BackwardFn = (g, [x, y], node) => {
   if (grad === "zero") return [g.mul(0)];
   if (grad === null) throw new Error(`no gradient for ${op}`);
   if (op === "relu") { const fused = reluGradFused(g, y); if (fused) return [fused]; }
-  return [grad(g, x, y, p, p2)];
+  return [grad(g, x, y, p, p2) as Tensor];
 };
 
-/** An optional backend fast path (runtime/tensor/cpu/native.ts): relu's backward in one pass,
- * out = g where y > 0 else 0; false when it does not apply. Only taken when no graph is being
- * recorded (a plain backward), since its result has no history. */
-interface ReluBackwardKernel { reluBackward?(y: View, g: View, out: Storage): boolean }
-
-/** relu's gradient through the backend's fused kernel, or null when it has none or it does not
- * apply (the registry's formula then runs). */
+/** relu's gradient through the backend's fused fast path (Backend.reluBackward), or null when
+ * it has none or it does not apply (the registry's formula then runs). Only taken when no graph is
+ * being recorded (a plain backward), since its result has no history. */
 function reluGradFused(g: Tensor, y: Tensor): Tensor | null {
-  const be = y._backend() as Backend & ReluBackwardKernel;
-  if (be.reluBackward && !isGradEnabled() && g.dtype === "float32" && y.dtype === "float32" &&
-      shapesEqual(g.shape, y.shape) && g._backend() === be) {
-    const o = empty(be, y.shape, "float32");
-    if (be.reluBackward(y, g, o.buf)) return o;
-    o.dispose();
-  }
-  return null;
+  if (isGradEnabled() || g.dtype !== "float32" || y.dtype !== "float32" || !shapesEqual(g.shape, y.shape)) return null;
+  return reluBackwardK(g, y);
 }
 
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
@@ -103,7 +92,7 @@ const scalarBackward: BackwardFn = (g, _saved, node) => {
   const [op, s] = node.ctx as [BinaryOp, number];
   const grad = BINARY_OPS[op].scalarGrad;
   if (!grad) throw new Error(`no gradient for ${op} with a scalar`);
-  return [grad(g, s)];
+  return [grad(g, s) as Tensor];
 };
 
 /** Sum a broadcast gradient back down to `shape`. */
@@ -111,7 +100,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
   const lead = g.shape.length - shape.length, axes: number[] = [];
   for (let i = 0; i < g.shape.length; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? R.sum(g, axes, false) : g;
+  const s = axes.length ? g.sum(axes) : g;
   return s.reshape(shape);
 }
 
@@ -122,7 +111,7 @@ const binaryBackward: BackwardFn = (g, saved, node) => {
   const s = { a: undefined, b: undefined, y: undefined } as unknown as BinarySaved;
   spec.saves?.forEach((k, i) => { s[k] = saved[i]; });
   const need0 = node.needs(0), need1 = node.needs(1);
-  const [ga, gb] = spec.grad(g, s, [need0, need1]);
+  const [ga, gb] = spec.grad(g, s, [need0, need1]) as [Tensor | null, Tensor | null];
   return [need0 && ga ? sumTo(ga, sa) : null, need1 && gb ? sumTo(gb, sb) : null];
 };
 
@@ -223,8 +212,7 @@ export function inplace<T extends Tensor>(x: T, compute: () => Tensor, fast?: Bi
 
 export function fillInPlace<T extends Tensor>(x: T, value: number): T {
   if (checkInPlace(x, "fill_") && x.gradFn) { x.gradFn = null; x.requiresGrad = false; }
-  const backend = x._backend();
-  if (x._isWholeStorage()) { backend.fill(x.buf, value); x._handle.version++; }
+  if (x._isWholeStorage()) { fillK(x, value); x._handle.version++; }
   else { const v = full([], value, x.dtype, x.device); assignK(x, v); v.dispose(); }
   return x;
 }
