@@ -118,17 +118,6 @@ export interface Backend {
    * contiguous with shape `targetShape`. The backward of gather, index_select and embedding. */
   scatterAdd(target: Storage, targetShape: readonly number[], dim: number, index: View, src: View): void;
 
-  // ---- convolution and pooling, NCHW, float32 ----
-  conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void;
-  /** Gradients of conv2d; gx/gw/gb are written when non-null. */
-  conv2dBackward(x: View, w: View, gradOut: View, opts: Conv2dOpts,
-    gx: Storage | null, gw: Storage | null, gb: Storage | null): void;
-  /** indices: int32, flat index into each (n, c) input plane (as PyTorch's return_indices). */
-  maxPool2d(x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void;
-  maxPool2dBackward(gradOut: View, indices: View, inputShape: readonly number[], gx: Storage): void;
-  avgPool2d(x: View, opts: Pool2dOpts, out: Storage): void;
-  avgPool2dBackward(gradOut: View, inputShape: readonly number[], opts: Pool2dOpts, gx: Storage): void;
-
   // ---- optional fast paths: the engine composes core ops where these are missing ----
   softmax?(x: View, dim: number, out: Storage, log: boolean): void;
   /** relu's backward in one pass: out = g where y > 0, else 0 (y: relu's output, same shape as
@@ -138,6 +127,17 @@ export interface Backend {
    * not at all when an interrupt ends JavaScript: one native call or one recorded dispatch, with no
    * JavaScript after it (optim/adam.ts counts the step right after it returns). */
   adamStep?(param: Storage, grad: Storage, m: Storage, v: Storage, opts: AdamStepOpts): void;
+  // Convolution and pooling, NCHW, float32 (composed.ts builds them from gather, matmul, reduce
+  // and scatterAdd where a backend leaves them out).
+  conv2d?(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void;
+  /** Gradients of conv2d; gx/gw/gb are written when non-null. */
+  conv2dBackward?(x: View, w: View, gradOut: View, opts: Conv2dOpts,
+    gx: Storage | null, gw: Storage | null, gb: Storage | null): void;
+  /** indices: int32, flat index into each (n, c) input plane (as PyTorch's return_indices). */
+  maxPool2d?(x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void;
+  maxPool2dBackward?(gradOut: View, indices: View, inputShape: readonly number[], gx: Storage): void;
+  avgPool2d?(x: View, opts: Pool2dOpts, out: Storage): void;
+  avgPool2dBackward?(gradOut: View, inputShape: readonly number[], opts: Pool2dOpts, gx: Storage): void;
 }
 
 /**

@@ -14,6 +14,7 @@ import { StorageHandle } from "./memory";
 import { BINARY_OPS, writesBool } from "./op_registry";
 import { opDispatched } from "./hooks";
 import { ScopedSetting } from "./state";
+import * as composed from "./composed";
 import { Tensor } from "./tensor";
 
 /** Where creation ops put tensors when no device is named; settleState() (state.ts) ends a
@@ -210,26 +211,40 @@ export function fillK(x: Tensor, value: number): void {
   x._backend().fill(x.buf, value);
 }
 
+// Convolution and pooling: the backend's fast path, else composed from its core (composed.ts).
+
 export function conv2dK(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOpts, out: Tensor): void {
-  out._backend().conv2d(x, w, bias, opts, out.buf);
+  const b = out._backend();
+  if (b.conv2d) b.conv2d(x, w, bias, opts, out.buf);
+  else composed.conv2d(b, x, w, bias, opts, out.buf);
 }
 
 export function conv2dBackwardK(x: Tensor, w: Tensor, g: Tensor, opts: Conv2dOpts, gx: Tensor | null, gw: Tensor | null, gb: Tensor | null): void {
-  x._backend().conv2dBackward(x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
+  const b = x._backend();
+  if (b.conv2dBackward) b.conv2dBackward(x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
+  else composed.conv2dBackward(b, x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
 }
 
 export function maxPool2dK(x: Tensor, opts: Pool2dOpts, values: Tensor, indices: Tensor): void {
-  x._backend().maxPool2d(x, opts, values.buf, indices.buf);
+  const b = x._backend();
+  if (b.maxPool2d) b.maxPool2d(x, opts, values.buf, indices.buf);
+  else composed.maxPool2d(b, x, opts, values.buf, indices.buf);
 }
 
 export function maxPool2dBackwardK(g: Tensor, indices: Tensor, gx: Tensor): void {
-  g._backend().maxPool2dBackward(g, indices, gx.shape, gx.buf);
+  const b = g._backend();
+  if (b.maxPool2dBackward) b.maxPool2dBackward(g, indices, gx.shape, gx.buf);
+  else composed.maxPool2dBackward(b, g, indices, gx.shape, gx.buf);
 }
 
 export function avgPool2dK(x: Tensor, opts: Pool2dOpts, out: Tensor): void {
-  x._backend().avgPool2d(x, opts, out.buf);
+  const b = x._backend();
+  if (b.avgPool2d) b.avgPool2d(x, opts, out.buf);
+  else composed.avgPool2d(b, x, opts, out.buf);
 }
 
 export function avgPool2dBackwardK(g: Tensor, opts: Pool2dOpts, gx: Tensor): void {
-  g._backend().avgPool2dBackward(g, gx.shape, opts, gx.buf);
+  const b = g._backend();
+  if (b.avgPool2dBackward) b.avgPool2dBackward(g, gx.shape, opts, gx.buf);
+  else composed.avgPool2dBackward(b, g, gx.shape, opts, gx.buf);
 }

@@ -6,7 +6,7 @@
 
 import * as assert from "node:assert/strict";
 import type { DType, Pool2dOpts, ReduceOp } from "../../runtime/tensor/backend";
-import { Pair, numel, forEachContractBackend } from "../helpers/contract";
+import { Pair, numel, forEachContractBackend, nnOps } from "../helpers/contract";
 
 forEachContractBackend((be) => {
   const N = NaN, I = Infinity;
@@ -89,8 +89,8 @@ forEachContractBackend((be) => {
         const n = 2 * OH * OH;
         // Overlapping windows may hold two NaNs: compare values everywhere, indices where one NaN at most.
         const out = [ref.alloc(n, "float32"), dev.alloc(n, "float32")], idx = [ref.alloc(n, "int32"), dev.alloc(n, "int32")];
-        ref.maxPool2d(x.view([1, 2, 6, 6])[0], opts, out[0], idx[0]);
-        dev.maxPool2d(x.view([1, 2, 6, 6])[1], opts, out[1], idx[1]);
+        nnOps(ref).maxPool2d(x.view([1, 2, 6, 6])[0], opts, out[0], idx[0]);
+        nnOps(dev).maxPool2d(x.view([1, 2, 6, 6])[1], opts, out[1], idx[1]);
         const [ci, gi] = [await ref.read(idx[0]), await dev.read(idx[1])];
         const [cv, gv] = [await ref.read(out[0]), await dev.read(out[1])];
         assert.ok(Array.from(cv).some(Number.isNaN), "the reference has NaN outputs");
@@ -107,8 +107,8 @@ forEachContractBackend((be) => {
         const x = Pair.of(ref, dev, f32(X), "float32");
         const n = 2 * OH * OH;
         const out = [ref.alloc(n, "float32"), dev.alloc(n, "float32")];
-        ref.avgPool2d(x.view([1, 2, 6, 6])[0], opts, out[0]);
-        dev.avgPool2d(x.view([1, 2, 6, 6])[1], opts, out[1]);
+        nnOps(ref).avgPool2d(x.view([1, 2, 6, 6])[0], opts, out[0]);
+        nnOps(dev).avgPool2d(x.view([1, 2, 6, 6])[1], opts, out[1]);
         await be.expectSame(out[0], out[1], "avgPool2d");
       });
     }

@@ -5,7 +5,7 @@
 
 import * as assert from "node:assert/strict";
 import type { Conv2dOpts, Pool2dOpts, View } from "../../runtime/tensor/backend";
-import { Pair, numel, randomData, rng, forEachContractBackend } from "../helpers/contract";
+import { Pair, numel, randomData, rng, forEachContractBackend, nnOps } from "../helpers/contract";
 
 forEachContractBackend((be) => {
   function outSize(size: number, k: number, s: number, p: number, d: number, ceil = false): number {
@@ -45,15 +45,15 @@ forEachContractBackend((be) => {
         const xv = c.permuted ? x.view(c.x, [H * W * C, 1, W * C, C]) : x.view(c.x);
         const tol = { atol: 1e-4 * Math.sqrt(N * OH * OW * O) * 4, rtol: 1e-4 };
         const yc = ref.alloc(N * O * OH * OW, "float32"), yg = dev.alloc(N * O * OH * OW, "float32");
-        ref.conv2d(xv[0], w.view(c.w)[0], c.bias ? b.view([O])[0] : null, c.opts, yc);
-        dev.conv2d(xv[1], w.view(c.w)[1], c.bias ? b.view([O])[1] : null, c.opts, yg);
+        nnOps(ref).conv2d(xv[0], w.view(c.w)[0], c.bias ? b.view([O])[0] : null, c.opts, yc);
+        nnOps(dev).conv2d(xv[1], w.view(c.w)[1], c.bias ? b.view([O])[1] : null, c.opts, yg);
         await be.expectSame(yc, yg, "forward", tol);
         const gx = [ref.alloc(numel(c.x), "float32"), dev.alloc(numel(c.x), "float32")];
         const gw = [ref.alloc(numel(c.w), "float32"), dev.alloc(numel(c.w), "float32")];
         const gb = [ref.alloc(O, "float32"), dev.alloc(O, "float32")];
         const gov = go.view([N, O, OH, OW]);
-        ref.conv2dBackward(xv[0], w.view(c.w)[0], gov[0], c.opts, gx[0], gw[0], gb[0]);
-        dev.conv2dBackward(xv[1], w.view(c.w)[1], gov[1], c.opts, gx[1], gw[1], gb[1]);
+        nnOps(ref).conv2dBackward(xv[0], w.view(c.w)[0], gov[0], c.opts, gx[0], gw[0], gb[0]);
+        nnOps(dev).conv2dBackward(xv[1], w.view(c.w)[1], gov[1], c.opts, gx[1], gw[1], gb[1]);
         await be.expectSame(gx[0], gx[1], "grad input", tol);
         await be.expectSame(gw[0], gw[1], "grad weight", tol);
         await be.expectSame(gb[0], gb[1], "grad bias", tol);
@@ -65,8 +65,8 @@ forEachContractBackend((be) => {
       const w = Pair.of(ref, dev, randomData("float32", 4 * 3 * 3 * 3, rng(2)), "float32");
       const g = Pair.of(ref, dev, randomData("float32", 2 * 4 * 5 * 5, rng(3)), "float32");
       const gw = [ref.alloc(108, "float32"), dev.alloc(108, "float32")];
-      ref.conv2dBackward(x.view([2, 3, 5, 5])[0], w.view([4, 3, 3, 3])[0], g.view([2, 4, 5, 5])[0], conv(1, 1), null, gw[0], null);
-      dev.conv2dBackward(x.view([2, 3, 5, 5])[1], w.view([4, 3, 3, 3])[1], g.view([2, 4, 5, 5])[1], conv(1, 1), null, gw[1], null);
+      nnOps(ref).conv2dBackward(x.view([2, 3, 5, 5])[0], w.view([4, 3, 3, 3])[0], g.view([2, 4, 5, 5])[0], conv(1, 1), null, gw[0], null);
+      nnOps(dev).conv2dBackward(x.view([2, 3, 5, 5])[1], w.view([4, 3, 3, 3])[1], g.view([2, 4, 5, 5])[1], conv(1, 1), null, gw[1], null);
       await be.expectSame(gw[0], gw[1], "grad weight only", { atol: 1e-3 });
     });
   });
@@ -92,14 +92,14 @@ forEachContractBackend((be) => {
         const { ref, dev } = be;
         const x = Pair.of(ref, dev, randomData("float32", numel(c.x), rng(n)), "float32");
         const out = [ref.alloc(n, "float32"), dev.alloc(n, "float32")], idx = [ref.alloc(n, "int32"), dev.alloc(n, "int32")];
-        ref.maxPool2d(x.view(c.x)[0], c.opts, out[0], idx[0]);
-        dev.maxPool2d(x.view(c.x)[1], c.opts, out[1], idx[1]);
+        nnOps(ref).maxPool2d(x.view(c.x)[0], c.opts, out[0], idx[0]);
+        nnOps(dev).maxPool2d(x.view(c.x)[1], c.opts, out[1], idx[1]);
         await be.expectSame(out[0], out[1], "max values");
         const idxView = (i: 0 | 1): View => ({ buf: idx[i], shape: [N, C, OH, OW], strides: [C * OH * OW, OH * OW, OW, 1], offset: 0 });
         const g = Pair.of(ref, dev, randomData("float32", n, rng(n + 1)), "float32");
         const gx = [ref.alloc(numel(c.x), "float32"), dev.alloc(numel(c.x), "float32")];
-        ref.maxPool2dBackward(g.view([N, C, OH, OW])[0], idxView(0), c.x, gx[0]);
-        dev.maxPool2dBackward(g.view([N, C, OH, OW])[1], idxView(1), c.x, gx[1]);
+        nnOps(ref).maxPool2dBackward(g.view([N, C, OH, OW])[0], idxView(0), c.x, gx[0]);
+        nnOps(dev).maxPool2dBackward(g.view([N, C, OH, OW])[1], idxView(1), c.x, gx[1]);
         await be.expectSame(gx[0], gx[1], "max backward");
         await be.expectSame(idx[0], idx[1], "max indices", { atol: 0, rtol: 0 });
       });
@@ -108,13 +108,13 @@ forEachContractBackend((be) => {
         const { ref, dev } = be;
         const x = Pair.of(ref, dev, randomData("float32", numel(c.x), rng(n + 2)), "float32");
         const out = [ref.alloc(n, "float32"), dev.alloc(n, "float32")];
-        ref.avgPool2d(x.view(c.x)[0], c.opts, out[0]);
-        dev.avgPool2d(x.view(c.x)[1], c.opts, out[1]);
+        nnOps(ref).avgPool2d(x.view(c.x)[0], c.opts, out[0]);
+        nnOps(dev).avgPool2d(x.view(c.x)[1], c.opts, out[1]);
         await be.expectSame(out[0], out[1], "avg forward");
         const g = Pair.of(ref, dev, randomData("float32", n, rng(n + 3)), "float32");
         const gx = [ref.alloc(numel(c.x), "float32"), dev.alloc(numel(c.x), "float32")];
-        ref.avgPool2dBackward(g.view([N, C, OH, OW])[0], c.x, c.opts, gx[0]);
-        dev.avgPool2dBackward(g.view([N, C, OH, OW])[1], c.x, c.opts, gx[1]);
+        nnOps(ref).avgPool2dBackward(g.view([N, C, OH, OW])[0], c.x, c.opts, gx[0]);
+        nnOps(dev).avgPool2dBackward(g.view([N, C, OH, OW])[1], c.x, c.opts, gx[1]);
         await be.expectSame(gx[0], gx[1], "avg backward");
       });
     }
@@ -124,8 +124,8 @@ forEachContractBackend((be) => {
       const x = Pair.of(ref, dev, randomData("float32", 2 * 3 * 6 * 6, rng(77)), "float32");
       const strides = [108, 1, 18, 3];
       const out = [ref.alloc(2 * 3 * 9, "float32"), dev.alloc(2 * 3 * 9, "float32")], idx = [ref.alloc(54, "int32"), dev.alloc(54, "int32")];
-      ref.maxPool2d(x.view([2, 3, 6, 6], strides)[0], pool(2, 2, 0), out[0], idx[0]);
-      dev.maxPool2d(x.view([2, 3, 6, 6], strides)[1], pool(2, 2, 0), out[1], idx[1]);
+      nnOps(ref).maxPool2d(x.view([2, 3, 6, 6], strides)[0], pool(2, 2, 0), out[0], idx[0]);
+      nnOps(dev).maxPool2d(x.view([2, 3, 6, 6], strides)[1], pool(2, 2, 0), out[1], idx[1]);
       await be.expectSame(out[0], out[1], "max channels-last");
       await be.expectSame(idx[0], idx[1], "indices channels-last", { atol: 0, rtol: 0 });
     });

@@ -9,6 +9,7 @@ import type { Backend, DType, Storage, View } from "../../runtime/tensor/backend
 import { getBackend } from "../../runtime/tensor/backend";
 import type { TypedArray } from "../../runtime/tensor/dtype";
 import { arrayFor } from "../../runtime/tensor/dtype";
+import * as composed from "../../runtime/tensor/composed";
 import { CpuBackend } from "../../runtime/tensor/cpu";
 import { selectedBackends } from "./backends";
 
@@ -74,6 +75,21 @@ export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
     if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w)))
       assert.fail(`${what}: element ${i} is ${g} on ${name}, ${w} on the reference (atol ${atol}, rtol ${rtol})`);
   }
+}
+
+type NnOps = Required<Pick<Backend, "conv2d" | "conv2dBackward" | "maxPool2d" | "maxPool2dBackward" | "avgPool2d" | "avgPool2dBackward">>;
+
+/** b's convolution and pooling fast paths, or where b leaves them out the engine's composition of
+ * them from b's core (runtime/tensor/composed.ts), as kernels.ts picks. */
+export function nnOps(b: Backend): NnOps {
+  return {
+    conv2d: (x, w, bias, o, out) => (b.conv2d ? b.conv2d(x, w, bias, o, out) : composed.conv2d(b, x, w, bias, o, out)),
+    conv2dBackward: (x, w, g, o, gx, gw, gb) => (b.conv2dBackward ? b.conv2dBackward(x, w, g, o, gx, gw, gb) : composed.conv2dBackward(b, x, w, g, o, gx, gw, gb)),
+    maxPool2d: (x, o, out, idx) => (b.maxPool2d ? b.maxPool2d(x, o, out, idx) : composed.maxPool2d(b, x, o, out, idx)),
+    maxPool2dBackward: (g, idx, s, gx) => (b.maxPool2dBackward ? b.maxPool2dBackward(g, idx, s, gx) : composed.maxPool2dBackward(b, g, idx, s, gx)),
+    avgPool2d: (x, o, out) => (b.avgPool2d ? b.avgPool2d(x, o, out) : composed.avgPool2d(b, x, o, out)),
+    avgPool2dBackward: (g, s, o, gx) => (b.avgPool2dBackward ? b.avgPool2dBackward(g, s, o, gx) : composed.avgPool2dBackward(b, g, s, o, gx)),
+  };
 }
 
 /** The reference backend and the backend under test, filled in before the suite's tests run. */
