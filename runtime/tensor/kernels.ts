@@ -11,7 +11,7 @@ import { isFloat, promote } from "./dtype";
 import { DeviceError, DTypeError } from "./errors";
 import { broadcastShapes, broadcastStrides, contiguousStrides, reducedShape, shapesEqual, sizeOf, type Shape } from "./shape";
 import { StorageHandle } from "./memory";
-import { BINARY_OPS, writesBool } from "./op_registry";
+import { BINARY_NAMES, BINARY_OPS, writesBool } from "./op_registry";
 import { opDispatched } from "./hooks";
 import { ScopedSetting } from "./state";
 import * as composed from "./composed";
@@ -69,13 +69,17 @@ export function unaryK(op: UnaryOp, x: Tensor, outDtype: DType, p?: number, p2?:
   return o;
 }
 
+// The registry's dtype rules as sets: every op asks, so the lookup stays a hashed string test.
+const BOOL_OUT = new Set<BinaryOp>(BINARY_NAMES.filter(writesBool));
+const FLOAT_OUT = new Set<BinaryOp>(BINARY_NAMES.filter((op) => BINARY_OPS[op].dtype === "float"));
+const BOOL_STAYS = new Set<BinaryOp>(BINARY_NAMES.filter((op) => BINARY_OPS[op].boolStays));
+
 /** The result dtype of a binary op on a tensor and a tensor or a JS number (the registry's rule). */
 export function binaryDtype(op: BinaryOp, a: DType, b: DType | number): DType {
-  const spec = BINARY_OPS[op];
-  if (spec.dtype === "bool" || spec.dtype === "logical") return "bool";
+  if (BOOL_OUT.has(op)) return "bool";
   let d: DType = typeof b === "number" ? (!isFloat(a) && !Number.isInteger(b) ? "float32" : a) : promote(a, b);
-  if (d === "bool" && !spec.boolStays) d = "int32";
-  if (spec.dtype === "float" && !isFloat(d)) d = "float32";
+  if (d === "bool" && !BOOL_STAYS.has(op)) d = "int32";
+  if (FLOAT_OUT.has(op) && !isFloat(d)) d = "float32";
   return d;
 }
 
@@ -84,7 +88,7 @@ export function binaryK(op: BinaryOp, name: string, a: Tensor, b: Tensor | numbe
   if (typeof b === "number") {
     const dt = out ? out.dtype : binaryDtype(op, a.dtype, b);
     const o = out ?? empty(backend, a.shape, dt);
-    const ac = dt !== a.dtype && !writesBool(op) ? castK(a, dt) : a;
+    const ac = dt !== a.dtype && !BOOL_OUT.has(op) ? castK(a, dt) : a;
     backend.binary(op, ac, b, o.buf);
     if (ac !== a) ac.dispose();
     return o;
@@ -93,7 +97,7 @@ export function binaryK(op: BinaryOp, name: string, a: Tensor, b: Tensor | numbe
   const shape = out ? broadcastShapes(name, broadcastShapes(name, a.shape, b.shape), out.shape) : broadcastShapes(name, a.shape, b.shape);
   const dt = out ? out.dtype : binaryDtype(op, a.dtype, b.dtype);
   // Kernels compute in one dtype: bring both operands to the computation dtype first.
-  const cdt = writesBool(op) ? (a.dtype === b.dtype ? a.dtype : binaryDtype("add", a.dtype, b.dtype)) : dt;
+  const cdt = BOOL_OUT.has(op) ? (a.dtype === b.dtype ? a.dtype : binaryDtype("add", a.dtype, b.dtype)) : dt;
   const ac = a.dtype === cdt ? a : castK(a, cdt), bc = b.dtype === cdt ? b : castK(b, cdt);
   const o = out ?? empty(backend, shape, dt);
   backend.binary(op, broadcastView(ac, shape), broadcastView(bc, shape), o.buf);

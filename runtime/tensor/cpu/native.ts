@@ -18,7 +18,7 @@ import {
   BINARY_B_IS_SCALAR, BINARY_CODES, BINARY_SCALAR, LAYOUT, MAX_DIMS, OPS_SIGNATURE, P_LEN, PTR_BASE as PTR,
   REDUCE_CODES, UNARY_CODES, UNARY_PARAM, UNARY_PARAM2,
 } from "./native_abi";
-import { writesBool } from "../op_registry";
+import { BINARY_NAMES, writesBool } from "../op_registry";
 import { contiguousStrides, isContiguous, sizeOf, windowOutSize } from "../shape";
 
 /** The functions native/src/addon.cpp exports. Kernels take their arrays' addresses, shapes and
@@ -55,6 +55,7 @@ export interface NativeAddon {
 // ~0.1 us there, less than the ~0.3 us a native call costs with its bookkeeping.
 const SMALL = 64;
 const RELU_BACKWARD = BINARY_CODES.relu_backward!;
+const BOOL_OUT = new Set<BinaryOp>(BINARY_NAMES.filter(writesBool));
 
 const BUILD_HINT = "run ./install.sh (or: apt-get install libdnnl-dev && cd native && npx node-gyp rebuild --nodedir=/usr)";
 
@@ -223,7 +224,7 @@ export class NativeCpuBackend extends CpuBackend {
 
   binary(op: BinaryOp, a: View, b: View | number, out: Storage): void {
     const code = BINARY_CODES[op];
-    const outOk = out.dtype === (writesBool(op) ? "bool" : "float32");
+    const outOk = out.dtype === (BOOL_OUT.has(op) ? "bool" : "float32");
     if (code === undefined || !isF32(a) || !outOk || out.length < SMALL || (typeof b !== "number" && !isF32(b))) {
       return super.binary(op, a, b, out);
     }
