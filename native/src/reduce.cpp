@@ -130,6 +130,11 @@ static void reduceOuterInner(ReduceOp op, const float* x, float* out, int64_t A,
 
 // P: [0] A, [1] C, [2] B, [3] mode, [4] xOff
 void reduce(ReduceOp op, const float* x, void* out) {
+  // The kernels branch on sum / max-like / arg-like; this switch (-Werror=switch) makes a new native
+  // reduction in the registry fail to compile until it is placed in one of those branches.
+  switch (op) {
+    case ReduceOp::SUM: case ReduceOp::MAX: case ReduceOp::MIN: case ReduceOp::ARGMAX: case ReduceOp::ARGMIN: break;
+  }
   const int64_t A = pi(0), C = pi(1), B = pi(2);
   x += pi(4);
   if (pi(3) == 0) reduceMiddle(op, x, out, A, C, B);
