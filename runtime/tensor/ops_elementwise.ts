@@ -6,7 +6,7 @@ import type { BinaryOp, UnaryOp } from "./backend";
 import { BINARY_OPS, UNARY_OPS, type BinarySaved } from "./op_registry";
 import type { DType, TypedArray } from "./dtype";
 import { isFloat } from "./dtype";
-import { isGradEnabled, noGrad, record, type BackwardFn } from "./autograd";
+import { isGradEnabled, noGrad, record, type BackwardFn, type Node } from "./autograd";
 import { AutogradError, DTypeError, ShapeError } from "./errors";
 import { assignK, binaryDtype, binaryK, castK, fillK, floatOf, fromData, full, reluBackwardK, sameDevice, unaryK, whereK } from "./kernels";
 import { broadcastShapes, formatShape, shapesEqual, type Shape } from "./shape";
@@ -81,11 +81,18 @@ function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor | number): Tens
     return out;
   }
   const node = record(name, [a, b], out, binaryBackward, op);
-  if (node) {
-    const saves = BINARY_OPS[op].saves;
-    if (saves) node.save(...saves.map((k) => (k === "a" ? a : k === "b" ? b : out)));
-  }
+  if (node) saveForBackward(node, op, a, b, out);
   return out;
+}
+
+/** Save what the registry says op's gradient reads (kept out of binary(), which every op runs). */
+function saveForBackward(node: Node, op: BinaryOp, a: Tensor, b: Tensor, y: Tensor): void {
+  const saves = BINARY_OPS[op].saves;
+  if (!saves) return;
+  const pick = (k: keyof BinarySaved): Tensor => (k === "a" ? a : k === "b" ? b : y);
+  if (saves.length === 1) node.save(pick(saves[0]));
+  else if (saves.length === 2) node.save(pick(saves[0]), pick(saves[1]));
+  else node.save(pick(saves[0]), pick(saves[1]), pick(saves[2]));
 }
 
 const scalarBackward: BackwardFn = (g, _saved, node) => {

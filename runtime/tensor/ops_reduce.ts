@@ -10,6 +10,8 @@ import { DeviceError, ShapeError } from "./errors";
 import { castK, cumsumK, empty, fromData, reduceK, softmaxK } from "./kernels";
 import { normalizeDim, normalizeDims, reducedShape, sizeOf } from "./shape";
 import type { Tensor } from "./tensor";
+import type { VarOptions } from "./tensor_ops";
+export type { VarOptions } from "./tensor_ops";
 import * as E from "./ops_elementwise";
 import * as X from "./ops_index";
 
@@ -106,7 +108,6 @@ export function maxWithIndices(x: Tensor, dim: number, keepdim: boolean, which: 
 const indexBackward: BackwardFn = (g, [indices], node) => [X.scatterAddNew(node.shapes[0], node.ctx as number, indices, g)];
 
 /** Options of var()/std(): correction (1 = unbiased, 0 = population), unbiased (the older spelling of correction 1/0), keepdim (false). */
-export interface VarOptions { correction?: number; unbiased?: boolean; keepdim?: boolean }
 
 export function variance(x: Tensor, dim: Dims, opts: VarOptions): Tensor {
   const axes = normalizeDims("var", dim, x.ndim);
