@@ -1,5 +1,5 @@
 // kernel/bridge.ts
-// Messages between the socket thread (kernel/sockets.ts) and the main thread, where user code runs.
+// Messages between the socket thread (kernel/io/socket_thread.ts) and the main thread, where user code runs.
 // The main thread posts outputs and replies as they happen; postMessage does not wait for the
 // worker, so a cell that blocks the main thread still gets its output to iopub at once.
 // Requests are referred to by the sequence number the socket thread gave them (0 = no parent).
@@ -29,6 +29,7 @@ export type ToWorker =
   | { k: "fast_comm"; commId: string; on: boolean }
   | { k: "fast_done"; id: number }
   | { k: "stream"; seq: number; name: "stdout" | "stderr"; text: string }
+  | { k: "start"; seq: number }
   | { k: "reply"; seq: number; type: string; content: Json; metadata?: Json }
   | { k: "done"; seq: number }
   | { k: "input"; seq: number; id: number; prompt: string; password: boolean }
@@ -88,7 +89,7 @@ export class Bridge {
   ) {
     const channel = new MessageChannel();
     const fastPending = new SharedArrayBuffer(4);
-    this.worker = new Worker(require.resolve("./sockets"), {
+    this.worker = new Worker(require.resolve("./io/socket_thread"), {
       workerData: { ...config, fastPort: channel.port1, fastPending }, transferList: [channel.port1], stdout: false, stderr: false,
     });
     this.fast = {
@@ -124,8 +125,10 @@ export class Bridge {
   iopub(seq: number, type: string, content: Json, metadata?: Json, buffers?: Uint8Array[]): void {
     this.post(buffers?.length ? { k: "iopub", seq, type, content, metadata, buffers } : { k: "iopub", seq, type, content, metadata });
   }
-  status(seq: number, state: "busy" | "idle"): void { this.post({ k: "iopub", seq, type: "status", content: { execution_state: state } }); }
+  /** The main thread starts serving request `seq`: the socket thread publishes busy (kernel/io/status.ts). */
+  start(seq: number): void { this.post({ k: "start", seq }); }
   reply(seq: number, type: string, content: Json, metadata?: Json): void { this.post({ k: "reply", seq, type, content, metadata }); }
+  /** Done with request `seq`, reply sent: the socket thread publishes idle. */
   done(seq: number): void { this.post({ k: "done", seq }); }
 
   /** input_request on stdin to the frontend that sent request `seq`. */

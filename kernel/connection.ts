@@ -1,7 +1,7 @@
 // kernel/connection.ts
 // Parse and check a Jupyter connection file (jupyter_client's format) and turn it into the endpoints
 // to bind. The kernel binds exactly the transport, ip and ports named there, nothing else.
-// Leaves binding to kernel/sockets.ts and signing to kernel/wire.ts.
+// Leaves binding to kernel/io/socket_thread.ts and signing to kernel/wire.ts.
 import { readFileSync } from "node:fs";
 
 export type Channel = "shell" | "control" | "stdin" | "iopub" | "hb";

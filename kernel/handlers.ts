@@ -1,12 +1,13 @@
 // kernel/handlers.ts
-// msg_type -> handler, one short function per request, on the main thread. Each returns the reply
-// content (kernel/session.ts sends it between busy and idle). Everything a cell prints goes out
+// msg_type -> handler for the types kernel/routes.ts serves on the main thread, one short function
+// per request. Each returns the reply content (kernel/session.ts sends it between busy and idle). Everything a cell prints goes out
 // through the CellIO built here, posted to the socket thread as it happens.
 import type { CellIO, EvaluatorApi, Outcome } from "../runtime/io";
 import type { Bridge, IncomingRequest } from "./bridge";
 import type { History } from "./history";
 import { kernelInfoContent, type HistoryEntry } from "./messages";
-import type { Handler, Session } from "./session";
+import type { MainType } from "./routes";
+import type { Handler, MainHandlers, Session } from "./session";
 import type { Json } from "./wire";
 
 export interface KernelContext {
@@ -133,8 +134,8 @@ function comm(type: "comm_open" | "comm_msg" | "comm_close") {
   };
 }
 
-export function makeHandlers(ctx: KernelContext): Record<string, Handler> {
-  const table: Record<string, (ctx: KernelContext, req: IncomingRequest) => ReturnType<Handler>> = {
+export function makeHandlers(ctx: KernelContext): MainHandlers {
+  const table: { [K in MainType]: (ctx: KernelContext, req: IncomingRequest) => ReturnType<Handler> } = {
     kernel_info_request: () => kernelInfoContent(),
     execute_request: execute,
     complete_request: complete,
@@ -146,5 +147,5 @@ export function makeHandlers(ctx: KernelContext): Record<string, Handler> {
     comm_msg: comm("comm_msg"),
     comm_close: comm("comm_close"),
   };
-  return Object.fromEntries(Object.entries(table).map(([k, h]) => [k, (req: IncomingRequest) => h(ctx, req)]));
+  return Object.fromEntries(Object.entries(table).map(([k, h]) => [k, (req: IncomingRequest) => h(ctx, req)])) as MainHandlers;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // kernel/main.ts
 // Entry point. `main.js --connection-file F` runs the kernel: sockets on a worker thread
-// (kernel/sockets.ts), user code here on the main thread through the runtime's Evaluator.
+// (kernel/io/socket_thread.ts), user code here on the main thread through the runtime's Evaluator.
 // `main.js install [--user|--prefix DIR|--sys-prefix]` writes the kernelspec (kernel/kernelspec.ts).
 // The runtime (and with it the TypeScript compiler) loads after the sockets are up, so the first
 // kernel_info_reply does not wait for it.
@@ -103,7 +103,7 @@ function runKernel(connectionFile: string): void {
   ctx.session = new Session(ctx.bridge, makeHandlers(ctx));
 
   // SIGINT (from the frontend in signal mode, or raised by the socket thread when an
-  // interrupt_request finds this thread busy). Once kernel/sigint_watch.ts runs (a few ms after
+  // interrupt_request finds this thread busy). Once kernel/io/sigint_watch.ts runs (a few ms after
   // start) it sees every signal and the socket thread sends "interrupt"; until then this listener
   // keeps a SIGINT from killing the process. It must go then: vm's breakOnSigint re-attaches
   // process listeners after each step, which would re-install libuv's handler over the watchdog's.

@@ -60,16 +60,3 @@ export function kernelInfoContent(): Record<string, unknown> {
   };
   return info;
 }
-
-/** Requests the main thread answers. The socket thread answers kernel_info (on control, or on shell
- * when nothing is queued), interrupt_request and shutdown_request itself, so they work while a cell
- * blocks the main thread. */
-export const MAIN_REQUESTS: ReadonlySet<string> = new Set([
-  "kernel_info_request", "execute_request", "complete_request", "inspect_request", "is_complete_request",
-  "history_request", "comm_info_request", "comm_open", "comm_msg", "comm_close",
-]);
-
-/** The reply type for a request type (comm_* have none). */
-export function replyType(msgType: string): string | undefined {
-  return msgType.endsWith("_request") ? msgType.slice(0, -"_request".length) + "_reply" : undefined;
-}

@@ -1,13 +1,16 @@
 // kernel/session.ts
 // The main thread's request loop: shell requests one at a time in arrival order (control requests
-// that reach the main thread run at once), busy/idle around each, the execution count, and the
-// abort window after an error with stop_on_error. The only main-thread code that publishes status.
+// that reach the main thread run at once), the execution count, and the abort window after an error
+// with stop_on_error. Tells the socket thread when it starts and ends each request, which is where
+// busy and idle are published (kernel/io/status.ts, the one bracket).
 import type { Bridge, IncomingRequest } from "./bridge";
 import { log } from "./log";
-import { replyType } from "./messages";
+import { replyType, type MainType } from "./routes";
 import type { Json } from "./wire";
 
 export type Handler = (req: IncomingRequest) => Promise<Json | undefined> | Json | undefined;
+/** One handler for every type kernel/routes.ts serves on the main thread (tsc names a missing one). */
+export type MainHandlers = { readonly [K in MainType]: Handler };
 
 export class Session {
   executionCount = 0;
@@ -19,7 +22,7 @@ export class Session {
   /** execute_requests numbered at or below this are answered "aborted" (set after an error). */
   private abortThrough = 0;
 
-  constructor(private readonly bridge: Bridge, private readonly handlers: Record<string, Handler>) {}
+  constructor(private readonly bridge: Bridge, private readonly handlers: MainHandlers) {}
 
   enqueue(req: IncomingRequest): void {
     if (this.stopped) return;
@@ -40,15 +43,15 @@ export class Session {
   private async dispatch(req: IncomingRequest): Promise<void> {
     const type = req.header.msg_type;
     if (req.channel === "shell") this.current = req.seq;
-    this.bridge.status(req.seq, "busy");
+    this.bridge.start(req.seq);
     try {
       if (type === "execute_request" && req.seq <= this.abortThrough) {
         // ipykernel's abort reply: just the status.
         this.bridge.reply(req.seq, "execute_reply", { status: "aborted" }, { status: "aborted" });
       } else {
-        const handler = this.handlers[type];
-        if (!handler) log.warn(`${req.channel}: no handler for ${type}`);
-        const content = await handler?.(req);
+        // The socket thread sends only types routed here (kernel/io/router.ts).
+        if (!Object.hasOwn(this.handlers, type)) throw new Error(`no main-thread handler for ${type}`);
+        const content = await this.handlers[type as MainType](req);
         const reply = replyType(type);
         if (reply && content) this.bridge.reply(req.seq, reply, content, { status: content.status });
       }
@@ -60,7 +63,6 @@ export class Session {
       if (reply) this.bridge.reply(req.seq, reply, { status: "error", ename: e?.name ?? "Error", evalue: e?.message ?? String(err), traceback: [] });
     } finally {
       if (this.current === req.seq) this.current = undefined;
-      this.bridge.status(req.seq, "idle");
       this.bridge.done(req.seq);
     }
   }

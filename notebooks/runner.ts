@@ -4,10 +4,10 @@
 // venv's nbconvert, and reads back what the notebook reported: the `tsgrad-metrics` JSON display
 // its last cell emits, and the error of a failed cell. Used by run_all.ts (`npm start`) and by
 // test/notebooks. Knows nothing about what the notebooks teach.
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ROOT } from "./build";
+import { run as runProcess, type RunResult } from "./proc";
 
 export const VENV = join(ROOT, ".venv");
 export const venvBin = (name: string): string => join(VENV, "bin", name);
@@ -28,25 +28,6 @@ export function jupyterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
   };
 }
 
-export interface Proc { code: number | null; signal: string | null; stdout: string; stderr: string; seconds: number }
-
-/** Runs a command to completion, killing it (and failing) after timeoutMs. */
-export function exec(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Proc> {
-  return new Promise((done, fail) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? jupyterEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 600_000);
-    child.on("error", (e) => { clearTimeout(timer); fail(e); });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, stdout, stderr, seconds: (performance.now() - t0) / 1000 });
-    });
-  });
-}
-
 export type Params = [name: string, value: string][];
 
 export interface NotebookRun {
@@ -59,7 +40,7 @@ export interface NotebookRun {
   metrics: Record<string, unknown>;
   /** ename: evalue of the first error output, when a cell failed. */
   error?: string;
-  proc: Proc;
+  proc: RunResult;
 }
 
 interface Output { output_type: string; data?: Record<string, unknown>; metadata?: Record<string, unknown>; ename?: string; evalue?: string }
@@ -87,13 +68,13 @@ export async function runNotebook(notebook: string, outDir: string, params: Para
   const output = join(outDir, basename(notebook));
   const args = [notebook, output, "--cwd", outDir, "--no-progress-bar"];
   for (const [k, v] of params) args.push("-p", k, v);
-  const proc = await exec(venvBin("papermill"), args, { timeoutMs: opts.timeoutMs, env: jupyterEnv(opts.env) });
+  const proc = await runProcess(venvBin("papermill"), args, { timeoutMs: opts.timeoutMs ?? 600_000, env: jupyterEnv(opts.env) });
   const ok = proc.code === 0;
   const results = existsSync(output) ? readResults(output) : { metrics: {} };
-  const run: NotebookRun = { notebook: basename(notebook, ".ipynb"), output, ok, seconds: proc.seconds, proc, ...results };
+  const run: NotebookRun = { notebook: basename(notebook, ".ipynb"), output, ok, seconds: proc.ms / 1000, proc, ...results };
   if (!ok && !run.error) run.error = lastLines(proc.stderr, 3);
   if (opts.html !== false && existsSync(output)) {
-    const html = await exec(venvBin("jupyter"), ["nbconvert", "--to", "html", output, "--output-dir", outDir], { timeoutMs: 120_000 });
+    const html = await runProcess(venvBin("jupyter"), ["nbconvert", "--to", "html", output, "--output-dir", outDir], { timeoutMs: 120_000, env: jupyterEnv() });
     if (html.code === 0) run.html = output.replace(/\.ipynb$/, ".html");
     else run.error = (run.error ? `${run.error}; ` : "") + `nbconvert failed: ${lastLines(html.stderr, 2)}`;
   }

@@ -4,18 +4,19 @@
 // native one cannot start (ts_inprocess.ts).
 //
 // What the checker sees stays the same size however many cells ran (issue 10):
-// - the cell being checked, as its own module (`__tsgrad_cell_check.ts`), so its names shadow
-//   earlier cells' and can be declared again;
-// - the cells that still own a live name, each in a slot file; a cell whose names were all
-//   declared again frees its slot. The pool doubles when full.
-// - scope files (`__tsgrad_scope_K.d.ts`), one per SCOPE_SLOTS slots, that make each live name a
-//   global: `declare global { export import model = __c12.model; }`, pointing at the one cell that
-//   declared it last (an alias keeps every meaning: value, type, namespace, and its TSDoc).
-// A commit rewrites the new slot and the scope files of the slots whose names changed owner. Each
-// scope file imports all of its slots, used or not, so its import list never changes (a changed
-// list sends the native checker through every module lookup of the program, 30-90 ms); still, a
-// changed scope file's own imports are looked up again, one file callback each, which is why there
-// are many small scope files and not one (one file for 2,048 slots: 57 ms a cell).
+// - the cells that still own a live name, each in a slot file (a module, so its names shadow
+//   earlier cells' and can be declared again). A slot makes the names it owns globals through an
+//   import of itself: `import * as __tsgrad_self from ".../__tsgrad_cell_12"; declare global {
+//   export import model = __tsgrad_self.model; }` (an alias keeps every meaning: value, type,
+//   namespace, and its TSDoc). A name has one owner, the cell that declared it last; a cell whose
+//   names were all declared again frees its slot. The pool of slots doubles when full.
+// - a cell that declares names is checked in the slot it will take, already owning its names, so
+//   running it commits what was checked with no further change; a cell that fails its check gives
+//   the slot and the names back. A cell that declares nothing is checked in `__tsgrad_cell_check.ts`.
+// The native checker updates its program in place for one changed file a request (tsgo.ts), so a
+// cell that declares only new names costs one file change and one diagnostics request; declaring a
+// name again also rewrites the slot that owned it. (The first design kept the globals in scope
+// files over 16 slots each: three file changes a cell, ~2 ms more a cell.)
 // The cell globals (display, torch, ...) come from a generated `declare global` file over
 // runtime/index.ts. Parsing, the rewrite (cell_source.ts) and the transpile stay in process with
 // TypeScript 6's syntax API, loaded on first use. Running the JavaScript is evaluator.ts's job.
@@ -79,9 +80,10 @@ export interface CompilerConfig {
   checker?: "native" | "inprocess";
 }
 
-/** Cell slots to start with, and slots per scope file (see the file comment). */
+/** Cell slots to start with (see the file comment). */
 const SLOTS = 64;
-const SCOPE_SLOTS = 16;
+/** The name a slot imports itself as, to make its names globals. */
+const SELF = "__tsgrad_self";
 const EMPTY_MODULE = "export {};\n";
 /** Compiled cells kept for repeats of the same text in the same scope (bounded, least recent out). */
 const COMPILE_CACHE_SIZE = 200;
@@ -97,14 +99,19 @@ export class CellCompiler {
   private readonly syntax = new SyntaxWorker(() => loadTypeScript());
   /** Live names of earlier cells: the cell that declared each last, and how. */
   private readonly chain = new Map<string, { cell: number; kind: DeclKind }>();
-  /** Slot files, by slot number; each scope file imports its SCOPE_SLOTS of them. */
+  /** Slot files, by slot number. */
   private readonly slots: string[] = [];
-  /** Slots that hold a cell: those owning a live name (or that forget() may bring back). */
-  private readonly cellFiles = new Map<number, string>();
+  /** Slots that hold a cell, and its text as the checker sees it (without the globals): those owning
+   * a live name, one that forget() may bring back, and the staged one. */
+  private readonly cells = new Map<number, string>();
   /** What the last commit replaced: name -> the earlier declaration (undefined: none). */
   private lastCommit: Map<string, { cell: number; kind: DeclKind } | undefined> | undefined;
-  /** Bumped whenever a scope file changes; part of the compile cache key. */
+  /** The cell being checked in its slot, already owning its names; `prev` is what it took them from. */
+  private staged: { source: string; cell: number; prev: Map<string, { cell: number; kind: DeclKind } | undefined> } | undefined;
+  /** Bumped whenever the names earlier cells make visible change; part of the compile cache key. */
   private scopeVersion = 0;
+  /** Runtime globals that a cell's live name hides (left out of the globals file). */
+  private shadowed: string[] = [];
   /** Where cell files live: the notebook's folder, so npm imports resolve from there. */
   private dir: string;
   private readonly config: ProjectConfig;
@@ -144,15 +151,9 @@ export class CellCompiler {
     return [path.join(dir, `${CELL_PREFIX}check.ts`), path.join(dir, `${CELL_PREFIX}edit.ts`)];
   }
 
-  /** The scope file of slots [SCOPE_SLOTS * k, SCOPE_SLOTS * (k + 1)); it lives beside its first slot. */
-  private scopeFile(k: number): string {
-    return path.join(path.dirname(this.slots[k * SCOPE_SLOTS]), `__tsgrad_scope_${k}.d.ts`);
-  }
-
-  /** The project's root files: the globals, the cell being checked, the one being edited, the scope files. */
+  /** The project's root files: the globals, the cell being checked, the one being edited, the slots. */
   private writeConfig(): void {
-    const scopes = Array.from({ length: this.slots.length / SCOPE_SLOTS }, (_, k) => this.scopeFile(k));
-    this.config.files = [this.globalsFile, this.nodeTypesFile, this.checkFile, this.editFile, ...scopes];
+    this.config.files = [this.globalsFile, this.nodeTypesFile, this.checkFile, this.editFile, ...this.slots];
     this.setFile(this.configFile, JSON.stringify(this.config));
   }
 
@@ -216,12 +217,21 @@ export class CellCompiler {
   setCwd(cwd: string | undefined): void {
     if (!cwd || path.resolve(cwd) === this.dir) return;
     this.dir = path.resolve(cwd);
-    // The check and edit files move with it; cells already committed keep their place.
+    // The check and edit files and the free slots move with it (a cell's imports resolve from its
+    // file's folder); cells already committed keep their place.
+    this.unstage();
     const [check, edit] = this.placeIn(this.dir);
     for (const f of [this.checkFile, this.editFile]) this.deleteFile(f);
     [this.checkFile, this.editFile] = [check, edit];
     this.setFile(check, EMPTY_MODULE);
     this.setFile(edit, EMPTY_MODULE);
+    const keep = this.owners();
+    for (let i = 0; i < this.slots.length; i++) {
+      if (keep.has(i) || this.cells.has(i)) continue;
+      this.deleteFile(this.slots[i]);
+      this.slots[i] = path.join(this.dir, `${CELL_PREFIX}${i}.ts`);
+      this.setFile(this.slots[i], this.emptySlot(i));
+    }
     this.writeConfig();
     this.compileCache.clear();
   }
@@ -232,7 +242,7 @@ export class CellCompiler {
   }
 
   /** A cell as the checker sees it: its own text, then an export of its names (a module, so it may
-   * declare a name again; committed, its scope file imports the names from it). */
+   * declare a name again; in a slot, the slot's globals are aliases of these exports). */
   private cellText(source: string, a: CellAnalysis): string {
     const exports = [...a.names.keys()].filter((n) => !a.exported.has(n));
     return `${source}\n;\nexport { ${exports.join(", ")} };\n`;
@@ -266,6 +276,7 @@ export class CellCompiler {
       if (opts.check) diagnostics = this.typeCheck(source, analysis);
     } finally {
       out = transpiled();   // always taken: the worker answers one request at a time
+      if (diagnostics.length) this.unstage();
     }
     if (diagnostics.length) return { js: "", analysis, tracked: [], diagnostics };
     return { ...out, analysis, tracked: trackedLets(analysis), diagnostics, generator: analysis.mode === "generator" };
@@ -296,9 +307,14 @@ export class CellCompiler {
   }
 
   private typeCheckOnce(source: string, analysis: CellAnalysis): CellDiagnostic[] {
-    this.setFile(this.checkFile, this.cellText(source, analysis));
+    let file = this.checkFile;
+    const text = this.cellText(source, analysis);
+    if (analysis.names.size) file = this.slots[this.stage(source, analysis)];
+    else this.setFile(this.checkFile, text);
     const t0 = performance.now();
-    const found = this.withService((s) => s.diagnostics(this.checkFile));
+    // What is reported past the cell's text is about the slot's globals: a cell's name that is also
+    // a global of the runtime or the language (a class ShapeError) stays the cell's own there.
+    const found = this.withService((s) => s.diagnostics(file)).filter((d) => d.start < text.length);
     // TSGRAD_PROFILE=1: one line per type check on stderr.
     if (process.env.TSGRAD_PROFILE) process.stderr.write(`tsgrad check (${this.service.name}): ${(performance.now() - t0).toFixed(1)} ms\n`);
     const lines = lineStarts(source);
@@ -313,36 +329,61 @@ export class CellCompiler {
     return !!m && this.chain.get(m[1])?.kind === "let";
   }
 
-  /** Makes a run cell's declarations visible to the cells after it. */
-  commit(source: string, analysis: CellAnalysis): void {
-    if (analysis.names.size === 0) return;
-    this.lastCommit = new Map([...analysis.names.keys()].map((n) => [n, this.chain.get(n)]));
+  /** Puts a cell into a free slot, owning its names (taken from the cells that declared them
+   * before), as it will be once committed; returns the slot. The same cell again: the same slot. */
+  private stage(source: string, analysis: CellAnalysis): number {
+    if (this.staged?.source === source) return this.staged.cell;
+    this.unstage();
     const cell = this.freeSlot();
-    this.setFile(this.slots[cell], this.cellText(source, analysis));
-    this.cellFiles.set(cell, this.slots[cell]);
+    const prev = new Map<string, { cell: number; kind: DeclKind } | undefined>();
     const touched = new Set<number>([cell]);
     for (const [name, kind] of analysis.names) {
-      const prev = this.chain.get(name);
-      if (prev) touched.add(prev.cell);
+      const before = this.chain.get(name);
+      prev.set(name, before);
+      if (before) touched.add(before.cell);
       this.chain.delete(name);
       this.chain.set(name, { cell, kind });
     }
+    this.cells.set(cell, this.cellText(source, analysis));
+    this.staged = { source, cell, prev };
+    this.writeSlots(touched);
+    return cell;
+  }
+
+  /** Gives a staged cell's slot and names back (its check failed, or it will not run). */
+  private unstage(): void {
+    const staged = this.staged;
+    if (!staged) return;
+    this.staged = undefined;
+    const touched = new Set<number>([staged.cell]);
+    for (const [name, before] of staged.prev) {
+      this.chain.delete(name);
+      if (before) { this.chain.set(name, before); touched.add(before.cell); }
+    }
+    this.cells.delete(staged.cell);
+    this.writeSlots(touched);
+  }
+
+  /** Makes a run cell's declarations visible to the cells after it. */
+  commit(source: string, analysis: CellAnalysis): void {
+    if (analysis.names.size === 0) { this.unstage(); return; }
+    // Checked, it is staged already; compiled without a check or from the cache, it is staged now.
+    this.stage(source, analysis);
+    this.lastCommit = this.staged!.prev;
+    this.staged = undefined;
     this.releaseUnowned();
-    this.writeScopes(touched);
+    this.scopeVersion++;
   }
 
   /** A slot that holds no cell, adding slots (twice as many) when none is free. */
   private freeSlot(): number {
     const keep = this.owners();
-    for (let i = 0; i < this.slots.length; i++) if (!keep.has(i) && !this.cellFiles.has(i)) return i;
+    for (let i = 0; i < this.slots.length; i++) if (!keep.has(i) && !this.cells.has(i)) return i;
     const first = this.slots.length;
-    const added: number[] = [];
     for (let i = first; i < Math.max(SLOTS, 2 * first); i++) {
       this.slots.push(path.join(this.dir, `${CELL_PREFIX}${i}.ts`));
-      this.setFile(this.slots[i], EMPTY_MODULE);
-      added.push(i);
+      this.setFile(this.slots[i], this.emptySlot(i));
     }
-    this.writeScopes(added);
     this.writeConfig();
     return first;
   }
@@ -358,31 +399,40 @@ export class CellCompiler {
   /** Empties the slots of cells that own no live name and that forget() cannot bring back. */
   private releaseUnowned(): void {
     const keep = this.owners();
-    for (const [cell, file] of this.cellFiles) {
-      if (keep.has(cell)) continue;
-      this.cellFiles.delete(cell);
-      this.setFile(file, EMPTY_MODULE);
+    for (const cell of [...this.cells.keys()]) {
+      if (keep.has(cell) || cell === this.staged?.cell) continue;
+      this.cells.delete(cell);
+      this.setFile(this.slots[cell], this.emptySlot(cell));
     }
   }
 
-  /** Rewrites the scope files of the given slots: each imports its slots and makes the live names
-   * they own globals. */
-  private writeScopes(cells: Iterable<number>): void {
-    const scopes = new Set<number>();
-    for (const cell of cells) scopes.add(Math.floor(cell / SCOPE_SLOTS));
-    const names = new Map<number, string[]>();
-    for (const [name, { cell }] of this.chain) {
-      const k = Math.floor(cell / SCOPE_SLOTS);
-      if (!scopes.has(k)) continue;
-      if (!names.has(k)) names.set(k, []);
-      names.get(k)!.push(`  export import ${name} = __c${cell}.${name};`);
+  /** Rewrites the given slots: each holds its cell's text, then makes the live names it owns globals. */
+  private writeSlots(cells: Iterable<number>): void {
+    // A cell's name that is also a runtime global (a class ShapeError of its own) hides the runtime's.
+    const shadowed = this.cfg.globalNames.filter((n) => this.chain.has(n));
+    if (shadowed.join() !== this.shadowed.join()) {
+      this.shadowed = shadowed;
+      this.setFile(this.globalsFile, globalsDeclaration(this.cfg, new Set(shadowed)));
     }
-    for (const k of scopes) {
-      const slots = this.slots.slice(k * SCOPE_SLOTS, (k + 1) * SCOPE_SLOTS);
-      const imports = slots.map((file, i) => `import * as __c${k * SCOPE_SLOTS + i} from ${JSON.stringify(file.slice(0, -3))};`);
-      this.setFile(this.scopeFile(k), [...imports, "declare global {", ...(names.get(k) ?? []), "}", "export {};", ""].join("\n"));
+    const owned = new Map<number, string[]>();
+    for (const cell of cells) owned.set(cell, []);
+    for (const [name, { cell }] of this.chain) owned.get(cell)?.push(`  export import ${name} = ${SELF}.${name};`);
+    for (const [cell, aliases] of owned) {
+      const text = this.cells.get(cell);
+      this.setFile(this.slots[cell], (text ?? EMPTY_MODULE) + this.globals(cell, aliases));
     }
-    this.scopeVersion++;
+  }
+
+  /** A slot's import of itself and its global block. Every slot has both, empty or not: a changed
+   * import list, or a `declare global` that comes or goes, makes the native checker build its
+   * program afresh (every module looked up again, 30-200 ms, growing with the slots), where a
+   * changed file is otherwise updated in place. */
+  private globals(cell: number, aliases: string[] = []): string {
+    return [`import * as ${SELF} from ${JSON.stringify(this.slots[cell].slice(0, -3))};`, "declare global {", ...aliases, "}", ""].join("\n");
+  }
+
+  private emptySlot(cell: number): string {
+    return EMPTY_MODULE + this.globals(cell);
   }
 
   /** After the last committed cell threw: its declarations of `names` never ran, so later cells
@@ -400,7 +450,7 @@ export class CellCompiler {
       this.chain.delete(name);
       if (prev) { this.chain.set(name, prev); touched.add(prev.cell); }
     }
-    if (touched.size) this.writeScopes(touched);
+    if (touched.size) { this.writeSlots(touched); this.scopeVersion++; }
   }
 
   /** Starts the checker's project (lib files, Node's types, the runtime's declarations) and checks
@@ -411,6 +461,10 @@ export class CellCompiler {
     this.withService((s) => s.diagnostics(this.checkFile));
     this.compile("const __tsgrad_warm: number = [1].map((x) => x + 1)[0]; __tsgrad_warm", { check: true });
     this.compileCache.clear();
+    // It checked in a slot, as a cell that declares a name does; it never runs: give the slot back
+    // and let the checker see that now, not when the first cell comes.
+    this.unstage();
+    this.withService((s) => s.diagnostics(this.checkFile));
   }
 
   private edit(code: string): string {
@@ -532,8 +586,8 @@ const KIND_NAMES: Record<string, string> = { variable: "var", constant: "const",
 
 /** The ambient file that types the cell globals: each export of runtime/index.ts becomes a global
  * alias with all its meanings (value, type, namespace), so `nn.Linear` works as a type too. */
-function globalsDeclaration(config: CompilerConfig): string {
-  const names = config.globalNames.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+function globalsDeclaration(config: CompilerConfig, hidden = new Set<string>()): string {
+  const names = config.globalNames.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !hidden.has(n));
   return [
     `import * as __tsgrad_rt from ${JSON.stringify(config.globalsModule)};`,
     "declare global {",

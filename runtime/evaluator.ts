@@ -13,7 +13,6 @@ import type {
   CellIO, CommIO, CompleteResult, EvaluatorApi, ExecuteOptions, InspectResult, IsCompleteStatus, MimeBundle, Outcome,
 } from "./io";
 import type { CellCompiler, CompiledCell } from "./compiler";
-import type { ImportBinding } from "./cell_source";
 import { Interrupted, TSError, toJupyterError, type Frame } from "./errors";
 import {
   cellStorage, currentCell, interruptCell, interruptSignal, isInterrupted, newCellContext, setInterruptBuffer,
@@ -188,7 +187,7 @@ export class Evaluator implements EvaluatorApi {
   /** Runs a compiled cell; resolves with its last expression's value, boxed (a promise value
    * must not be adopted), or undefined when the cell ends in a statement. */
   private async run(compiled: CompiledCell, ctx: CellContext, cwd: string, progress?: CellProgress, code?: string): Promise<{ v: unknown } | undefined> {
-    await this.bindImports(compiled.analysis.imports, cwd);
+    await this.loader!.bindImports(compiled.analysis.imports, cwd, defineGlobal);
     const id = `${SCRIPT_PREFIX}${++this.serial}.js`;
     this.cells.set(id, { executionCount: ctx.executionCount, sourceMap: compiled.sourceMap, lines: compiled.js.split("\n").length, code });
     if (this.cells.size > MAX_CELL_RECORDS) this.cells.delete(this.cells.keys().next().value!);
@@ -202,7 +201,7 @@ export class Evaluator implements EvaluatorApi {
     const script = new vm.Script(wrapped, { filename: id, lineOffset: -1 });
     const mod = { exports: {} };
     (globalThis as Record<symbol, unknown>)[ARGS] = [
-      cellRuntime(compiled.tracked, (spec) => this.loader!.load(String(spec), cwd), ctx, progress),
+      cellRuntime(compiled.tracked, (spec) => this.loader!.dynamicImport(String(spec), cwd), ctx, progress),
       this.loader!.requireFor(cwd), mod, mod.exports, path.join(cwd, "<cell>"), cwd,
     ];
     if (ctx.interrupted) throw new Interrupted();
@@ -229,26 +228,6 @@ export class Evaluator implements EvaluatorApi {
     stopped.catch(() => { /* observed through the race in run() */ });
     this.running = { ctx, stop, stopped };
     return ctx;
-  }
-
-  /** Defines the globals an import statement introduces, before the cell runs (imports hoist). */
-  private async bindImports(imports: ImportBinding[], cwd: string): Promise<void> {
-    const loaded = new Map<string, { mod?: unknown; err?: unknown }>();
-    for (const imp of imports) {
-      if (imp.typeOnly) continue;
-      if (!loaded.has(imp.spec)) {
-        try { loaded.set(imp.spec, { mod: await this.loader!.load(imp.spec, cwd) }); } catch (err) { loaded.set(imp.spec, { err }); }
-      }
-      const { mod, err } = loaded.get(imp.spec)!;
-      if (err !== undefined) {
-        // A package with types only (no runtime code) is fine until a value is used from it.
-        if (imp.kind === "side" || (err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
-        if (imp.local) defineGlobal(imp.local, { get() { throw err; }, configurable: true, enumerable: true });
-        continue;
-      }
-      if (!imp.local) continue;
-      defineGlobal(imp.local, { value: importValue(imp, mod), writable: false, configurable: true, enumerable: true });
-    }
   }
 
   private errorOutcome(err: unknown): Outcome {
@@ -416,10 +395,8 @@ function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown
       if (isInterrupted(ctx)) throw new Interrupted();
       return value;
     },
-    async import(spec: unknown): Promise<unknown> {
-      const mod = await load(spec);
-      return isNamespace(mod) ? mod : esmView(mod);
-    },
+    /** import(spec) in a cell. */
+    import: load,
     x(name: string, value: unknown, writable: boolean): void {
       reached?.add(name);
       defineGlobal(name, { value, writable, configurable: true, enumerable: true });
@@ -435,30 +412,4 @@ function cellRuntime(tracked: string[], load: (spec: unknown) => Promise<unknown
       return hasValue ? { v: value } : undefined;
     },
   };
-}
-
-/** import() of a CommonJS module: its exports as named members plus `default` (Node's rule). */
-function esmView(mod: unknown): unknown {
-  const m = mod as Record<string, unknown>;
-  if (m && m.__esModule) return mod;
-  const view: Record<string, unknown> = Object.create(null);
-  if (m && (typeof m === "object" || typeof m === "function")) for (const k of Object.keys(m)) view[k] = m[k];
-  view.default = mod;
-  return view;
-}
-
-function isNamespace(mod: unknown): boolean {
-  return !!mod && typeof mod === "object" && (mod as Record<symbol, unknown>)[Symbol.toStringTag] === "Module";
-}
-
-/** What an import binding holds, with esModuleInterop's rules for CommonJS modules. */
-function importValue(imp: ImportBinding, mod: unknown): unknown {
-  const m = mod as Record<string, unknown>;
-  const esm = isNamespace(mod) || !!(m && m.__esModule);
-  switch (imp.kind) {
-    case "default": return esm ? m.default : mod;
-    case "named": return imp.imported === "default" && !esm ? mod : m?.[imp.imported!];
-    case "namespace": return mod;
-    default: return mod;
-  }
 }

@@ -4,10 +4,12 @@
 // (issue: "resolved from the notebook's folder upward and from the kernel's own dependencies").
 // CommonJS and ESM both load: require() first (Node 20.19+ requires ESM without top-level await),
 // then import() for what require cannot load. "tslab" is redirected to our compatibility shim.
+// Also what an import binds (esModuleInterop's rules), defined as globals before a cell runs.
 import * as fs from "fs";
 import * as path from "path";
 import { createRequire, isBuiltin } from "module";
 import { pathToFileURL } from "url";
+import type { ImportBinding } from "./cell_source";
 
 type Shims = Record<string, () => unknown>;
 
@@ -68,6 +70,59 @@ export class ModuleLoader {
     const ns = await import(pathToFileURL(file).href);
     this.esm.set(file, ns);
     return ns;
+  }
+
+  /** What a cell's import(spec) expression resolves to: a module namespace, CommonJS wrapped as one. */
+  async dynamicImport(spec: string, cwd: string): Promise<unknown> {
+    const mod = await this.load(spec, cwd);
+    return isNamespace(mod) ? mod : esmView(mod);
+  }
+
+  /** Defines (through `define`) the globals a cell's import statements introduce, before the cell
+   * runs (imports hoist). */
+  async bindImports(imports: ImportBinding[], cwd: string, define: (name: string, desc: PropertyDescriptor) => void): Promise<void> {
+    const loaded = new Map<string, { mod?: unknown; err?: unknown }>();
+    for (const imp of imports) {
+      if (imp.typeOnly) continue;
+      if (!loaded.has(imp.spec)) {
+        try { loaded.set(imp.spec, { mod: await this.load(imp.spec, cwd) }); } catch (err) { loaded.set(imp.spec, { err }); }
+      }
+      const { mod, err } = loaded.get(imp.spec)!;
+      if (err !== undefined) {
+        // A package with types only (no runtime code) is fine until a value is used from it.
+        if (imp.kind === "side" || (err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
+        if (imp.local) define(imp.local, { get() { throw err; }, configurable: true, enumerable: true });
+        continue;
+      }
+      if (!imp.local) continue;
+      define(imp.local, { value: importValue(imp, mod), writable: false, configurable: true, enumerable: true });
+    }
+  }
+}
+
+/** import() of a CommonJS module: its exports as named members plus `default` (Node's rule). */
+function esmView(mod: unknown): unknown {
+  const m = mod as Record<string, unknown>;
+  if (m && m.__esModule) return mod;
+  const view: Record<string, unknown> = Object.create(null);
+  if (m && (typeof m === "object" || typeof m === "function")) for (const k of Object.keys(m)) view[k] = m[k];
+  view.default = mod;
+  return view;
+}
+
+function isNamespace(mod: unknown): boolean {
+  return !!mod && typeof mod === "object" && (mod as Record<symbol, unknown>)[Symbol.toStringTag] === "Module";
+}
+
+/** What an import binding holds, with esModuleInterop's rules for CommonJS modules. */
+function importValue(imp: ImportBinding, mod: unknown): unknown {
+  const m = mod as Record<string, unknown>;
+  const esm = isNamespace(mod) || !!(m && m.__esModule);
+  switch (imp.kind) {
+    case "default": return esm ? m.default : mod;
+    case "named": return imp.imported === "default" && !esm ? mod : m?.[imp.imported!];
+    case "namespace": return mod;
+    default: return mod;
   }
 }
 

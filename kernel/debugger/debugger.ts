@@ -276,7 +276,7 @@ export class Debugger {
   }
 
   /** Interrupt: leave the pause and skip every pause until the cell has ended, so the interrupt
-   * stops it (kernel/sockets.ts calls this before its usual interrupt). True when it was paused: a
+   * stops it (kernel/io/interrupt.ts calls this before its usual interrupt). True when it was paused: a
    * SIGINT that came during the pause is lost (V8 drops a termination requested while paused),
    * so the caller raises one again. */
   interrupt(target: number | undefined): boolean {

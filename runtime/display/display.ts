@@ -6,15 +6,10 @@
 import { inspect } from "util";
 import type { MimeBundle } from "../io";
 import { currentIO } from "../cell_context";
+import { $display, $displayId, newDisplayId, type Displayable } from "./protocol";
 
 export type { MimeBundle };
-/** The display protocol key (Symbol.for("Jupyter.display"), as Deno's kernel): an object with a [$display]() method returning
- * a mime bundle is shown richly by display() and as a cell's last expression.
- * @example class Badge { [$display]() { return { "text/html": "<b>ok</b>", "text/plain": "ok" }; } } display(new Badge()); */
-export const $display: unique symbol = Symbol.for("Jupyter.display") as never;
-/** An object a cell shows richly: its [$display]() returns a mime bundle (or a promise of one). */
-export interface Displayable { [$display](): MimeBundle | Promise<MimeBundle> }
-
+export { $display, type Displayable };
 /** Options of display(): id (reuse a display id to replace that output) and metadata (sent with the output). */
 export interface DisplayOptions {
   /** Reuse a display id (an update target); a fresh one is made otherwise. */
@@ -28,12 +23,6 @@ export interface DisplayHandle {
   update(obj: unknown): void;
   /** Replaces the output with a raw mime bundle. */
   updateBundle(bundle: MimeBundle, metadata?: Record<string, unknown>): void;
-}
-
-let counter = 0;
-function newId(): string {
-  counter += 1;
-  return `tsgrad-${process.pid.toString(36)}-${Date.now().toString(36)}-${counter}`;
 }
 
 /** Plain text of a value as the notebook shows it: util.inspect, no ANSI colours. */
@@ -97,7 +86,7 @@ function handle(id: string, metadata: Record<string, unknown> | undefined): Disp
 
 /** Shows a raw mime bundle. */
 function bundle(b: MimeBundle, opts: DisplayOptions = {}): DisplayHandle {
-  const id = opts.id ?? newId();
+  const id = opts.id ?? newDisplayId();
   send(b, opts.metadata ?? {}, id, false);
   return handle(id, opts.metadata);
 }
@@ -111,9 +100,9 @@ function base64(data: Bytes): string {
 
 function displayValue(obj: unknown, opts: DisplayOptions = {}): DisplayHandle {
   // Live objects (training curves, progress bars) name their own display_id, so that their later
-  // update_display_data messages replace this output (sink.ts $displayId).
-  const own = typeof obj === "object" && obj !== null ? (obj as Record<symbol, unknown>)[Symbol.for("tsgrad.displayId")] : undefined;
-  const id = opts.id ?? (typeof own === "string" ? own : newId());
+  // update_display_data messages replace this output (protocol.ts $displayId).
+  const own = typeof obj === "object" && obj !== null ? (obj as Record<symbol, unknown>)[$displayId] : undefined;
+  const id = opts.id ?? (typeof own === "string" ? own : newDisplayId());
   show(toMimeBundle(obj), opts, false, id);
   return handle(id, opts.metadata);
 }

@@ -5,7 +5,7 @@
 import type { MimeBundle } from "../io";
 import { escapeXml } from "./escape";
 import { type Pixels } from "./image";
-import { $display } from "./plotly";
+import { $display } from "./protocol";
 import { encodePng, pngDataUrl } from "./png";
 
 /** A picture shown as image/png and an upscaled <img> (what plot.image returns); no plotly needed.

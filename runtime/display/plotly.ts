@@ -14,11 +14,11 @@ import { readFileSync } from "node:fs";
 import type { MimeBundle } from "../io";
 import { escapeXml, jsonForScript } from "./escape";
 import type { FigureJSON, Layout, Trace } from "./figure_types";
+import { $display } from "./protocol";
 import { emit, getDisplaySink } from "./sink";
 import { figureToSvg, SVG_HEIGHT } from "./svg";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-export const $display = Symbol.for("Jupyter.display");
 
 let plotlySource: string | null = null;
 let plotlyVersion = "";

@@ -9,8 +9,8 @@
 // clicked while this cell runs ends the loop and Pause holds it, with or without await.
 import type { MimeBundle } from "../io";
 import { escapeXml } from "./escape";
-import { $display } from "./plotly";
-import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
+import { $display, $displayId, newDisplayId } from "./protocol";
+import { clearPending, emit, getDisplaySink, markPending } from "./sink";
 import { steer } from "../widgets/training_controls";
 
 /** Options of progress(): total, desc, unit ("it"), throttleMs, ncols (20), stream, display (true). */

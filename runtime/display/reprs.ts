@@ -9,9 +9,9 @@ import { colorAt, cssColor, luminance } from "./colormap";
 import { escapeXml, formatNumber } from "./escape";
 import { images } from "./plot";
 import type { Figure } from "./plotly";
+import { $display } from "./protocol";
 import { isTensorLike, readValues, type Values } from "./values";
 
-const $display = Symbol.for("Jupyter.display");
 const MAX_ROWS = 12, MAX_COLS = 12;   // larger tensors show their corners with an ellipsis, like PyTorch
 
 interface TensorLike { shape: readonly number[]; dtype?: string; device?: string; requiresGrad?: boolean }

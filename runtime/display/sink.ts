@@ -29,13 +29,6 @@ export function emit(bundle: MimeBundle, opts: SinkOptions = {}): boolean {
   return true;
 }
 
-let counter = 0;
-/** A display_id unique in this process. */
-export function newDisplayId(prefix = "tsgrad"): string {
-  counter += 1;
-  return `${prefix}-${process.pid.toString(36)}-${Date.now().toString(36)}-${counter}`;
-}
-
 // Live objects (curves, progress bars) with an update not yet sent. The runtime calls
 // flushDisplays() when a cell ends, before execute_reply, so the executed notebook (papermill,
 // nbclient) keeps the final state: iopub messages after the cell's idle are dropped there.
@@ -52,8 +45,3 @@ export function flushDisplays(): void {
     try { f(); } catch { /* a broken live object must not break the cell's reply */ }
   }
 }
-
-/** An object that shows itself under a fixed display_id (live curves, progress bars) carries it
- * here, so display(obj) sends its display_data with that transient display_id and the object's
- * own later updates (update_display_data) replace it. */
-export const $displayId = Symbol.for("tsgrad.displayId");

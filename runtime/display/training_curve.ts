@@ -14,9 +14,10 @@
 import type { MimeBundle } from "../io";
 import { COLORWAY } from "./colormap";
 import type { Axis, Layout, Trace } from "./figure_types";
-import { $display, Figure, ensurePlotlyLoaded } from "./plotly";
+import { Figure, ensurePlotlyLoaded } from "./plotly";
 import { toMimeBundle } from "./display";
-import { $displayId, clearPending, emit, getDisplaySink, markPending, newDisplayId } from "./sink";
+import { $display, $displayId, newDisplayId } from "./protocol";
+import { clearPending, emit, getDisplaySink, markPending } from "./sink";
 import { Ema } from "./smoothing";
 import { decimate } from "./svg";
 import { isTensorLike, readValues } from "./values";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { plot } from "../../runtime/display/plot";
 import { confusionMatrixCounts, histogramCounts } from "../../runtime/display/plot";
-import { $display } from "../../runtime/display/plotly";
+import { $display } from "../../runtime/display/protocol";
 import { decodePng } from "./png_decode";
 
 /** A CPU tensor as runtime/display sees one: shape, dtype and a synchronous read (duck typing). */

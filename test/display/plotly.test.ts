@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { plot } from "../../runtime/display/plot";
-import { $display, PLOTLY_MIME, plotlyLoaderBundle } from "../../runtime/display/plotly";
+import { PLOTLY_MIME, plotlyLoaderBundle } from "../../runtime/display/plotly";
+import { $display } from "../../runtime/display/protocol";
 import { captureDisplays } from "./capture";
 import { parseXml } from "./xml";
 

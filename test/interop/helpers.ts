@@ -1,11 +1,11 @@
 // test/interop/helpers.ts
 // What the interop tests share: paths into the repo and its .venv, an environment that makes
 // every Jupyter tool find the kernelspec install.sh put into the venv (not some other copy), and
-// a promise-returning process runner with a hard timeout. The tools themselves are real.
-import { spawn } from "node:child_process";
+// the process runner (notebooks/proc.ts) with that environment. The tools themselves are real.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { describeRun, run as runProcess, type RunOptions, type RunResult } from "../../notebooks/proc";
 
 export const ROOT = resolve(__dirname, "..", "..");
 export const VENV = join(ROOT, ".venv");
@@ -57,29 +57,11 @@ export function assertInstalled(): void {
   if (!existsSync(main)) throw new Error(`${main} is missing: npm run build`);
 }
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+export { describeRun, type RunResult };
 
-/** Runs a command to completion (or kills it after timeoutMs) and collects its output. */
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? jupyterEnv(), stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
-    child.on("error", (err) => { clearTimeout(timer); reject(err); });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - t0 });
-    });
-    child.stdin.end(opts.input ?? "");
-  });
-}
-
-/** A short description of a failed run for assertion messages. */
-export function describeRun(r: RunResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ""} after ${r.ms.toFixed(0)} ms\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-6000)}`;
+/** Runs a command to completion (or kills it after timeoutMs) with jupyterEnv() unless opts.env. */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runProcess(cmd, args, { ...opts, env: opts.env ?? jupyterEnv() });
 }
 
 // Notebook JSON, as much of nbformat 4 as the tests read.

@@ -131,19 +131,33 @@ describe("kernel protocol", function () {
     assert.ok(!k.log().includes(k.connection.key), "the key never appears in the log");
   });
 
-  it("malformed frames, invalid JSON and an unknown msg_type are logged and dropped; the kernel keeps serving", async () => {
+  it("malformed frames and invalid JSON are logged and dropped; the kernel keeps serving", async () => {
     await c.sendRaw("shell", ["garbage"]);
     await c.sendRaw("shell", [DELIMITER, "sig"]);
     const parts = ["{not json", "{}", "{}", "{}"];
     await c.sendRaw("shell", [DELIMITER, c.signer.sign(parts), ...parts]);
     await c.sendRaw("control", [DELIMITER, c.signer.sign(["[]", "{}", "{}", "{}"]), "[]", "{}", "{}", "{}"]);
     const unknown = await c.send("shell", "frobnicate_request", {});
-    await noReply(c, unknown);
+    assert.equal((await c.reply(unknown)).content.status, "error");
     const { reply } = await c.execute("3 * 3");
     assert.equal(reply.content.status, "ok");
     for (const re of [/no <IDS\|MSG> delimiter/, /expected 5 frames/, /header is not valid JSON/, /header is not a JSON object/, /unknown msg_type "frobnicate_request"/]) {
       assert.match(k.log(), re);
     }
+  });
+
+  it("#13: a request type the routing table lacks gets an error reply inside busy/idle, never a silent drop", async () => {
+    for (const [channel, type] of [["shell", "frobnicate_request"], ["control", "frobnicate_request"], ["shell", "interrupt_request"]] as const) {
+      const { reply, iopub } = await c.request(channel, type);
+      assert.equal(reply.header.msg_type, type.replace(/_request$/, "_reply"));
+      assert.equal(reply.content.status, "error");
+      assert.equal(reply.content.ename, "UnknownMessageType");
+      assert.deepEqual(iopub.map((m) => m.content.execution_state), ["busy", "idle"]);
+    }
+    const note = await c.send("shell", "frobnicate", {});
+    assert.deepEqual((await c.iopubUntilIdle(note)).map((m) => m.content.execution_state), ["busy", "idle"]);
+    await noReply(c, note);
+    assert.match(k.log(), /frobnicate"; ignored/);
   });
 
   it("heartbeat and control kernel_info answer while a cell runs a synchronous busy loop", async () => {
@@ -206,7 +220,7 @@ describe("kernel protocol", function () {
     await c.iopubUntilIdle(next);
   });
 
-  // One interrupt must stop each kind of loop, every time: the SIGINT watcher (kernel/sigint_watch.ts)
+  // One interrupt must stop each kind of loop, every time: the SIGINT watcher (kernel/io/sigint_watch.ts)
   // sees every signal, and the interrupt flag stops loops that never yield. TSGRAD_INTERRUPT_REPEAT=20
   // presses each one 20 times (the stress run); CI presses each 3 times, at varied moments.
   const REPEAT = Number(process.env.TSGRAD_INTERRUPT_REPEAT ?? 3);

@@ -107,6 +107,31 @@ describe("runtime/compiler", function () {
     });
   });
 
+  describe("what the checker is sent", () => {
+    it("a cell that declares only new names is one file change; a cell that fails its check gives its names back", async () => {
+      const service = (ev as unknown as { compiler: { service: { changed(file: string, kind: string): void } } }).compiler.service;
+      const sent: string[] = [];
+      const original = service.changed;
+      service.changed = (file, kind) => { sent.push(path.basename(file)); original.call(service, file, kind); };
+      try {
+        plain((await run(ev, "const sentA = 1;")).out);
+        sent.length = 0;
+        assert.strictEqual(plain((await run(ev, "const sentB: number = sentA + 1;\nsentB")).out), "2");
+        assert.strictEqual(sent.length, 1, `files sent for one new name: ${sent.join(", ")}`);
+        const bad = (await run(ev, "const sentA: string = 5;\nconst sentC = 3;")).out;
+        assert.ok(bad.status === "error" && bad.ename === "TSError", JSON.stringify(bad));
+        assert.strictEqual(plain((await run(ev, "const back: number = sentA;\nback")).out), "1");
+        const missing = (await run(ev, "sentC")).out;
+        assert.ok(missing.status === "error" && /Cannot find name 'sentC'/.test(missing.evalue), JSON.stringify(missing));
+      } finally { service.changed = original; }
+    });
+
+    it("a cell may declare a name the runtime or the language makes global; it is the cell's own", async () => {
+      assert.strictEqual(plain((await run(ev, "class ShapeError extends Error { kind = 'mine' }\nnew ShapeError('x').kind")).out), "'mine'");
+      assert.strictEqual(plain((await run(ev, "new ShapeError('y').kind")).out), "'mine'");
+    });
+  });
+
   describe("Node's types", () => {
     const errors = (c: CellCompiler, code: string) => c.compile(code, { check: true }).diagnostics.map((d) => d.message);
     const fresh = () => new CellCompiler({ globalNames: [], globalsModule: path.join(__dirname, "../../runtime/index") });

@@ -486,11 +486,11 @@ describe("runtime/evaluator", function () {
 
     it("a name declared again and again leaves one cell behind in the checker's program", async () => {
       for (let i = 0; i < 30; i++) plain((await run(ev, `let again = ${i};\nagain`)).out);
-      const compiler = (ev as unknown as { compiler: { cellFiles: Map<number, string>; chain: Map<string, { cell: number }> } }).compiler;
+      const compiler = (ev as unknown as { compiler: { cells: Map<number, string>; chain: Map<string, { cell: number }> } }).compiler;
       const owner = compiler.chain.get("again")!.cell;
-      const held = [...compiler.cellFiles.keys()].filter((c) => c >= owner - 1);
+      const held = [...compiler.cells.keys()].filter((c) => c >= owner - 1);
       assert.ok(held.length <= 2, `cells held for "again": ${held.join(", ")}`);
-      assert.ok(compiler.cellFiles.size <= compiler.chain.size + 1, `${compiler.cellFiles.size} cell files for ${compiler.chain.size} names`);
+      assert.ok(compiler.cells.size <= compiler.chain.size + 1, `${compiler.cells.size} cell files for ${compiler.chain.size} names`);
     });
   });
 });

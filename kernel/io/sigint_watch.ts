@@ -1,4 +1,4 @@
-// kernel/sigint_watch.ts
+// kernel/io/sigint_watch.ts
 // A tiny worker_thread that sees every SIGINT the process gets, so none is lost.
 // Why: user code runs on the main thread in steps under vm's breakOnSigint (runtime/evaluator.ts).
 // Each step starts and stops Node's SIGINT watchdog, and a signal that lands while it stops (or
