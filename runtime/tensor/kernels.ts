@@ -79,7 +79,7 @@ export function binaryDtype(op: BinaryOp, a: DType, b: DType | number): DType {
   if (BOOL_OUT.has(op)) return "bool";
   let d: DType = typeof b === "number" ? (!isFloat(a) && !Number.isInteger(b) ? "float32" : a) : promote(a, b);
   if (d === "bool" && !BOOL_STAYS.has(op)) d = "int32";
-  if (FLOAT_OUT.has(op) && !isFloat(d)) d = "float32";
+  if (!isFloat(d) && FLOAT_OUT.has(op)) d = "float32";
   return d;
 }
 

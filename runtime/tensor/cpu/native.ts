@@ -223,9 +223,11 @@ export class NativeCpuBackend extends CpuBackend {
   }
 
   binary(op: BinaryOp, a: View, b: View | number, out: Storage): void {
+    // Small tensors first: the reference's loop is cheaper than a native call there, and the op
+    // needs no lookup to know it.
+    if (out.length < SMALL) return super.binary(op, a, b, out);
     const code = BINARY_CODES[op];
-    const outOk = out.dtype === (BOOL_OUT.has(op) ? "bool" : "float32");
-    if (code === undefined || !isF32(a) || !outOk || out.length < SMALL || (typeof b !== "number" && !isF32(b))) {
+    if (code === undefined || !isF32(a) || out.dtype !== (BOOL_OUT.has(op) ? "bool" : "float32") || (typeof b !== "number" && !isF32(b))) {
       return super.binary(op, a, b, out);
     }
     const P = this.P;
