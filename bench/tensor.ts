@@ -32,7 +32,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Storage, View } from "../runtime/tensor/backend";
 import { CpuBackend, CpuStorage } from "../runtime/tensor/cpu";
-import { loadNativeAddon, NativeCpuBackend } from "../runtime/tensor/cpu_native";
+import { loadNativeAddon, NativeCpuBackend } from "../runtime/tensor/cpu";
 import { contiguousStrides, sizeOf } from "../runtime/tensor/shape";
 import { getBackend } from "../runtime/tensor/backend";
 import { torch, F, type Tensor } from "../runtime/tensor/index";

@@ -24,7 +24,7 @@ import type { Tensor } from "../runtime/tensor/tensor";
 import * as nn from "../runtime/tensor/nn/index";
 import * as optim from "../runtime/tensor/optim/index";
 import { F } from "../runtime/tensor/functional";
-import { NativeCpuBackend } from "../runtime/tensor/cpu_native";
+import { NativeCpuBackend } from "../runtime/tensor/cpu";
 import { benchTorch, benchTfjsProcess, type PeerResult } from "./train_peers";
 import { timeit } from "./peers/timing";
 

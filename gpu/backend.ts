@@ -10,13 +10,13 @@ import {
   Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type DType, type Pool2dOpts, type ReduceOp,
   type Storage, type TypedArray, type UnaryOp, type View,
 } from "../runtime/tensor/backend";
+import { DTypeError, DeviceError } from "../runtime/tensor/errors";
+import { collapse, contiguousStrides, isLinear, linesAlong, sizeOf } from "../runtime/tensor/shape";
 import { BufferPool, ELEMENT_BYTES, GpuStorage } from "./buffers";
 import type { GpuContext } from "./device";
-import { DTypeError, DeviceError } from "./errors";
 import * as nn from "./nn_ops";
 import { KernelSource, Pipeline, PipelineCache } from "./pipelines";
 import { CommandQueue, Params } from "./queue";
-import { collapse, contiguousStrides, isLinear, linesAlong, numel } from "./strided";
 import { storageType } from "./wgsl/common";
 import { ElementwiseSpec, Operand, elementwiseKernel, elementwiseKey, fillKernel } from "./wgsl/elementwise";
 import { INDEX_WG, gatherKernel, scatterAddKernel } from "./wgsl/index";
@@ -74,7 +74,7 @@ export class WebGpuBackend implements Backend {
   /** A read-only input must not be the buffer an op writes: give it a contiguous copy then. */
   unalias(v: View, outs: (Storage | null)[], temps: GpuStorage[]): View {
     if (!outs.includes(v.buf)) return v;
-    const t = this.temp(numel(v.shape), v.buf.dtype);
+    const t = this.temp(sizeOf(v.shape), v.buf.dtype);
     temps.push(t);
     this.copy(v, t);
     return { buf: t, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
@@ -173,7 +173,7 @@ export class WebGpuBackend implements Backend {
     const temps: GpuStorage[] = [];
     src = this.unalias(src, [dst.buf], temps);
     const o = this.gs(dst.buf, "destination");
-    const n = numel(dst.shape);
+    const n = sizeOf(dst.shape);
     if (n === 0) return;
     const l = collapse(dst.shape, [dst.strides, src.strides]);
     const spec: ElementwiseSpec = { kind: "assign", out: dst.buf.dtype, rank: l.shape.length, outContiguous: isLinear(l, 0),
@@ -190,7 +190,7 @@ export class WebGpuBackend implements Backend {
     this.check();
     const o = this.gs(out, "output");
     const shape = views[0].shape;
-    const n = numel(shape);
+    const n = sizeOf(shape);
     if (n === 0) return;
     const l = collapse(shape, [contiguousStrides(shape), ...views.map((v) => v.strides)]);
     const rank = l.shape.length;
@@ -232,8 +232,8 @@ export class WebGpuBackend implements Backend {
     const keep = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
     const k = collapse(keep.map((d) => x.shape[d]), [keep.map((d) => x.strides[d])]);
     const r = collapse(axes.map((d) => x.shape[d]), [axes.map((d) => x.strides[d])]);
-    const nk = numel(k.shape);
-    const nr = numel(r.shape);
+    const nk = sizeOf(k.shape);
+    const nr = sizeOf(r.shape);
     if (nk === 0) return;
     const spec = { op: opName, x: x.buf.dtype, out: out.dtype, keptRank: k.shape.length, reducedRank: r.shape.length, tree: nr >= TREE_THRESHOLD };
     const params = new Params().u32(nk, nr, x.offset, ...k.shape, ...k.strides[0], ...r.shape, ...r.strides[0]);
@@ -277,7 +277,7 @@ export class WebGpuBackend implements Backend {
       bBs.push(db >= 0 && sb !== 1 ? b.strides[db] : 0);
     }
     const l = collapse(batchShape, [aBs, bBs]);
-    const batch = numel(l.shape);
+    const batch = sizeOf(l.shape);
     if (batch === 0 || m === 0 || n === 0) return;
     if (k === 0) { this.fill(o, 0); return; }
     const tile = pickTile(m, n);
@@ -300,7 +300,7 @@ export class WebGpuBackend implements Backend {
     index = this.unalias(index, [out], temps);
     if (index.buf.dtype !== "int32") throw new DTypeError(`gather: index must be int32, got ${index.buf.dtype}`);
     const o = this.gs(out, "output");
-    const n = numel(index.shape);
+    const n = sizeOf(index.shape);
     if (n === 0) return;
     const rank = index.shape.length;
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
@@ -319,14 +319,14 @@ export class WebGpuBackend implements Backend {
     if (target.dtype !== "float32" && target.dtype !== "int32")
       throw new DTypeError(`scatterAdd: webgpu adds into float32 or int32 only, got ${target.dtype}`);
     const t = this.gs(target, "target");
-    const n = numel(index.shape);
+    const n = sizeOf(index.shape);
     if (n === 0) return;
     const rank = index.shape.length;
     const ts = contiguousStrides(targetShape);
     const tsz = ts.map((s, d) => (d === dim ? 0 : s));
     let s = src;
     if (src.buf.dtype !== target.dtype) {
-      const c = this.temp(numel(src.shape), target.dtype);
+      const c = this.temp(sizeOf(src.shape), target.dtype);
       temps.push(c);
       this.copy(src, c);
       s = { buf: c, shape: src.shape, strides: contiguousStrides(src.shape), offset: 0 };

@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { DeviceError } from "./errors";
+import { DeviceError } from "../runtime/tensor/errors";
 
 export interface InitOptions {
   /** Extra Dawn options, e.g. ["backend=vulkan"] or ["adapter=llvmpipe"] (see webgpu's README). */

@@ -8,10 +8,10 @@
 
 import { WebGpuBackend } from "./backend";
 import { GpuContext, InitOptions, acquire, describe } from "./device";
-import { DeviceError } from "./errors";
+import { DeviceError } from "../runtime/tensor/errors";
 
 export { WebGpuBackend } from "./backend";
-export { DeviceError, DTypeError } from "./errors";
+export { DeviceError, DTypeError } from "../runtime/tensor/errors";
 export type { InitOptions } from "./device";
 
 let pending: Promise<WebGpuBackend> | null = null;

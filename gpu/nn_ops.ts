@@ -4,11 +4,11 @@
 // Adam step. NCHW float32 only, as the contract says. Called through WebGpuBackend's methods.
 
 import type { AdamStepOpts, Conv2dOpts, Pool2dOpts, Storage, View } from "../runtime/tensor/backend";
+import { DTypeError } from "../runtime/tensor/errors";
+import { linesAlong, windowOutSize } from "../runtime/tensor/shape";
 import type { WebGpuBackend } from "./backend";
 import type { GpuStorage } from "./buffers";
-import { DTypeError } from "./errors";
 import { Params } from "./queue";
-import { linesAlong, windowOut } from "./strided";
 import { adamKernel } from "./wgsl/adam";
 import { CONV_PARAMS, ConvParam, convForwardKernel, convGradInputKernel, convGradWeightKernel } from "./wgsl/conv";
 import { TILE_64, Tile, pickTile } from "./wgsl/matmul";
@@ -34,8 +34,8 @@ function geometry(x: View, w: View, o: Conv2dOpts): ConvGeometry {
   const [Nb, Cin, H, W] = x.shape;
   const [Cout, , KH, KW] = w.shape;
   return { Nb, Cin, H, W, Cout, KH, KW, G: o.groups,
-    OH: windowOut(H, KH, o.stride[0], o.padding[0], o.dilation[0], false),
-    OW: windowOut(W, KW, o.stride[1], o.padding[1], o.dilation[1], false) };
+    OH: windowOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0], false),
+    OW: windowOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1], false) };
 }
 
 function convParams(m: number, n: number, k: number, g: ConvGeometry, o: Conv2dOpts, splits: number,
@@ -121,8 +121,8 @@ function poolParams(n: number, x: View, OH: number, OW: number, o: Pool2dOpts): 
 }
 
 function poolOut(x: View, o: Pool2dOpts, dilation: [number, number]): [number, number] {
-  return [windowOut(x.shape[2], o.kernel[0], o.stride[0], o.padding[0], dilation[0], o.ceilMode),
-    windowOut(x.shape[3], o.kernel[1], o.stride[1], o.padding[1], dilation[1], o.ceilMode)];
+  return [windowOutSize(x.shape[2], o.kernel[0], o.stride[0], o.padding[0], dilation[0], o.ceilMode),
+    windowOutSize(x.shape[3], o.kernel[1], o.stride[1], o.padding[1], dilation[1], o.ceilMode)];
 }
 
 export function maxPool2d(be: WebGpuBackend, x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void {

@@ -7,7 +7,7 @@
 /// <reference types="@webgpu/types" />
 
 import { BufferPool, ELEMENT_BYTES, GpuStorage } from "./buffers";
-import { DeviceError } from "./errors";
+import { DeviceError } from "../runtime/tensor/errors";
 import type { Pipeline } from "./pipelines";
 
 const ARENA_BYTES = 1 << 20;

@@ -3,6 +3,7 @@
 # element-wise, reductions, Adam) with OpenMP. Built by scripts/install.d/30-native.sh with
 #   node-gyp rebuild --nodedir=/usr   (Debian's Node headers, so nothing is downloaded)
 # -march=native: the addon is built on the machine that runs it (install.sh), never shipped.
+# -Werror=switch: every kernel switch covers its op enum (src/ops.h, generated from the registry).
 {
   "targets": [{
     "target_name": "tsgrad_native",
@@ -12,7 +13,7 @@
     ],
     "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
     "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fexceptions",
-                  "-fno-math-errno", "-fno-trapping-math"],
+                  "-fno-math-errno", "-fno-trapping-math", "-Werror=switch"],
     "libraries": ["-ldnnl", "-lgomp", "-lmvec"],
     "defines": ["NAPI_VERSION=8"]
   }]

@@ -2,7 +2,7 @@
 // scripts/pack_addon.js
 // `npm pack` / `npm publish` helper (package.json prepack/postpack). The tarball carries the built
 // native addon at dist/native/build/Release/tsgrad_native.node, the first place
-// runtime/tensor/cpu_native.ts looks from dist/. It is copied there only while packing, so a
+// runtime/tensor/cpu/native.ts looks from dist/. It is copied there only while packing, so a
 // checkout never loads a stale copy after rebuilding native/. Copying (not listing
 // native/build/ in "files") also packs the addon when native/build is a symlink, which npm
 // does not follow.

@@ -4,7 +4,7 @@
 // and the unrolled loop that turns a linear index into strided offsets. Pure string building.
 
 import type { DType } from "../../runtime/tensor/backend";
-import { DTypeError } from "../errors";
+import { DTypeError } from "../../runtime/tensor/errors";
 
 export type Scalar = "f32" | "i32" | "u32" | "bool";
 

@@ -6,6 +6,7 @@
 // buffer cannot be bound both read-only and writable in a dispatch).
 
 import type { BinaryOp, DType, UnaryOp } from "../../runtime/tensor/backend";
+import { BINARY_OPS } from "../../runtime/tensor/op_registry";
 import type { KernelSource } from "../pipelines";
 import { ISNAN, MATH_FNS, PARAMS, binding, cast, entry1d, load, pf, store, storageType, stridedOffsets, valueType } from "./common";
 
@@ -42,72 +43,70 @@ export function elementwiseKey(s: ElementwiseSpec): string {
 /** Unary ops that stay in i32 on int32 tensors; the rest compute in f32. */
 const INT_UNARY = new Set<UnaryOp>(["neg", "abs", "sign", "square", "relu"]);
 
-function unaryExpr(op: UnaryOp, x: string, t: "f32" | "i32", p1: string, p2: string): string {
-  const zero = t === "f32" ? "0.0" : "0i";
-  switch (op) {
-    case "neg": return `(-${x})`;
-    case "abs": return `abs(${x})`;
-    // NaN checks (isnan_, on the bits) where PyTorch keeps NaN: WGSL's max/min/clamp/sign may drop it.
-    case "sign": return t === "f32" ? `select(sign(${x}), ${x}, isnan_(${x}))` : `sign(${x})`;
-    case "square": return `(${x} * ${x})`;
-    case "relu": return t === "f32" ? `select(max(${x}, 0.0), ${x}, isnan_(${x}))` : `max(${x}, ${zero})`;
-    case "exp": return `exp(${x})`;
-    case "expm1": return `expm1_(${x})`;
-    case "log": return `log(${x})`;
-    case "log1p": return `log1p_(${x})`;
-    case "sqrt": return `sqrt(${x})`;
-    case "rsqrt": return `inverseSqrt(${x})`;
-    case "reciprocal": return `(1.0 / ${x})`;
-    case "sin": return `sin(${x})`;
-    case "cos": return `cos(${x})`;
-    case "tanh": return `tanh_(${x})`;
-    case "sigmoid": return `sigmoid_(${x})`;
-    case "gelu": return `(0.5 * ${x} * (1.0 + erf_(${x} * 0.7071067811865476)))`;
-    case "gelu_tanh": return `(0.5 * ${x} * (1.0 + tanh_(0.7978845608028654 * (${x} + 0.044715 * ${x} * ${x} * ${x}))))`;
-    case "silu": return `(${x} * sigmoid_(${x}))`;
-    case "softplus": return `select(log1p_(exp(${x})), ${x}, ${x} > 20.0)`;
-    case "erf": return `erf_(${x})`;
-    case "floor": return `floor(${x})`;
-    case "ceil": return `ceil(${x})`;
-    case "round": return `round(${x})`;
-    case "leaky_relu": return `select(${x} * ${p1}, ${x}, ${x} > 0.0)`;
-    case "elu": return `select(${p1} * expm1_(${x}), ${x}, ${x} > 0.0)`;
-    case "clamp": return `select(min(max(${x}, ${p1}), ${p2}), ${x}, isnan_(${x}))`;
-    case "pow_scalar": return `pow_(${x}, ${p1})`;
-    case "logical_not": return `(!${x})`;
-  }
-}
+/** WGSL expression of each unary op on value `x` computed in type `t`; p1/p2 are its parameters.
+ * NaN checks (isnan_, on the bits) where PyTorch keeps NaN: WGSL's max/min/clamp/sign may drop it. */
+type UnaryExpr = (x: string, t: "f32" | "i32", p1: string, p2: string) => string;
+const UNARY_WGSL: Record<UnaryOp, UnaryExpr> = {
+  neg: (x) => `(-${x})`,
+  abs: (x) => `abs(${x})`,
+  sign: (x, t) => t === "f32" ? `select(sign(${x}), ${x}, isnan_(${x}))` : `sign(${x})`,
+  square: (x) => `(${x} * ${x})`,
+  relu: (x, t) => t === "f32" ? `select(max(${x}, 0.0), ${x}, isnan_(${x}))` : `max(${x}, 0i)`,
+  exp: (x) => `exp(${x})`,
+  expm1: (x) => `expm1_(${x})`,
+  log: (x) => `log(${x})`,
+  log1p: (x) => `log1p_(${x})`,
+  sqrt: (x) => `sqrt(${x})`,
+  rsqrt: (x) => `inverseSqrt(${x})`,
+  reciprocal: (x) => `(1.0 / ${x})`,
+  sin: (x) => `sin(${x})`,
+  cos: (x) => `cos(${x})`,
+  tanh: (x) => `tanh_(${x})`,
+  sigmoid: (x) => `sigmoid_(${x})`,
+  gelu: (x) => `(0.5 * ${x} * (1.0 + erf_(${x} * 0.7071067811865476)))`,
+  gelu_tanh: (x) => `(0.5 * ${x} * (1.0 + tanh_(0.7978845608028654 * (${x} + 0.044715 * ${x} * ${x} * ${x}))))`,
+  silu: (x) => `(${x} * sigmoid_(${x}))`,
+  softplus: (x) => `select(log1p_(exp(${x})), ${x}, ${x} > 20.0)`,
+  erf: (x) => `erf_(${x})`,
+  floor: (x) => `floor(${x})`,
+  ceil: (x) => `ceil(${x})`,
+  round: (x) => `round(${x})`,
+  leaky_relu: (x, _t, p1) => `select(${x} * ${p1}, ${x}, ${x} > 0.0)`,
+  elu: (x, _t, p1) => `select(${p1} * expm1_(${x}), ${x}, ${x} > 0.0)`,
+  clamp: (x, _t, p1, p2) => `select(min(max(${x}, ${p1}), ${p2}), ${x}, isnan_(${x}))`,
+  pow_scalar: (x, _t, p1) => `pow_(${x}, ${p1})`,
+  logical_not: (x) => `(!${x})`,
+};
 
-function binaryExpr(op: BinaryOp, a: string, b: string, t: "f32" | "i32"): string {
-  switch (op) {
-    case "add": return `(${a} + ${b})`;
-    case "sub": return `(${a} - ${b})`;
-    case "mul": return `(${a} * ${b})`;
-    // WGSL i32 division truncates toward zero and returns a when b == 0; torch's integer division
-    // by zero is an error, so there is no value to match there.
-    case "div": return `(${a} / ${b})`;
-    case "pow": return t === "f32" ? `pow_(${a}, ${b})` : `i32(round(pow_(f32(${a}), f32(${b}))))`;
-    // As the CPU backend: a if a wins or is NaN, else b (so NaN on either side gives NaN).
-    case "maximum": return t === "f32" ? `select(${b}, ${a}, ${a} > ${b} || isnan_(${a}))` : `max(${a}, ${b})`;
-    case "minimum": return t === "f32" ? `select(${b}, ${a}, ${a} < ${b} || isnan_(${a}))` : `min(${a}, ${b})`;
-    case "atan2": return `atan2_(${a}, ${b})`;
-    case "eq": return `(${a} == ${b})`;
-    case "ne": return t === "f32" ? `(${a} != ${b} || isnan_(${a}) || isnan_(${b}))` : `(${a} != ${b})`;
-    case "lt": return `(${a} < ${b})`;
-    case "le": return `(${a} <= ${b})`;
-    case "gt": return `(${a} > ${b})`;
-    case "ge": return `(${a} >= ${b})`;
-    case "logical_and": return `(${a} && ${b})`;
-    case "logical_or": return `(${a} || ${b})`;
-  }
-}
-
-const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
+/** WGSL expression of each binary op on `a` and `b` computed in type `t`. WGSL i32 division
+ * truncates toward zero and returns a when b == 0; torch's integer division by zero is an error, so
+ * there is no value to match there. maximum/minimum follow the CPU backend: a if a wins or is NaN,
+ * else b (so NaN on either side gives NaN). */
+type BinaryExpr = (a: string, b: string, t: "f32" | "i32") => string;
+const BINARY_WGSL: Record<BinaryOp, BinaryExpr> = {
+  add: (a, b) => `(${a} + ${b})`,
+  sub: (a, b) => `(${a} - ${b})`,
+  mul: (a, b) => `(${a} * ${b})`,
+  div: (a, b) => `(${a} / ${b})`,
+  pow: (a, b, t) => t === "f32" ? `pow_(${a}, ${b})` : `i32(round(pow_(f32(${a}), f32(${b}))))`,
+  maximum: (a, b, t) => t === "f32" ? `select(${b}, ${a}, ${a} > ${b} || isnan_(${a}))` : `max(${a}, ${b})`,
+  minimum: (a, b, t) => t === "f32" ? `select(${b}, ${a}, ${a} < ${b} || isnan_(${a}))` : `min(${a}, ${b})`,
+  atan2: (a, b) => `atan2_(${a}, ${b})`,
+  eq: (a, b) => `(${a} == ${b})`,
+  ne: (a, b, t) => t === "f32" ? `(${a} != ${b} || isnan_(${a}) || isnan_(${b}))` : `(${a} != ${b})`,
+  lt: (a, b) => `(${a} < ${b})`,
+  le: (a, b) => `(${a} <= ${b})`,
+  gt: (a, b) => `(${a} > ${b})`,
+  ge: (a, b) => `(${a} >= ${b})`,
+  logical_and: (a, b) => `(${a} && ${b})`,
+  logical_or: (a, b) => `(${a} || ${b})`,
+};
 
 /** The type a binary op computes in: bool for logical ops, f32 when anything is float. */
 export function binaryComputeType(op: BinaryOp, a: DType, b: DType | "f32" | "i32", out: DType): "f32" | "i32" | "bool" {
-  if (op === "logical_and" || op === "logical_or") return "bool";
-  const float = a === "float32" || b === "float32" || b === "f32" || (!COMPARE.has(op) && out === "float32") || op === "atan2";
+  const rule = BINARY_OPS[op].dtype;
+  if (rule === "logical") return "bool";
+  const float = a === "float32" || b === "float32" || b === "f32" || (rule !== "bool" && out === "float32") || op === "atan2";
   return float ? "f32" : "i32";
 }
 
@@ -151,7 +150,7 @@ export function elementwiseKernel(s: ElementwiseSpec): KernelSource {
     case "unary": {
       const t = s.op === "logical_not" ? "bool" : INT_UNARY.has(s.op) && s.out !== "float32" ? "i32" : "f32";
       const x = cast("v0", vt(0), t);
-      result = unaryExpr(s.op, `x0`, t as "f32" | "i32", pf(lay.scalarAt), pf(lay.scalarAt + 1));
+      result = UNARY_WGSL[s.op](`x0`, t as "f32" | "i32", pf(lay.scalarAt), pf(lay.scalarAt + 1));
       body.push(`  let x0 = ${x};`);
       resultType = s.op === "logical_not" ? "bool" : t;
       break;
@@ -162,8 +161,8 @@ export function elementwiseKernel(s: ElementwiseSpec): KernelSource {
       body.push(`  let a0 = ${cast("v0", vt(0), t)};`);
       if (s.inputs.length === 2) body.push(`  let b0 = ${cast("v1", vt(1), t)};`);
       else body.push(`  let b0 = ${cast(`bitcast<${s.scalar ?? "f32"}>(P[${lay.scalarAt}])`, s.scalar ?? "f32", t)};`);
-      result = binaryExpr(s.op, "a0", "b0", t === "bool" ? "i32" : t);
-      resultType = COMPARE.has(s.op) ? "bool" : t;
+      result = BINARY_WGSL[s.op]("a0", "b0", t === "bool" ? "i32" : t);
+      resultType = BINARY_OPS[s.op].dtype === "bool" ? "bool" : t;
       break;
     }
   }

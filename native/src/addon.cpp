@@ -95,7 +95,7 @@ static napi_value Version(napi_env env, napi_callback_info info) {
 
 static napi_value Noop(napi_env env, napi_callback_info info) { return nullptr; }
 
-// Data pointers: runtime/tensor/cpu_native.ts asks once per array for its address (address(),
+// Data pointers: runtime/tensor/cpu/native.ts asks once per array for its address (address(),
 // below) and passes addresses in P[PTR_BASE + i], because unwrapping a TypedArray through N-API
 // costs about 150 ns per array per call, more than a small kernel. The engine keeps every array
 // it hands over alive for the duration of the call; V8 never moves an ArrayBuffer's backing store.
@@ -119,19 +119,19 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
 
 static napi_value Unary(napi_env env, napi_callback_info info) {
   ARGS(1);
-  unary(intOf(env, argv[0]), ptr(0), ptr(1));
+  unary(static_cast<UnaryOp>(intOf(env, argv[0])), ptr(0), ptr(1));
   return nullptr;
 }
 
 static napi_value Binary(napi_env env, napi_callback_info info) {
   ARGS(1);
-  binary(intOf(env, argv[0]), ptr(0), ptr(1), ptr<void>(2));
+  binary(static_cast<BinaryOp>(intOf(env, argv[0])), ptr(0), ptr(1), ptr<void>(2));
   return nullptr;
 }
 
 static napi_value Reduce(napi_env env, napi_callback_info info) {
   ARGS(1);
-  reduce(intOf(env, argv[0]), ptr(0), ptr<void>(1));
+  reduce(static_cast<ReduceOp>(intOf(env, argv[0])), ptr(0), ptr<void>(1));
   return nullptr;
 }
 
@@ -198,11 +198,11 @@ static napi_value Module(napi_env env, napi_value exports) {
 #undef FN
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
-  // Binary op 13 (relu's fused backward) exists: an older build lacks it and the backend then
-  // keeps the generic route.
-  napi_value yes;
-  napi_get_boolean(env, true, &yes);
-  napi_set_named_property(env, exports, "fusedReluGrad", yes);
+  // The registry's native ops this build was compiled with (ops.h): the TypeScript side refuses an
+  // addon built from another registry, whose op codes would mean other ops.
+  napi_value signature;
+  napi_create_string_utf8(env, OPS_SIGNATURE, NAPI_AUTO_LENGTH, &signature);
+  napi_set_named_property(env, exports, "opsSignature", signature);
   return exports;
 }
 

@@ -1,7 +1,7 @@
 // native/src/elementwise.cpp
 // Float32 unary, binary and where element-wise kernels and strided copy, over the shared strided walk.
-// Op codes mirror UNARY_CODES / BINARY_CODES in runtime/tensor/cpu_native.ts; semantics follow
-// PyTorch (NaN propagates through relu, clamp, maximum and minimum).
+// Op codes are the registry's (ops.h, generated); semantics follow PyTorch (NaN propagates through
+// relu, clamp, maximum and minimum).
 #include <cmath>
 #include "strided.h"
 
@@ -37,45 +37,44 @@ static void unaryRun(const Layout<1>& L, const float* x, float* out, F f) {
   });
 }
 
-// P: layout<1> (nd, shape, strides, offset) in [0..17], then [18] param, [19] param2.
-void unary(int op, const float* x, float* out) {
+// P: layout<1> (nd, shape, strides, offset), then UNARY_PARAM, UNARY_PARAM2.
+void unary(UnaryOp op, const float* x, float* out) {
   const Layout<1> L = readLayout<1>();
-  const float p = (float)P[scalarSlot<1>()], p2 = (float)P[scalarSlot<1>() + 1];
+  const float p = (float)P[UNARY_PARAM], p2 = (float)P[UNARY_PARAM2];
   switch (op) {
-    case 0: return unaryRun(L, x, out, [](float v) { return -v; });
-    case 1: return unaryRun(L, x, out, [](float v) { return std::fabs(v); });
-    case 2: return unaryRun(L, x, out, [](float v) { return expf(v); });
-    case 3: return unaryRun(L, x, out, [](float v) { return logf(v); });
-    case 4: return unaryRun(L, x, out, [](float v) { return std::sqrt(v); });
-    case 5: return unaryRun(L, x, out, [](float v) { return 1.f / std::sqrt(v); });
-    case 6: return unaryRun(L, x, out, [](float v) { return v * v; });
-    case 7: return unaryRun(L, x, out, [](float v) { return 1.f / v; });
-    case 8: return unaryRun(L, x, out, [](float v) { return 1.f / (1.f + expf(-v)); });
-    case 9: return unaryRun(L, x, out, [](float v) { return v < 0.f ? 0.f : v; });
-    case 10: return unaryRun(L, x, out, [](float v) { return tanhf(v); });
-    case 11: return unaryRun(L, x, out, [](float v) { return v / (1.f + expf(-v)); });
-    case 12: return unaryRun(L, x, out, [p](float v) { return v < 0.f ? v * p : v; });
-    case 13: return unaryRun(L, x, out, [p, p2](float v) { return v < p ? p : (v > p2 ? p2 : v); });
-    case 14:
+    case UnaryOp::NEG: return unaryRun(L, x, out, [](float v) { return -v; });
+    case UnaryOp::ABS: return unaryRun(L, x, out, [](float v) { return std::fabs(v); });
+    case UnaryOp::EXP: return unaryRun(L, x, out, [](float v) { return expf(v); });
+    case UnaryOp::LOG: return unaryRun(L, x, out, [](float v) { return logf(v); });
+    case UnaryOp::SQRT: return unaryRun(L, x, out, [](float v) { return std::sqrt(v); });
+    case UnaryOp::RSQRT: return unaryRun(L, x, out, [](float v) { return 1.f / std::sqrt(v); });
+    case UnaryOp::SQUARE: return unaryRun(L, x, out, [](float v) { return v * v; });
+    case UnaryOp::RECIPROCAL: return unaryRun(L, x, out, [](float v) { return 1.f / v; });
+    case UnaryOp::SIGMOID: return unaryRun(L, x, out, [](float v) { return 1.f / (1.f + expf(-v)); });
+    case UnaryOp::RELU: return unaryRun(L, x, out, [](float v) { return v < 0.f ? 0.f : v; });
+    case UnaryOp::TANH: return unaryRun(L, x, out, [](float v) { return tanhf(v); });
+    case UnaryOp::SILU: return unaryRun(L, x, out, [](float v) { return v / (1.f + expf(-v)); });
+    case UnaryOp::LEAKY_RELU: return unaryRun(L, x, out, [p](float v) { return v < 0.f ? v * p : v; });
+    case UnaryOp::CLAMP: return unaryRun(L, x, out, [p, p2](float v) { return v < p ? p : (v > p2 ? p2 : v); });
+    case UnaryOp::POW_SCALAR:
       if (p == 2.f) return unaryRun(L, x, out, [](float v) { return v * v; });
       return unaryRun(L, x, out, [p](float v) { return powf(v, p); });
-    case 15: return unaryRun(L, x, out, [p](float v) { return v > 0.f ? v : p * expm1f(v); });
-    case 16: return unaryRun(L, x, out, [](float v) { return sinf(v); });
-    case 17: return unaryRun(L, x, out, [](float v) { return cosf(v); });
-    case 18: return unaryRun(L, x, out, [](float v) { return expm1f(v); });
-    case 19: return unaryRun(L, x, out, [](float v) { return log1pf(v); });
-    case 20: return unaryRun(L, x, out, [](float v) { return v; });
-    case 21:
+    case UnaryOp::ELU: return unaryRun(L, x, out, [p](float v) { return v > 0.f ? v : p * expm1f(v); });
+    case UnaryOp::SIN: return unaryRun(L, x, out, [](float v) { return sinf(v); });
+    case UnaryOp::COS: return unaryRun(L, x, out, [](float v) { return cosf(v); });
+    case UnaryOp::EXPM1: return unaryRun(L, x, out, [](float v) { return expm1f(v); });
+    case UnaryOp::LOG1P: return unaryRun(L, x, out, [](float v) { return log1pf(v); });
+    case UnaryOp::GELU:
       return unaryRun(L, x, out, [](float v) { return 0.5f * v * (1.f + erff(v * 0.70710678118654752f)); });
-    case 22:
+    case UnaryOp::GELU_TANH:
       return unaryRun(L, x, out, [](float v) {
         return 0.5f * v * (1.f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
       });
-    case 23: return unaryRun(L, x, out, [](float v) { return v > 20.f ? v : log1pf(expf(v)); });
-    case 24: return unaryRun(L, x, out, [](float v) { return std::floor(v); });
-    case 25: return unaryRun(L, x, out, [](float v) { return std::ceil(v); });
-    case 26: return unaryRun(L, x, out, [](float v) { return std::nearbyint(v); });
-    case 27: return unaryRun(L, x, out, [](float v) { return erff(v); });
+    case UnaryOp::SOFTPLUS: return unaryRun(L, x, out, [](float v) { return v > 20.f ? v : log1pf(expf(v)); });
+    case UnaryOp::FLOOR: return unaryRun(L, x, out, [](float v) { return std::floor(v); });
+    case UnaryOp::CEIL: return unaryRun(L, x, out, [](float v) { return std::ceil(v); });
+    case UnaryOp::ROUND: return unaryRun(L, x, out, [](float v) { return std::nearbyint(v); });
+    case UnaryOp::ERF: return unaryRun(L, x, out, [](float v) { return erff(v); });
   }
 }
 
@@ -108,11 +107,11 @@ static void binaryRun(const Layout<2>& L, const float* a, const float* b, T* out
   });
 }
 
-// P: layout<2> in [0..26], then [27] b is a scalar (b may be null), [28] the scalar.
-void binary(int op, const float* a, const float* b, void* outp) {
+// P: layout<2>, then BINARY_B_IS_SCALAR (b may be null) and BINARY_SCALAR.
+void binary(BinaryOp op, const float* a, const float* b, void* outp) {
   Layout<2> L = readLayout<2>();
-  float scalar = (float)P[scalarSlot<2>() + 1];
-  if (P[scalarSlot<2>()] != 0) {
+  float scalar = (float)P[BINARY_SCALAR];
+  if (P[BINARY_B_IS_SCALAR] != 0) {
     b = &scalar;
     L.off[1] = 0;
     for (int d = 0; d < MAX_DIMS; d++) L.st[1][d] = 0;
@@ -120,21 +119,21 @@ void binary(int op, const float* a, const float* b, void* outp) {
   float* out = (float*)outp;
   uint8_t* bout = (uint8_t*)outp;
   switch (op) {
-    case 0: return binaryRun(L, a, b, out, [](float x, float y) { return x + y; });
-    case 1: return binaryRun(L, a, b, out, [](float x, float y) { return x - y; });
-    case 2: return binaryRun(L, a, b, out, [](float x, float y) { return x * y; });
-    case 3: return binaryRun(L, a, b, out, [](float x, float y) { return x / y; });
-    case 4: return binaryRun(L, a, b, out, [](float x, float y) { return (x > y || x != x) ? x : y; });
-    case 5: return binaryRun(L, a, b, out, [](float x, float y) { return (x < y || x != x) ? x : y; });
-    case 6: return binaryRun(L, a, b, out, [](float x, float y) { return powf(x, y); });
-    case 7: return binaryRun(L, a, b, bout, [](float x, float y) { return x == y; });
-    case 8: return binaryRun(L, a, b, bout, [](float x, float y) { return x != y; });
-    case 9: return binaryRun(L, a, b, bout, [](float x, float y) { return x < y; });
-    case 10: return binaryRun(L, a, b, bout, [](float x, float y) { return x <= y; });
-    case 11: return binaryRun(L, a, b, bout, [](float x, float y) { return x > y; });
-    case 12: return binaryRun(L, a, b, bout, [](float x, float y) { return x >= y; });
+    case BinaryOp::ADD: return binaryRun(L, a, b, out, [](float x, float y) { return x + y; });
+    case BinaryOp::SUB: return binaryRun(L, a, b, out, [](float x, float y) { return x - y; });
+    case BinaryOp::MUL: return binaryRun(L, a, b, out, [](float x, float y) { return x * y; });
+    case BinaryOp::DIV: return binaryRun(L, a, b, out, [](float x, float y) { return x / y; });
+    case BinaryOp::MAXIMUM: return binaryRun(L, a, b, out, [](float x, float y) { return (x > y || x != x) ? x : y; });
+    case BinaryOp::MINIMUM: return binaryRun(L, a, b, out, [](float x, float y) { return (x < y || x != x) ? x : y; });
+    case BinaryOp::POW: return binaryRun(L, a, b, out, [](float x, float y) { return powf(x, y); });
+    case BinaryOp::EQ: return binaryRun(L, a, b, bout, [](float x, float y) { return x == y; });
+    case BinaryOp::NE: return binaryRun(L, a, b, bout, [](float x, float y) { return x != y; });
+    case BinaryOp::LT: return binaryRun(L, a, b, bout, [](float x, float y) { return x < y; });
+    case BinaryOp::LE: return binaryRun(L, a, b, bout, [](float x, float y) { return x <= y; });
+    case BinaryOp::GT: return binaryRun(L, a, b, bout, [](float x, float y) { return x > y; });
+    case BinaryOp::GE: return binaryRun(L, a, b, bout, [](float x, float y) { return x >= y; });
     // relu's backward in one pass: a = the incoming gradient, b = relu's output.
-    case 13: return binaryRun(L, a, b, out, [](float g, float y) { return y > 0.f ? g : 0.f; });
+    case BinaryOp::RELU_BACKWARD: return binaryRun(L, a, b, out, [](float g, float y) { return y > 0.f ? g : 0.f; });
   }
 }
 

@@ -1,19 +1,18 @@
 // native/src/kernels.h
 // Declarations shared by the addon's kernel files. Every kernel reads its shapes, strides, offsets
-// and scalars from P, a Float64Array that runtime/tensor/cpu_native.ts shares with the addon once
+// and scalars from P, a Float64Array that runtime/tensor/cpu/native.ts shares with the addon once
 // (init), so a call passes only the data arrays: no JS objects are built or read per call.
-// The layout of P for each kernel is written beside the kernel and mirrored in cpu_native.ts.
+// The layout of P for each kernel is written beside the kernel and mirrored in cpu/native.ts; the
+// sizes, scalar slots and op codes the two sides share are generated into ops.h.
 #pragma once
 #include <cstdint>
 #include <cstddef>
 #include <omp.h>
+#include "ops.h"
 
 namespace tsg {
 
-extern const double* P;  // the shared parameter block (256 doubles)
-constexpr int P_LEN = 256;
-constexpr int PTR_BASE = 240;  // P[240..247]: the data addresses of a call's arrays, in argument order
-constexpr int MAX_DIMS = 8;
+extern const double* P;  // the shared parameter block (P_LEN doubles; data addresses from PTR_BASE)
 
 inline int64_t pi(int i) { return (int64_t)P[i]; }
 
@@ -35,9 +34,9 @@ inline void parallelFor(int64_t n, int64_t work, F fn) {
 }
 
 void gemm(const float* a, const float* b, float* c);
-void unary(int op, const float* x, float* out);
-void binary(int op, const float* a, const float* b, void* out);
-void reduce(int op, const float* x, void* out);
+void unary(UnaryOp op, const float* x, float* out);
+void binary(BinaryOp op, const float* a, const float* b, void* out);
+void reduce(ReduceOp op, const float* x, void* out);
 void softmax(const float* x, float* out, bool log);
 void copyStrided(const float* x, float* out);
 void where(const uint8_t* cond, const float* a, const float* b, float* out);

@@ -1,9 +1,9 @@
 // native/src/reduce.cpp
-// Float32 reductions over a contiguous input seen as [A, C, B] (runtime/tensor/cpu_native.ts merges
+// Float32 reductions over a contiguous input seen as [A, C, B] (runtime/tensor/cpu/native.ts merges
 // the input's dims into these groups): mode 0 reduces C (B == 1 is the last-axis case: rows),
 // mode 1 reduces A and B (per-channel sums, as batch norm and conv bias grads need). Sums
 // accumulate in double. Also row softmax / log-softmax over the last axis.
-// Op codes: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (argmax/argmin: rows only, int32 out).
+// Ops: ReduceOp (ops.h, generated); argmax/argmin: rows only, int32 out.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -46,22 +46,25 @@ static int32_t rowArg(const float* x, int64_t n, bool isMax) {
 }
 
 // out[a, b] = reduce_c x[a, c, b]
-static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t C, int64_t B) {
+static bool isArg(ReduceOp op) { return op == ReduceOp::ARGMAX || op == ReduceOp::ARGMIN; }
+
+static void reduceMiddle(ReduceOp op, const float* x, void* outp, int64_t A, int64_t C, int64_t B) {
   float* out = (float*)outp;
-  if (B == 1 && A == 1 && C > 4 * PAR_MIN && op <= 2) {
+  const bool sum = op == ReduceOp::SUM, isMax = op == ReduceOp::MAX || op == ReduceOp::ARGMAX;
+  if (B == 1 && A == 1 && C > 4 * PAR_MIN && !isArg(op)) {
     // One long row (a full reduction): split it so that every thread gets a part.
     constexpr int64_t PARTS = 64;
     const int64_t len = (C + PARTS - 1) / PARTS;
     double part[PARTS];
     parallelFor(PARTS, C, [&](int64_t p) {
       const int64_t s = p * len, n = std::max<int64_t>(0, std::min(len, C - s));
-      part[p] = op == 0 ? rowSum(x + s, n) : n == 0 ? (op == 1 ? -INF : INF) : rowExtreme(x + s, n, op == 1);
+      part[p] = sum ? rowSum(x + s, n) : n == 0 ? (isMax ? -INF : INF) : rowExtreme(x + s, n, isMax);
     });
-    double acc = op == 0 ? 0.0 : part[0];
+    double acc = sum ? 0.0 : part[0];
     for (int64_t p = 0; p < PARTS; p++) {
-      if (op == 0) acc += part[p];
+      if (sum) acc += part[p];
       else if (part[p] != part[p] || acc != acc) acc = acc != acc ? acc : part[p];
-      else acc = op == 1 ? std::max(acc, part[p]) : std::min(acc, part[p]);
+      else acc = isMax ? std::max(acc, part[p]) : std::min(acc, part[p]);
     }
     out[0] = (float)acc;
     return;
@@ -69,9 +72,9 @@ static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t 
   if (B == 1) {
     parallelFor(A, A * C, [&](int64_t a) {
       const float* r = x + a * C;
-      if (op == 0) out[a] = (float)rowSum(r, C);
-      else if (op <= 2) out[a] = rowExtreme(r, C, op == 1);
-      else ((int32_t*)outp)[a] = rowArg(r, C, op == 3);
+      if (sum) out[a] = (float)rowSum(r, C);
+      else if (!isArg(op)) out[a] = rowExtreme(r, C, isMax);
+      else ((int32_t*)outp)[a] = rowArg(r, C, isMax);
     });
     return;
   }
@@ -82,7 +85,7 @@ static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t 
     const int64_t a = it / nch, b0 = (it % nch) * CH, n = std::min(CH, B - b0);
     const float* base = x + a * C * B + b0;
     float* o = out + a * B + b0;
-    if (op == 0) {
+    if (sum) {
       double acc[CH];
       for (int64_t i = 0; i < n; i++) acc[i] = 0;
       for (int64_t c = 0; c < C; c++) {
@@ -92,7 +95,6 @@ static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t 
       }
       for (int64_t i = 0; i < n; i++) o[i] = (float)acc[i];
     } else {
-      const bool isMax = op == 1;
       for (int64_t i = 0; i < n; i++) o[i] = isMax ? -INF : INF;
       for (int64_t c = 0; c < C; c++) {
         const float* r = base + c * B;
@@ -107,14 +109,14 @@ static void reduceMiddle(int op, const float* x, void* outp, int64_t A, int64_t 
 }
 
 // out[c] = reduce_{a, b} x[a, c, b]
-static void reduceOuterInner(int op, const float* x, float* out, int64_t A, int64_t C, int64_t B) {
+static void reduceOuterInner(ReduceOp op, const float* x, float* out, int64_t A, int64_t C, int64_t B) {
+  const bool isMax = op == ReduceOp::MAX;
   parallelFor(C, A * C * B, [&](int64_t c) {
-    if (op == 0) {
+    if (op == ReduceOp::SUM) {
       double s = 0;
       for (int64_t a = 0; a < A; a++) s += rowSum(x + (a * C + c) * B, B);
       out[c] = (float)s;
     } else {
-      const bool isMax = op == 1;
       float m = isMax ? -INF : INF;
       for (int64_t a = 0; a < A; a++) {
         const float v = rowExtreme(x + (a * C + c) * B, B, isMax);
@@ -127,7 +129,12 @@ static void reduceOuterInner(int op, const float* x, float* out, int64_t A, int6
 }
 
 // P: [0] A, [1] C, [2] B, [3] mode, [4] xOff
-void reduce(int op, const float* x, void* out) {
+void reduce(ReduceOp op, const float* x, void* out) {
+  // The kernels branch on sum / max-like / arg-like; this switch (-Werror=switch) makes a new native
+  // reduction in the registry fail to compile until it is placed in one of those branches.
+  switch (op) {
+    case ReduceOp::SUM: case ReduceOp::MAX: case ReduceOp::MIN: case ReduceOp::ARGMAX: case ReduceOp::ARGMIN: break;
+  }
   const int64_t A = pi(0), C = pi(1), B = pi(2);
   x += pi(4);
   if (pi(3) == 0) reduceMiddle(op, x, out, A, C, B);

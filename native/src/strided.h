@@ -1,6 +1,6 @@
 // native/src/strided.h
 // The loop every element-wise kernel shares: an N-d strided walk over a contiguous output, split
-// into (row, chunk) work items for OpenMP. runtime/tensor/cpu_native.ts merges mergeable dims
+// into (row, chunk) work items for OpenMP. runtime/tensor/cpu/native.ts merges mergeable dims
 // first, so a contiguous or simply broadcast operand reaches here as 1-2 dims and the innermost
 // loop sees stride 1 or 0 (vectorised) in the common cases.
 #pragma once
@@ -36,6 +36,8 @@ inline Layout<NIN> readLayout() {
 }
 template <int NIN>
 constexpr int scalarSlot() { return 9 + NIN * MAX_DIMS + NIN; }  // first free P slot after a layout
+static_assert(scalarSlot<1>() == UNARY_PARAM && scalarSlot<2>() == BINARY_B_IS_SCALAR,
+              "ops.h's scalar slots follow this layout (runtime/tensor/cpu/native_abi.ts LAYOUT)");
 
 // body(const int64_t* inOffsets, int64_t outOffset, int64_t count): `count` elements of the
 // innermost dim starting at the given offsets; inner strides are L.st[i][nd-1].

@@ -5,28 +5,15 @@
 // Knows nothing of Tensor, autograd, Jupyter or any particular device.
 
 import type { DType, TypedArray } from "./dtype";
+import type { BinaryOp, ReduceOp, UnaryOp } from "./op_registry";
 import { registerState } from "./state";
 export type { DType, TypedArray } from "./dtype";
 
 export type DeviceName = "cpu" | "webgpu";
 
-/** Element-wise ops with one input. `param`/`param2` carry the op's scalars (see each op). */
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "sqrt" | "rsqrt" | "square"
-  | "reciprocal" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "gelu" | "gelu_tanh" | "silu"
-  | "softplus" | "erf" | "floor" | "ceil" | "round" | "logical_not"
-  | "leaky_relu"  // param = negative slope
-  | "elu"         // param = alpha
-  | "clamp"       // param = min (or -Infinity), param2 = max (or +Infinity)
-  | "pow_scalar"; // x ** param
-
-/** Element-wise ops with two inputs. Comparisons and logical_* write bool. */
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2"
-  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or";
-
-/** Reductions. argmax/argmin write int32 (first index of the extreme value, as PyTorch). */
-export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
+// The op names come from the registry (op_registry.ts): one entry per op, every backend's kernel
+// table typed over them.
+export type { BinaryOp, ReduceOp, UnaryOp } from "./op_registry";
 
 /** A backend's handle to device memory. Not "Buffer": that is Node's. */
 export interface Storage {
@@ -131,23 +118,26 @@ export interface Backend {
    * contiguous with shape `targetShape`. The backward of gather, index_select and embedding. */
   scatterAdd(target: Storage, targetShape: readonly number[], dim: number, index: View, src: View): void;
 
-  // ---- convolution and pooling, NCHW, float32 ----
-  conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void;
-  /** Gradients of conv2d; gx/gw/gb are written when non-null. */
-  conv2dBackward(x: View, w: View, gradOut: View, opts: Conv2dOpts,
-    gx: Storage | null, gw: Storage | null, gb: Storage | null): void;
-  /** indices: int32, flat index into each (n, c) input plane (as PyTorch's return_indices). */
-  maxPool2d(x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void;
-  maxPool2dBackward(gradOut: View, indices: View, inputShape: readonly number[], gx: Storage): void;
-  avgPool2d(x: View, opts: Pool2dOpts, out: Storage): void;
-  avgPool2dBackward(gradOut: View, inputShape: readonly number[], opts: Pool2dOpts, gx: Storage): void;
-
   // ---- optional fast paths: the engine composes core ops where these are missing ----
   softmax?(x: View, dim: number, out: Storage, log: boolean): void;
+  /** relu's backward in one pass: out = g where y > 0, else 0 (y: relu's output, same shape as
+   * g, both float32). Returns false when it does not apply; the engine then uses gt + where. */
+  reluBackward?(y: View, g: View, out: Storage): boolean;
   /** Fused Adam/AdamW update in place on contiguous float32 storages of one parameter. Whole or
    * not at all when an interrupt ends JavaScript: one native call or one recorded dispatch, with no
    * JavaScript after it (optim/adam.ts counts the step right after it returns). */
   adamStep?(param: Storage, grad: Storage, m: Storage, v: Storage, opts: AdamStepOpts): void;
+  // Convolution and pooling, NCHW, float32 (composed.ts builds them from gather, matmul, reduce
+  // and scatterAdd where a backend leaves them out).
+  conv2d?(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void;
+  /** Gradients of conv2d; gx/gw/gb are written when non-null. */
+  conv2dBackward?(x: View, w: View, gradOut: View, opts: Conv2dOpts,
+    gx: Storage | null, gw: Storage | null, gb: Storage | null): void;
+  /** indices: int32, flat index into each (n, c) input plane (as PyTorch's return_indices). */
+  maxPool2d?(x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void;
+  maxPool2dBackward?(gradOut: View, indices: View, inputShape: readonly number[], gx: Storage): void;
+  avgPool2d?(x: View, opts: Pool2dOpts, out: Storage): void;
+  avgPool2dBackward?(gradOut: View, inputShape: readonly number[], opts: Pool2dOpts, gx: Storage): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 // runtime/tensor/errors.ts
 // The error classes the tensor engine throws. Each message is one sentence naming the op and the
 // values involved; a likely fix goes last after "hint:" (STYLE.md §5). Rendering to Jupyter
-// (ename/evalue/traceback) is runtime/'s job.
+// (ename/evalue/traceback) is runtime/'s job. gpu/ throws these too, so `instanceof` holds from a
+// cell whatever the device.
 
 /** Base class of the tensor library's errors; the message names the op and the values, a likely fix follows "hint:".
  * @example try { torch.zeros(2, 3).matmul(torch.zeros(2, 3)); } catch (e) { if (e instanceof TensorError) console.log(e.name); } */

@@ -5,7 +5,7 @@
 // runtime/index.ts registers the others.
 
 import { hasBackend, registerBackend } from "./backend";
-import { createCpuBackend } from "./cpu_native";
+import { createCpuBackend } from "./cpu";
 import * as creation from "./creation";
 import * as E from "./ops_elementwise";
 import * as R from "./ops_reduce";
@@ -18,12 +18,16 @@ import { dispose, keep, scopedOp, tidy } from "./memory";
 import { manualSeed, Generator, defaultGenerator } from "./random";
 import { getDefaultDevice, setDefaultDevice, withDevice } from "./kernels";
 import { gradcheck } from "./gradcheck";
-import { Tensor } from "./tensor";
+import { Tensor, installTensorOps } from "./tensor";
+import { formatTensor, formatTensorAsync } from "./print";
 import { getBackend, type DeviceName } from "./backend";
 import { AutogradError } from "./errors";
 
-// The native backend (cpu_native.ts) when its addon loads, else the reference with a one-line warning.
+// The native backend (cpu/native.ts) when its addon loads, else the reference with a one-line warning.
 if (!hasBackend("cpu")) registerBackend("cpu", createCpuBackend);
+
+// Tensor's methods call the ops through this (tensor_ops.ts): Tensor itself imports none of them.
+installTensorOps({ E, R, V, X, LA, P: { formatTensor, formatTensorAsync } });
 
 /** torch.autograd.grad: gradients of outputs w.r.t. inputs, returned instead of accumulated. */
 function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: BackwardOptions & { gradOutputs?: Tensor | (Tensor | undefined)[]; allowUnused?: boolean } = {}): (Tensor | null)[] {

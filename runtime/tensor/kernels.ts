@@ -1,16 +1,20 @@
 // runtime/tensor/kernels.ts
 // The thin layer between ops and backends, with no autograd: allocate outputs, check devices and
-// dtypes, broadcast operands into Views, call the backend. Ops (ops_*.ts) add gradients on top.
+// dtypes, broadcast operands into Views, call the backend. Ops (ops_*.ts, optim/) add gradients on
+// top and reach a backend only through here; an optional fast path a backend lacks returns null
+// (or false) here, and the op composes core ops instead.
 
-import type { Backend, BinaryOp, DeviceName, ReduceOp, UnaryOp, View } from "./backend";
+import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, DeviceName, Pool2dOpts, ReduceOp, UnaryOp, View } from "./backend";
 import { getBackend } from "./backend";
 import type { DType, TypedArray } from "./dtype";
 import { isFloat, promote } from "./dtype";
 import { DeviceError, DTypeError } from "./errors";
 import { broadcastShapes, broadcastStrides, contiguousStrides, reducedShape, shapesEqual, sizeOf, type Shape } from "./shape";
 import { StorageHandle } from "./memory";
+import { BINARY_NAMES, BINARY_OPS, writesBool } from "./op_registry";
 import { opDispatched } from "./hooks";
 import { ScopedSetting } from "./state";
+import * as composed from "./composed";
 import { Tensor } from "./tensor";
 
 /** Where creation ops put tensors when no device is named; settleState() (state.ts) ends a
@@ -65,14 +69,17 @@ export function unaryK(op: UnaryOp, x: Tensor, outDtype: DType, p?: number, p2?:
   return o;
 }
 
-const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or"]);
+// The registry's dtype rules as sets: every op asks, so the lookup stays a hashed string test.
+const BOOL_OUT = new Set<BinaryOp>(BINARY_NAMES.filter(writesBool));
+const FLOAT_OUT = new Set<BinaryOp>(BINARY_NAMES.filter((op) => BINARY_OPS[op].dtype === "float"));
+const BOOL_STAYS = new Set<BinaryOp>(BINARY_NAMES.filter((op) => BINARY_OPS[op].boolStays));
 
-/** The result dtype of a binary op on a tensor and a tensor or a JS number. */
+/** The result dtype of a binary op on a tensor and a tensor or a JS number (the registry's rule). */
 export function binaryDtype(op: BinaryOp, a: DType, b: DType | number): DType {
-  if (COMPARE.has(op)) return "bool";
+  if (BOOL_OUT.has(op)) return "bool";
   let d: DType = typeof b === "number" ? (!isFloat(a) && !Number.isInteger(b) ? "float32" : a) : promote(a, b);
-  if (d === "bool" && op !== "maximum" && op !== "minimum") d = "int32";
-  if ((op === "div" || op === "atan2") && !isFloat(d)) d = "float32";
+  if (d === "bool" && !BOOL_STAYS.has(op)) d = "int32";
+  if (!isFloat(d) && FLOAT_OUT.has(op)) d = "float32";
   return d;
 }
 
@@ -81,7 +88,7 @@ export function binaryK(op: BinaryOp, name: string, a: Tensor, b: Tensor | numbe
   if (typeof b === "number") {
     const dt = out ? out.dtype : binaryDtype(op, a.dtype, b);
     const o = out ?? empty(backend, a.shape, dt);
-    const ac = dt !== a.dtype && !COMPARE.has(op) ? castK(a, dt) : a;
+    const ac = dt !== a.dtype && !BOOL_OUT.has(op) ? castK(a, dt) : a;
     backend.binary(op, ac, b, o.buf);
     if (ac !== a) ac.dispose();
     return o;
@@ -90,7 +97,7 @@ export function binaryK(op: BinaryOp, name: string, a: Tensor, b: Tensor | numbe
   const shape = out ? broadcastShapes(name, broadcastShapes(name, a.shape, b.shape), out.shape) : broadcastShapes(name, a.shape, b.shape);
   const dt = out ? out.dtype : binaryDtype(op, a.dtype, b.dtype);
   // Kernels compute in one dtype: bring both operands to the computation dtype first.
-  const cdt = COMPARE.has(op) ? (a.dtype === b.dtype ? a.dtype : binaryDtype("add", a.dtype, b.dtype)) : dt;
+  const cdt = BOOL_OUT.has(op) ? (a.dtype === b.dtype ? a.dtype : binaryDtype("add", a.dtype, b.dtype)) : dt;
   const ac = a.dtype === cdt ? a : castK(a, cdt), bc = b.dtype === cdt ? b : castK(b, cdt);
   const o = out ?? empty(backend, shape, dt);
   backend.binary(op, broadcastView(ac, shape), broadcastView(bc, shape), o.buf);
@@ -145,4 +152,103 @@ export function assignK(dst: Tensor, src: Tensor): void {
   }
   if (s !== src) s.dispose();
   dst._handle.version++;
+}
+
+/** relu's backward through the backend's fused fast path (out = g where y > 0, else 0), or null
+ * when the backend has none or it declines (the op then composes gt + where). */
+export function reluBackwardK(g: Tensor, y: Tensor): Tensor | null {
+  const backend = y._backend();
+  if (!backend.reluBackward || g._backend() !== backend) return null;
+  const o = empty(backend, y.shape, "float32");
+  if (backend.reluBackward(y, g, o.buf)) return o;
+  o.dispose();
+  return null;
+}
+
+/** Softmax or log-softmax along `dim` through the backend's fast path, or null without one. */
+export function softmaxK(x: Tensor, dim: number, log: boolean): Tensor | null {
+  const backend = x._backend();
+  if (!backend.softmax) return null;
+  const out = empty(backend, x.shape, x.dtype);
+  backend.softmax(x, dim, out.buf, log);
+  return out;
+}
+
+/** Whether t's backend has the fused Adam/AdamW step (Backend.adamStep). */
+export function hasAdamStepK(t: Tensor): boolean {
+  return t._backend().adamStep !== undefined;
+}
+
+/** The fused Adam/AdamW step in place (call only where hasAdamStepK is true): one backend call,
+ * and nothing after it but the return, as Backend.adamStep promises its caller. */
+export function adamStepK(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, opts: AdamStepOpts): void {
+  p._backend().adamStep!(p.buf, grad.buf, m.buf, v.buf, opts);
+}
+
+export function cumsumK(x: Tensor, dim: number, out: Tensor): void {
+  out._backend().cumsum(x, dim, out.buf);
+}
+
+/** Batched matmul of Views already broadcast to [..., m, k] and [..., k, n] into out. */
+export function matmulK(a: View, b: View, out: Tensor): void {
+  out._backend().matmul(a, b, out.buf);
+}
+
+export function gatherK(x: Tensor, dim: number, index: View, out: Tensor): void {
+  out._backend().gather(x, dim, index, out.buf);
+}
+
+/** target[...index...] += src along dim; target is a whole contiguous tensor. */
+export function scatterAddK(target: Tensor, dim: number, index: View, src: View): void {
+  target._backend().scatterAdd(target.buf, target.shape, dim, index, src);
+}
+
+/** Write src into a strided window of dst's storage, or false when the backend cannot. */
+export function assignViewK(dst: Tensor, window: View, src: View): boolean {
+  const backend = dst._backend();
+  if (!backend.assign) return false;
+  backend.assign(window, src);
+  return true;
+}
+
+export function fillK(x: Tensor, value: number): void {
+  x._backend().fill(x.buf, value);
+}
+
+// Convolution and pooling: the backend's fast path, else composed from its core (composed.ts).
+
+export function conv2dK(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOpts, out: Tensor): void {
+  const b = out._backend();
+  if (b.conv2d) b.conv2d(x, w, bias, opts, out.buf);
+  else composed.conv2d(b, x, w, bias, opts, out.buf);
+}
+
+export function conv2dBackwardK(x: Tensor, w: Tensor, g: Tensor, opts: Conv2dOpts, gx: Tensor | null, gw: Tensor | null, gb: Tensor | null): void {
+  const b = x._backend();
+  if (b.conv2dBackward) b.conv2dBackward(x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
+  else composed.conv2dBackward(b, x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
+}
+
+export function maxPool2dK(x: Tensor, opts: Pool2dOpts, values: Tensor, indices: Tensor): void {
+  const b = x._backend();
+  if (b.maxPool2d) b.maxPool2d(x, opts, values.buf, indices.buf);
+  else composed.maxPool2d(b, x, opts, values.buf, indices.buf);
+}
+
+export function maxPool2dBackwardK(g: Tensor, indices: Tensor, gx: Tensor): void {
+  const b = g._backend();
+  if (b.maxPool2dBackward) b.maxPool2dBackward(g, indices, gx.shape, gx.buf);
+  else composed.maxPool2dBackward(b, g, indices, gx.shape, gx.buf);
+}
+
+export function avgPool2dK(x: Tensor, opts: Pool2dOpts, out: Tensor): void {
+  const b = x._backend();
+  if (b.avgPool2d) b.avgPool2d(x, opts, out.buf);
+  else composed.avgPool2d(b, x, opts, out.buf);
+}
+
+export function avgPool2dBackwardK(g: Tensor, opts: Pool2dOpts, gx: Tensor): void {
+  const b = g._backend();
+  if (b.avgPool2dBackward) b.avgPool2dBackward(g, gx.shape, opts, gx.buf);
+  else composed.avgPool2dBackward(b, g, gx.shape, opts, gx.buf);
 }

@@ -2,28 +2,22 @@
 // Element-wise ops with their gradients: unary math and activations, broadcasting binary ops,
 // where, comparisons, dtype casts, and the in-place forms (which bump the storage version).
 
-import type { Backend, BinaryOp, Storage, UnaryOp, View } from "./backend";
+import type { BinaryOp, UnaryOp } from "./backend";
+import { BINARY_OPS, UNARY_OPS, type BinarySaved } from "./op_registry";
 import type { DType, TypedArray } from "./dtype";
 import { isFloat } from "./dtype";
-import { isGradEnabled, noGrad, record, type BackwardFn } from "./autograd";
+import { isGradEnabled, noGrad, record, type BackwardFn, type Node } from "./autograd";
 import { AutogradError, DTypeError, ShapeError } from "./errors";
-import { assignK, binaryDtype, binaryK, castK, empty, floatOf, fromData, full, sameDevice, unaryK, whereK } from "./kernels";
+import { assignK, binaryDtype, binaryK, castK, fillK, floatOf, fromData, full, reluBackwardK, sameDevice, unaryK, whereK } from "./kernels";
 import { broadcastShapes, formatShape, shapesEqual, type Shape } from "./shape";
 import { defaultGenerator } from "./random";
 import { scoped } from "./memory";
 import { Tensor } from "./tensor";
-import * as R from "./ops_reduce";
-
-const SQRT_2_OVER_PI = 0.7978845608028654, INV_SQRT_2PI = 0.3989422804014327, TWO_OVER_SQRT_PI = 1.1283791670955126;
-
-/** Ops whose result is integer-valued for integer input (the rest give floats). */
-const KEEPS_INT = new Set<UnaryOp>(["neg", "abs", "sign", "square", "relu", "floor", "ceil", "round", "clamp"]);
-/** Piecewise-constant ops: gradient zero everywhere (as PyTorch). */
-const ZERO_GRAD = new Set<UnaryOp>(["sign", "floor", "ceil", "round"]);
 
 export function unary(op: UnaryOp, x: Tensor, p?: number, p2?: number): Tensor {
-  if (op === "logical_not") return logicalNot(x);
-  const dt = KEEPS_INT.has(op) && x.dtype !== "bool" ? x.dtype : floatOf(x.dtype);
+  const spec = UNARY_OPS[op];
+  if (spec.dtype === "bool") return unaryK(op, x, "bool");
+  const dt = spec.dtype === "keep" && x.dtype !== "bool" ? x.dtype : floatOf(x.dtype);
   const out = unaryK(op, x.dtype === dt ? x : castK(x, dt), dt, p, p2);
   if (!isFloat(dt)) return out;
   const node = record(op, [x], out, unaryBackward, [op, p, p2]);
@@ -33,68 +27,19 @@ export function unary(op: UnaryOp, x: Tensor, p?: number, p2?: number): Tensor {
 
 const unaryBackward: BackwardFn = (g, [x, y], node) => {
   const [op, p, p2] = node.ctx as [UnaryOp, number, number];
-  return [unaryGrad(op, g, x, y, p, p2)];
+  const grad = UNARY_OPS[op].grad;
+  if (grad === "zero") return [g.mul(0)];
+  if (grad === null) throw new Error(`no gradient for ${op}`);
+  if (op === "relu") { const fused = reluGradFused(g, y); if (fused) return [fused]; }
+  return [grad(g, x, y, p, p2) as Tensor];
 };
 
-function unaryGrad(op: UnaryOp, g: Tensor, x: Tensor, y: Tensor, p: number, p2: number): Tensor {
-  if (ZERO_GRAD.has(op)) return g.mul(0);
-  switch (op) {
-    case "neg": return g.neg();
-    case "abs": return g.mul(x.sign());
-    case "exp": return g.mul(y);
-    case "expm1": return g.mul(y.add(1));
-    case "log": return g.div(x);
-    case "log1p": return g.div(x.add(1));
-    case "sqrt": return g.div(y.mul(2));
-    case "rsqrt": return g.mul(y.pow(3)).mul(-0.5);
-    case "square": return g.mul(x.mul(2));
-    case "reciprocal": return g.mul(y.square()).neg();
-    case "sin": return g.mul(x.cos());
-    case "cos": return g.mul(x.sin()).neg();
-    case "tanh": return g.mul(y.square().neg().add(1));
-    case "sigmoid": return g.mul(y.mul(y.neg().add(1)));
-    // NOTE: relu backward uses out > 0, not x >= 0: the subgradient at 0 is 0, as in PyTorch.
-    case "relu": return reluGrad(g, y);
-    case "gelu": {
-      const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-      const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
-      return g.mul(cdf.add(x.mul(pdf)));
-    }
-    case "gelu_tanh": {
-      const x2 = x.square();
-      const t = x.add(x.mul(x2).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
-      const dinner = x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
-      const d = t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().neg().add(1)).mul(dinner));
-      return g.mul(d);
-    }
-    case "silu": {
-      const s = x.sigmoid();
-      return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
-    }
-    case "softplus": return g.mul(x.sigmoid());
-    case "erf": return g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI));
-    case "leaky_relu": return where(x.gt(0), g, g.mul(p));
-    case "elu": return where(x.gt(0), g, g.mul(y.add(p)));
-    case "clamp": return where(x.ge(p).logicalAnd(x.le(p2)), g, 0);
-    case "pow_scalar": return p === 2 ? g.mul(x.mul(2)) : g.mul(x.pow(p - 1).mul(p));
-    default: throw new Error(`no gradient for ${op}`);
-  }
-}
-
-/** An optional backend fast path (runtime/tensor/cpu_native.ts): relu's backward in one pass,
- * out = g where y > 0 else 0; false when it does not apply. Only taken when no graph is being
- * recorded (a plain backward), since its result has no history. */
-interface ReluBackwardKernel { reluBackward?(y: View, g: View, out: Storage): boolean }
-
-function reluGrad(g: Tensor, y: Tensor): Tensor {
-  const be = y._backend() as Backend & ReluBackwardKernel;
-  if (be.reluBackward && !isGradEnabled() && g.dtype === "float32" && y.dtype === "float32" &&
-      shapesEqual(g.shape, y.shape) && g._backend() === be) {
-    const o = empty(be, y.shape, "float32");
-    if (be.reluBackward(y, g, o.buf)) return o;
-    o.dispose();
-  }
-  return where(y.gt(0), g, 0);
+/** relu's gradient through the backend's fused fast path (Backend.reluBackward), or null when
+ * it has none or it does not apply (the registry's formula then runs). Only taken when no graph is
+ * being recorded (a plain backward), since its result has no history. */
+function reluGradFused(g: Tensor, y: Tensor): Tensor | null {
+  if (isGradEnabled() || g.dtype !== "float32" || y.dtype !== "float32" || !shapesEqual(g.shape, y.shape)) return null;
+  return reluBackwardK(g, y);
 }
 
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
@@ -123,6 +68,11 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
   return binary("pow", "pow", a, b);
 }
 
+/** Any registry binary op by name, with its gradient (the contract tests iterate the registry). */
+export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
+  return binary(op, op, a, b);
+}
+
 function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor | number): Tensor {
   const out = binaryK(op, name, a, b);
   if (!isFloat(out.dtype)) return out;
@@ -131,21 +81,25 @@ function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor | number): Tens
     return out;
   }
   const node = record(name, [a, b], out, binaryBackward, op);
-  if (node) {
-    if (op === "mul" || op === "maximum" || op === "minimum" || op === "pow") node.save(a, b, out);
-    else if (op === "div") node.save(b, out);
-  }
+  if (node) saveForBackward(node, op, a, b, out);
   return out;
+}
+
+/** Save what the registry says op's gradient reads (kept out of binary(), which every op runs). */
+function saveForBackward(node: Node, op: BinaryOp, a: Tensor, b: Tensor, y: Tensor): void {
+  const saves = BINARY_OPS[op].saves;
+  if (!saves) return;
+  const pick = (k: keyof BinarySaved): Tensor => (k === "a" ? a : k === "b" ? b : y);
+  if (saves.length === 1) node.save(pick(saves[0]));
+  else if (saves.length === 2) node.save(pick(saves[0]), pick(saves[1]));
+  else node.save(pick(saves[0]), pick(saves[1]), pick(saves[2]));
 }
 
 const scalarBackward: BackwardFn = (g, _saved, node) => {
   const [op, s] = node.ctx as [BinaryOp, number];
-  switch (op) {
-    case "add": case "sub": return [g];
-    case "mul": return [g.mul(s)];
-    case "div": return [g.div(s)];
-    default: throw new Error(`no gradient for ${op} with a scalar`);
-  }
+  const grad = BINARY_OPS[op].scalarGrad;
+  if (!grad) throw new Error(`no gradient for ${op} with a scalar`);
+  return [grad(g, s) as Tensor];
 };
 
 /** Sum a broadcast gradient back down to `shape`. */
@@ -153,39 +107,19 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
   const lead = g.shape.length - shape.length, axes: number[] = [];
   for (let i = 0; i < g.shape.length; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? R.sum(g, axes, false) : g;
+  const s = axes.length ? g.sum(axes) : g;
   return s.reshape(shape);
 }
 
 const binaryBackward: BackwardFn = (g, saved, node) => {
   const op = node.ctx as BinaryOp, [sa, sb] = node.shapes;
+  const spec = BINARY_OPS[op];
+  if (!spec.grad) throw new Error(`no gradient for ${op}`);
+  const s = { a: undefined, b: undefined, y: undefined } as unknown as BinarySaved;
+  spec.saves?.forEach((k, i) => { s[k] = saved[i]; });
   const need0 = node.needs(0), need1 = node.needs(1);
-  switch (op) {
-    case "add": return [need0 ? sumTo(g, sa) : null, need1 ? sumTo(g, sb) : null];
-    case "sub": return [need0 ? sumTo(g, sa) : null, need1 ? sumTo(g.neg(), sb) : null];
-    case "mul": {
-      const [a, b] = saved;
-      return [need0 ? sumTo(g.mul(b), sa) : null, need1 ? sumTo(g.mul(a), sb) : null];
-    }
-    case "div": {
-      const [b, y] = saved;
-      return [need0 ? sumTo(g.div(b), sa) : null, need1 ? sumTo(g.mul(y).div(b).neg(), sb) : null];
-    }
-    case "pow": {
-      const [a, b, y] = saved;
-      const ga = need0 ? sumTo(g.mul(b).mul(a.pow(b.sub(1))), sa) : null;
-      // d/db a^b = a^b log a, taken as 0 where a == 0 (as PyTorch)
-      const gb = need1 ? sumTo(where(a.eq(0), 0, g.mul(y).mul(a.log())), sb) : null;
-      return [ga, gb];
-    }
-    case "maximum": case "minimum": {
-      const [a, b] = saved;
-      const dt = g.dtype;
-      const wa = (op === "maximum" ? a.gt(b) : a.lt(b)).to(dt).add(a.eq(b).to(dt).mul(0.5));
-      return [need0 ? sumTo(g.mul(wa), sa) : null, need1 ? sumTo(g.mul(wa.neg().add(1)), sb) : null];
-    }
-    default: throw new Error(`no gradient for ${op}`);
-  }
+  const [ga, gb] = spec.grad(g, s, [need0, need1]) as [Tensor | null, Tensor | null];
+  return [need0 && ga ? sumTo(ga, sa) : null, need1 && gb ? sumTo(gb, sb) : null];
 };
 
 // ---- where, comparisons, casts ----
@@ -217,7 +151,7 @@ export function compare(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
 }
 
 export function logicalNot(x: Tensor): Tensor {
-  return unaryK("logical_not", x, "bool");
+  return unary("logical_not", x);
 }
 
 /** Convert dtype; differentiable between float dtypes. */
@@ -285,8 +219,7 @@ export function inplace<T extends Tensor>(x: T, compute: () => Tensor, fast?: Bi
 
 export function fillInPlace<T extends Tensor>(x: T, value: number): T {
   if (checkInPlace(x, "fill_") && x.gradFn) { x.gradFn = null; x.requiresGrad = false; }
-  const backend = x._backend();
-  if (x._isWholeStorage()) { backend.fill(x.buf, value); x._handle.version++; }
+  if (x._isWholeStorage()) { fillK(x, value); x._handle.version++; }
   else { const v = full([], value, x.dtype, x.device); assignK(x, v); v.dispose(); }
   return x;
 }

@@ -6,7 +6,7 @@
 import type { View } from "./backend";
 import { noGrad, record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
-import { castK, fromData, full, sameDevice } from "./kernels";
+import { assignViewK, castK, fromData, full, gatherK, sameDevice, scatterAddK } from "./kernels";
 import { formatShape, normalizeDim } from "./shape";
 import type { Tensor } from "./tensor";
 
@@ -24,19 +24,16 @@ export function asIndex(op: string, index: Tensor): Tensor {
  */
 export function writeSlice(target: Tensor, dim: number, start: number, step: number, src: Tensor): void {
   sameDevice("writeSlice", target, src);
-  const b = target._backend();
   const len = src.shape[dim];
-  if (b.assign) {
-    const strides = target.strides.slice();
-    strides[dim] *= step;
-    b.assign({ buf: target.buf, shape: src.shape, strides, offset: target.offset + start * target.strides[dim] }, src);
-  } else {
+  const strides = target.strides.slice();
+  strides[dim] *= step;
+  if (!assignViewK(target, { buf: target.buf, shape: src.shape, strides, offset: target.offset + start * target.strides[dim] }, src)) {
     const idx = new Int32Array(len);
     for (let i = 0; i < len; i++) idx[i] = start + i * step;
     const it = fromData(idx, [len], "int32", target.device);
-    const strides = src.shape.map(() => 0);
-    strides[dim] = 1;
-    b.scatterAdd(target.buf, target.shape, dim, { buf: it.buf, shape: src.shape, strides, offset: 0 }, src);
+    const istrides = src.shape.map(() => 0);
+    istrides[dim] = 1;
+    scatterAddK(target, dim, { buf: it.buf, shape: src.shape, strides: istrides, offset: 0 }, src);
     it.dispose();
   }
   target._handle.version++;
@@ -45,7 +42,7 @@ export function writeSlice(target: Tensor, dim: number, start: number, step: num
 /** zeros(shape) with src added at index along dim (torch.zeros(shape).scatter_add_(dim, index, src)). Differentiable in src. */
 export function scatterAddNew(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
   const out = full(shape, 0, src.dtype, src.device);
-  out._backend().scatterAdd(out.buf, shape, dim, index, src);
+  scatterAddK(out, dim, index, src);
   const node = record("scatterAdd", [src], out, scatterBackward, dim);
   if (node) node.save(index);
   return out;
@@ -73,9 +70,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 function gatherView(x: Tensor, dim: number, index: View, shape: readonly number[]): Tensor {
-  const b = x._backend();
   const out = full(shape, 0, x.dtype, x.device);
-  b.gather(x, dim, index, out.buf);
+  gatherK(x, dim, index, out);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { isFloat, promote } from "./dtype";
 import { record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
 import { broadcastShapes, formatShape } from "./shape";
-import { broadcastView, castK, empty, sameDevice } from "./kernels";
+import { broadcastView, castK, empty, matmulK, sameDevice } from "./kernels";
 import type { Tensor } from "./tensor";
 import * as E from "./ops_elementwise";
 
@@ -30,7 +30,7 @@ function mm(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1];
   const outShape = [...batch, m, n];
   const out = empty(a._backend(), outShape, dt);
-  out._backend().matmul(broadcastView(ac, [...batch, m, k]), broadcastView(bc, [...batch, k, n]), out.buf);
+  matmulK(broadcastView(ac, [...batch, m, k]), broadcastView(bc, [...batch, k, n]), out);
   if (ac !== a) ac.dispose();
   if (bc !== b) bc.dispose();
   const node = record("matmul", [a, b], out, matmulBackward);

@@ -7,9 +7,8 @@ import type { Conv2dOpts, Pool2dOpts } from "./backend";
 import { isFloat } from "./dtype";
 import { noGrad, record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
-import { empty, sameDevice } from "./kernels";
-import { formatShape } from "./shape";
-import { convOutSize, poolOutSize } from "./cpu_nn";
+import { avgPool2dBackwardK, avgPool2dK, conv2dBackwardK, conv2dK, empty, maxPool2dBackwardK, maxPool2dK, sameDevice } from "./kernels";
+import { formatShape, windowOutSize } from "./shape";
 import type { Tensor } from "./tensor";
 import * as V from "./ops_view";
 import { rand } from "./creation";
@@ -39,10 +38,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     padding = [dilation[0] * (KH - 1) / 2, dilation[1] * (KW - 1) / 2];
   } else padding = pair(opts.padding);
   const co: Conv2dOpts = { stride, padding, dilation, groups };
-  const OH = convOutSize(x.shape[2], KH, stride[0], padding[0], dilation[0]), OW = convOutSize(x.shape[3], KW, stride[1], padding[1], dilation[1]);
+  const OH = windowOutSize(x.shape[2], KH, stride[0], padding[0], dilation[0]), OW = windowOutSize(x.shape[3], KW, stride[1], padding[1], dilation[1]);
   if (OH <= 0 || OW <= 0) throw new ShapeError(`conv2d: input ${formatShape(x.shape)} is smaller than the kernel [${KH}, ${KW}] (with padding ${padding.join(", ")}, dilation ${dilation.join(", ")})`);
   const out = empty(x._backend(), [x.shape[0], O, OH, OW], x.dtype);
-  out._backend().conv2d(x, weight, bias ?? null, co, out.buf);
+  conv2dK(x, weight, bias ?? null, co, out);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const node = record("conv2d", inputs, out, conv2dBackward, co);
   if (node) node.save(x, weight);
@@ -54,7 +53,7 @@ const conv2dBackward: BackwardFn = (g, [x, w], node) => {
   const gx = node.needs(0) ? empty(b, x.shape, x.dtype) : null;
   const gw = node.needs(1) ? empty(b, w.shape, w.dtype) : null;
   const gb = node.next.length > 2 && node.needs(2) ? empty(b, [w.shape[0]], w.dtype) : null;
-  b.conv2dBackward(x, w, g, node.ctx as Conv2dOpts, gx && gx.buf, gw && gw.buf, gb && gb.buf);
+  conv2dBackwardK(x, w, g, node.ctx as Conv2dOpts, gx, gw, gb);
   return [gx, gw, gb];
 };
 
@@ -74,8 +73,8 @@ function poolOpts(op: string, x: Tensor, o: PoolOptions | Pair): Pool2dOpts {
 
 function poolShape(x: Tensor, p: Pool2dOpts): number[] {
   return [x.shape[0], x.shape[1],
-    poolOutSize(x.shape[2], p.kernel[0], p.stride[0], p.padding[0], p.dilation[0], p.ceilMode),
-    poolOutSize(x.shape[3], p.kernel[1], p.stride[1], p.padding[1], p.dilation[1], p.ceilMode)];
+    windowOutSize(x.shape[2], p.kernel[0], p.stride[0], p.padding[0], p.dilation[0], p.ceilMode),
+    windowOutSize(x.shape[3], p.kernel[1], p.stride[1], p.padding[1], p.dilation[1], p.ceilMode)];
 }
 
 export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions | Pair): { values: Tensor; indices: Tensor } {
@@ -83,7 +82,7 @@ export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions | Pair): { val
   const p = poolOpts("maxPool2d", x, opts);
   const shape = poolShape(x, p), b = x._backend();
   const values = empty(b, shape, x.dtype), indices = empty(b, shape, "int32");
-  b.maxPool2d(x, p, values.buf, indices.buf);
+  maxPool2dK(x, p, values, indices);
   const node = record("maxPool2d", [x], values, maxPoolBackward);
   if (node) node.save(indices);
   return { values, indices };
@@ -96,7 +95,7 @@ export function maxPool2d(x: Tensor, opts: PoolOptions | Pair): Tensor {
 const maxPoolBackward: BackwardFn = (g, [indices], node) => {
   const b = g._backend(), shape = node.shapes[0];
   const gx = empty(b, shape, g.dtype);
-  b.maxPool2dBackward(g, indices, shape, gx.buf);
+  maxPool2dBackwardK(g, indices, gx);
   return [gx];
 };
 
@@ -105,7 +104,7 @@ export function avgPool2d(x: Tensor, opts: PoolOptions | Pair): Tensor {
   const p = poolOpts("avgPool2d", x, opts);
   p.dilation = [1, 1];
   const b = x._backend(), out = empty(b, poolShape(x, p), x.dtype);
-  b.avgPool2d(x, p, out.buf);
+  avgPool2dK(x, p, out);
   record("avgPool2d", [x], out, avgPoolBackward, p);
   return out;
 }
@@ -113,7 +112,7 @@ export function avgPool2d(x: Tensor, opts: PoolOptions | Pair): Tensor {
 const avgPoolBackward: BackwardFn = (g, _s, node) => {
   const b = g._backend(), shape = node.shapes[0];
   const gx = empty(b, shape, g.dtype);
-  b.avgPool2dBackward(g, shape, node.ctx as Pool2dOpts, gx.buf);
+  avgPool2dBackwardK(g, node.ctx as Pool2dOpts, gx);
   return [gx];
 };
 

@@ -7,9 +7,11 @@ import type { ReduceOp } from "./backend";
 import { isFloat, type DType } from "./dtype";
 import { noGrad, record, type BackwardFn } from "./autograd";
 import { DeviceError, ShapeError } from "./errors";
-import { castK, empty, fromData, reduceK } from "./kernels";
+import { castK, cumsumK, empty, fromData, reduceK, softmaxK } from "./kernels";
 import { normalizeDim, normalizeDims, reducedShape, sizeOf } from "./shape";
 import type { Tensor } from "./tensor";
+import type { VarOptions } from "./tensor_ops";
+export type { VarOptions } from "./tensor_ops";
 import * as E from "./ops_elementwise";
 import * as X from "./ops_index";
 
@@ -106,7 +108,6 @@ export function maxWithIndices(x: Tensor, dim: number, keepdim: boolean, which: 
 const indexBackward: BackwardFn = (g, [indices], node) => [X.scatterAddNew(node.shapes[0], node.ctx as number, indices, g)];
 
 /** Options of var()/std(): correction (1 = unbiased, 0 = population), unbiased (the older spelling of correction 1/0), keepdim (false). */
-export interface VarOptions { correction?: number; unbiased?: boolean; keepdim?: boolean }
 
 export function variance(x: Tensor, dim: Dims, opts: VarOptions): Tensor {
   const axes = normalizeDims("var", dim, x.ndim);
@@ -131,18 +132,11 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim: b
 export function softmax(x: Tensor, dim: number, log: boolean): Tensor {
   const d = normalizeDim(log ? "logSoftmax" : "softmax", dim, x.ndim);
   const xf = isFloat(x.dtype) ? x : castK(x, "float32");
-  const backend = xf._backend();
-  let out: Tensor;
-  if (backend.softmax && xf.ndim > 0) {
-    out = empty(backend, xf.shape, xf.dtype);
-    backend.softmax(xf, d, out.buf, log);
-  } else {
-    out = noGrad(() => {
+  const out = (xf.ndim > 0 ? softmaxK(xf, d, log) : null) ?? noGrad(() => {
       const m = reduceK("max", xf, [d], true, xf.dtype);
       const z = xf.sub(m);
       return log ? z.sub(sum(z.exp(), d, true).log()) : z.exp().div(sum(z.exp(), d, true));
     });
-  }
   const node = record(log ? "logSoftmax" : "softmax", [x], out, softmaxBackward, [d, log]);
   if (node) node.save(out);
   return out;
@@ -156,11 +150,10 @@ const softmaxBackward: BackwardFn = (g, [y], node) => {
 
 export function cumsum(x: Tensor, dim: number): Tensor {
   const d = normalizeDim("cumsum", dim, x.ndim);
-  const backend = x._backend();
   const xs = x.ndim === 0 ? x.reshape([1]) : x;
-  const out = empty(backend, x.shape, sumDtype(x.dtype));
+  const out = empty(x._backend(), x.shape, sumDtype(x.dtype));
   const src = xs.dtype === out.dtype ? xs : castK(xs, out.dtype);
-  backend.cumsum(src, d, out.buf);
+  cumsumK(src, d, out);
   record("cumsum", [x], out, cumsumBackward, d);
   return out;
 }

@@ -7,7 +7,7 @@
 import type { Tensor } from "./tensor";
 import { formatShape, sizeOf } from "./shape";
 
-export type NestedArray = number | boolean | NestedArray[];
+export type { NestedArray } from "./tensor_ops";
 
 const THRESHOLD = 1000, EDGE = 3, LINE_WIDTH = 80;
 

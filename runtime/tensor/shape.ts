@@ -1,6 +1,7 @@
 // runtime/tensor/shape.ts
-// Pure shape arithmetic: sizes, row-major strides, broadcasting, dim normalisation and the
-// formatting of shapes in error messages. No backend and no Tensor here, so gpu/ may import it.
+// Pure shape arithmetic: sizes, row-major strides, broadcasting, dim normalisation, dim collapsing
+// for kernels, conv/pool window sizes and the formatting of shapes in error messages. No backend
+// and no Tensor here, so gpu/ may import it.
 
 import { ShapeError } from "./errors";
 
@@ -146,5 +147,61 @@ export function viewStrides(shape: Shape, strides: readonly number[], target: Sh
     }
   }
   if (viewD !== -1) return null;
+  return out;
+}
+
+/** A View's dims after collapse(): one shape, one stride array per operand. */
+export interface Layout {
+  shape: number[];
+  strides: number[][];
+}
+
+/** Drop size-1 dims and merge neighbours d, d+1 where stride[d] == stride[d+1] * shape[d+1] for
+ * every operand, so kernels walk fewer dims (fewer integer divisions per element). Order, and so
+ * the linear index over the shape, is preserved; a scalar collapses to shape []. */
+export function collapse(shape: Shape, stridesList: readonly (readonly number[])[]): Layout {
+  const outShape: number[] = [];
+  const outStrides: number[][] = stridesList.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d];
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    let merge = last >= 0;
+    if (merge) for (let k = 0; k < stridesList.length; k++) {
+      if (outStrides[k][last] !== stridesList[k][d] * n) { merge = false; break; }
+    }
+    if (merge) {
+      outShape[last] *= n;
+      for (let k = 0; k < stridesList.length; k++) outStrides[k][last] = stridesList[k][d];
+    } else {
+      outShape.push(n);
+      for (let k = 0; k < stridesList.length; k++) outStrides[k].push(stridesList[k][d]);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** True when a collapsed layout's operand k is read as offset + linear index. */
+export function isLinear(l: Layout, k: number): boolean {
+  return l.shape.length === 0 || (l.shape.length === 1 && l.strides[k][0] === 1);
+}
+
+/** The lines of a [shape, strides] view along `dim`, as scans and softmax walk them: every other
+ * dim collapsed, operand 0 with the view's strides and operand 1 with the contiguous output's;
+ * `outStride` is the output's stride along `dim`. */
+export function linesAlong(shape: Shape, strides: readonly number[], dim: number):
+    { layout: Layout; lines: number; outStride: number } {
+  const os = contiguousStrides(shape);
+  const others = shape.map((_, d) => d).filter((d) => d !== dim);
+  const layout = collapse(others.map((d) => shape[d]), [others.map((d) => strides[d]), others.map((d) => os[d])]);
+  return { layout, lines: sizeOf(layout.shape), outStride: os[dim] };
+}
+
+/** Output size of a conv or pooling window along one dim, as PyTorch computes it (conv: ceil false). */
+export function windowOutSize(size: number, kernel: number, stride: number, pad: number, dilation: number, ceil = false): number {
+  const span = size + 2 * pad - dilation * (kernel - 1) - 1;
+  let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  // The last window must start inside the input or the left padding (PyTorch's pooling_output_shape).
+  if (ceil && (out - 1) * stride >= size + pad) out--;
   return out;
 }

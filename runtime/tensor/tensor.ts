@@ -1,7 +1,8 @@
 // runtime/tensor/tensor.ts
 // Tensor: a strided window (shape, strides, offset) onto a StorageHandle on one device, plus the
 // autograd fields. A Tensor is itself a backend View, so ops hand it to kernels without copying.
-// Methods here are thin: the ops and their gradients live in ops_*.ts, printing in print.ts.
+// Methods here are thin: the ops and their gradients live in ops_*.ts, printing in print.ts, which
+// index.ts installs (installTensorOps) so that Tensor imports none of them (tensor_ops.ts).
 
 import type { Backend, DeviceName, Storage, View } from "./backend";
 import type { DType, TypedArray } from "./dtype";
@@ -10,14 +11,19 @@ import { AutogradError, DeviceError } from "./errors";
 import { inTidy, scoped, StorageHandle, track } from "./memory";
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from "./shape";
 import { isGradEnabled, noGrad, rootGradient, runBackward, type BackwardOptions, type GradHook, type HookHandle, type Node } from "./autograd";
-import * as E from "./ops_elementwise";
-import * as R from "./ops_reduce";
-import * as V from "./ops_view";
-import * as X from "./ops_index";
-import * as LA from "./ops_linalg";
-import { formatTensor, formatTensorAsync, type NestedArray } from "./print";
+import type { ElementwiseOps, IndexOps, LinalgOps, NestedArray, ReduceOps, TensorOps, VarOptions, ViewOps } from "./tensor_ops";
 
-export type { NestedArray } from "./print";
+export type { NestedArray, VarOptions } from "./tensor_ops";
+
+// The ops modules, installed by index.ts before any tensor exists (tensor_ops.ts says why).
+let E: ElementwiseOps<Tensor>, R: ReduceOps<Tensor>, V: ViewOps<Tensor>, X: IndexOps<Tensor>, LA: LinalgOps<Tensor>;
+let formatTensor: (t: Tensor) => string, formatTensorAsync: (t: Tensor) => Promise<string>;
+
+/** Give Tensor's methods their implementations (runtime/tensor/index.ts, once). */
+export function installTensorOps(ops: TensorOps<Tensor>): void {
+  ({ E, R, V, X, LA } = ops);
+  ({ formatTensor, formatTensorAsync } = ops.P);
+}
 export type Scalar = number;
 /** What .to() accepts: a device, a dtype, or both. */
 export type ToTarget = DeviceName | DType | { device?: DeviceName; dtype?: DType };
@@ -605,10 +611,10 @@ export class Tensor implements View {
   /** Variance; correction 1 = unbiased (default), 0 = population.
    * Options: { correction, unbiased, keepdim }. Shapes: `[*]` -> `[]`; over dim 0 of `[N, D]` -> `[D]`.
    * @example const v = x.var(0, { correction: 0 }); */
-  var(dim?: number | readonly number[], opts: R.VarOptions = {}): Tensor { return scoped(() => R.variance(this, dim, opts)); }
+  var(dim?: number | readonly number[], opts: VarOptions = {}): Tensor { return scoped(() => R.variance(this, dim, opts)); }
   /** Standard deviation, sqrt(var()); correction 1 (unbiased) by default. Shapes: `[*]` -> `[]`; over dim 0 of `[N, D]` -> `[D]`.
    * @example const s = x.std(0); */
-  std(dim?: number | readonly number[], opts: R.VarOptions = {}): Tensor { return scoped(() => R.variance(this, dim, opts).sqrt()); }
+  std(dim?: number | readonly number[], opts: VarOptions = {}): Tensor { return scoped(() => R.variance(this, dim, opts).sqrt()); }
   /** log(sum(exp(x))) over dim(s), computed stably. Shapes: over dim 1 of `[N, C]` -> `[N]` (`[N, 1]` with keepdim).
    * @example const lse = logits.logsumexp(-1); */
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return scoped(() => R.logsumexp(this, dim, keepdim)); }

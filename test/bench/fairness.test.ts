@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const NATIVE = JSON.stringify(path.join(ROOT, "dist", "runtime", "tensor", "cpu_native.js"));
+const NATIVE = JSON.stringify(path.join(ROOT, "dist", "runtime", "tensor", "cpu", "native.js"));
 
 function node(code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
   const clean = { ...process.env };

@@ -35,6 +35,8 @@ describe("webgpu device", () => {
     const r = probe("no-adapter", { ...process.env, VK_ICD_FILENAMES: "/nonexistent/icd.json", VK_DRIVER_FILES: "/nonexistent/icd.json" });
     assert.equal(r.available, false);
     assert.equal(r.error?.name, "DeviceError");
+    assert.equal(r.error.isDeviceError, true, "instanceof the tensor library's DeviceError");
+    assert.equal(r.error.isTensorError, true);
     assert.match(r.error.message, /^webgpu: no adapter available on this machine; use device "cpu" \(.*Vulkan.*\)\nhint: /);
     assert.equal(r.cpuSum, 6);
   });
@@ -43,9 +45,15 @@ describe("webgpu device", () => {
     this.timeout(60000);
     const r = probe("lost");
     assert.equal(r.error?.name, "DeviceError");
+    assert.equal(r.error.isDeviceError, true, "instanceof the tensor library's DeviceError");
     assert.match(r.error.message, /webgpu: the device was lost \(destroyed.*\nhint: call torch\.webgpu\.reacquire\(\)/);
     assert.deepStrictEqual(r.after, [-5, -6]);
     assert.equal(r.sameObject, false);
+  });
+
+  it("float64 is a DTypeError that says to use the cpu", async () => {
+    const be = await initWebGpu();
+    assert.throws(() => be.alloc(4, "float64"), { name: "DTypeError", message: /webgpu: float64 is not supported.*\nhint: use \.to\("cpu"\)/s });
   });
 
   it("sets a private XDG_RUNTIME_DIR when the environment has none", function () {

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { collapse, windowOut } from "../../gpu/strided";
+import { collapse, windowOutSize } from "../../runtime/tensor/shape";
 import { storageType } from "../../gpu/wgsl/common";
 import { convForwardKernel, convGradWeightKernel } from "../../gpu/wgsl/conv";
 import { ElementwiseSpec, elementwiseKernel, elementwiseKey } from "../../gpu/wgsl/elementwise";
@@ -148,11 +148,11 @@ describe("wgsl generators", () => {
     assert.deepStrictEqual(collapse([4, 5], [[1, 4]]), { shape: [4, 5], strides: [[1, 4]] });
   });
 
-  it("windowOut follows PyTorch's output size, ceil mode included", () => {
-    assert.equal(windowOut(28, 3, 1, 1, 1, false), 28);
-    assert.equal(windowOut(7, 2, 2, 0, 1, false), 3);
-    assert.equal(windowOut(7, 2, 2, 0, 1, true), 4);
-    assert.equal(windowOut(6, 3, 2, 1, 1, true), 4);
-    assert.equal(windowOut(5, 2, 2, 1, 1, true), 3); // the last window would start in the right padding
+  it("windowOutSize follows PyTorch's output size, ceil mode included", () => {
+    assert.equal(windowOutSize(28, 3, 1, 1, 1, false), 28);
+    assert.equal(windowOutSize(7, 2, 2, 0, 1, false), 3);
+    assert.equal(windowOutSize(7, 2, 2, 0, 1, true), 4);
+    assert.equal(windowOutSize(6, 3, 2, 1, 1, true), 4);
+    assert.equal(windowOutSize(5, 2, 2, 1, 1, true), 3); // the last window would start in the right padding
   });
 });

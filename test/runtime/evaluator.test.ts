@@ -421,6 +421,12 @@ describe("runtime/evaluator", function () {
         "onGpu.device + ' ' + JSON.stringify(await onGpu.toArray())");
       assert.strictEqual(plain(out), "'webgpu [[2,2],[2,2]]'");
     });
+
+    it("an error from the WebGPU backend caught in a cell is instanceof the library's DeviceError", async () => {
+      const { out } = await run(ev, "let gpuErr: unknown; try { torch.zeros([2 ** 31], { device: 'webgpu' }); } catch (e) { gpuErr = e; }\n" +
+        "String(gpuErr instanceof DeviceError) + ' ' + (gpuErr as Error).name");
+      assert.strictEqual(plain(out), "'true DeviceError'");
+    });
   });
 
   describe("late errors", () => {

@@ -1,7 +1,7 @@
 // torch.webgpu as a Node script and a cell see it: init once, then device "webgpu" works.
 // Runs on lavapipe where there is no GPU (install.sh installs it), so it never skips.
 import assert from "node:assert/strict";
-import { torch } from "../../runtime/index";
+import { DeviceError, TensorError, torch } from "../../runtime/index";
 
 describe("torch.webgpu", () => {
   it("init returns a one-line adapter summary and makes device webgpu usable", async () => {
@@ -24,5 +24,11 @@ describe("torch.webgpu", () => {
     assert.ok(during.bytes >= before.bytes + 4096);
     t.dispose();
     assert.deepEqual(torch.webgpu.memory(), before);
+  });
+
+  it("an error the WebGPU backend throws is the tensor library's DeviceError (instanceof works)", async () => {
+    await torch.webgpu.init();
+    assert.throws(() => torch.zeros([2 ** 31], { device: "webgpu" }), (e: unknown) =>
+      e instanceof DeviceError && e instanceof TensorError && /^webgpu: a tensor of 2147483648 elements/.test((e as Error).message));
   });
 });

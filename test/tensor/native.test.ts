@@ -1,19 +1,19 @@
 // test/tensor/native.test.ts
-// The native CPU backend (cpu_native.ts + native/) against the reference CpuBackend (cpu.ts) on
-// random inputs, for every kernel the addon accelerates: contiguous, transposed, broadcast
-// (stride 0), offset and odd-sized Views. Fails, never skips, when the addon is not built: CI must
-// run the native backend, not silently the fallback.
+// The native CPU backend (cpu/native.ts + native/) against the reference CpuBackend (cpu/reference.ts) where
+// the addon has its own paths beyond the backend contract suite (test/backends/, which runs every
+// element-wise op of the registry on it): GEMM layouts, reductions' dim groups, conv and pooling
+// shapes, relu's fused backward, loading, threads and guard regions. Fails, never skips, when the
+// addon is not built: CI must run the native backend, not silently the fallback.
 
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, BinaryOp, View } from "../../runtime/tensor/backend";
+import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, View } from "../../runtime/tensor/backend";
 import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
-import { createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu_native";
-import { contiguousStrides, sizeOf } from "../../runtime/tensor/shape";
-import { convOutSize, poolOutSize } from "../../runtime/tensor/cpu_nn";
+import { checkOpsSignature, createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu";
+import { contiguousStrides, sizeOf, windowOutSize } from "../../runtime/tensor/shape";
 
 const ref = new CpuBackend();
 let nat: NativeCpuBackend;
@@ -89,7 +89,7 @@ describe("native cpu backend", () => {
   describe("when the addon cannot load", () => {
     const ROOT = path.resolve(__dirname, "..", "..");
     const probe = (env: Record<string, string>) => spawnSync(process.execPath, ["--import", "tsx", "-e",
-      "const m = require('./runtime/tensor/cpu_native.ts'); try { console.log(m.createCpuBackend().constructor.name) } catch (e) { console.log('threw: ' + e.message) }"],
+      "const m = require('./runtime/tensor/cpu/native.ts'); try { console.log(m.createCpuBackend().constructor.name) } catch (e) { console.log('threw: ' + e.message) }"],
       { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
 
     it("falls back to the reference with one warning line that says how to fix it", () => {
@@ -146,82 +146,6 @@ describe("native cpu backend", () => {
         ref.matmul(a, b, o2);
         assertClose(dataOf(o1), dataOf(o2), name, 1e-4, 1e-5 * Math.sqrt(k));
       });
-    }
-  });
-
-  describe("unary", () => {
-    const positive = new Set<UnaryOp>(["log", "sqrt", "rsqrt", "log1p", "pow_scalar"]);
-    const ops: [UnaryOp, number?, number?][] = [["neg"], ["abs"], ["exp"], ["log"], ["sqrt"], ["rsqrt"], ["square"],
-      ["reciprocal"], ["sigmoid"], ["relu"], ["tanh"], ["silu"], ["leaky_relu", 0.1], ["clamp", -0.3, 0.5],
-      ["pow_scalar", 2], ["pow_scalar", 1.7], ["elu", 1.3], ["sin"], ["cos"], ["expm1"], ["log1p"], ["gelu"],
-      ["gelu_tanh"], ["softplus"], ["floor"], ["ceil"], ["round"], ["erf"]];
-    for (const [op, p, p2] of ops) {
-      it(`${op}${p !== undefined ? ` (${p})` : ""} on contiguous, transposed and offset views`, () => {
-        const f = positive.has(op) ? () => Math.abs(rnd()) * 3 + 0.05 : () => rnd() * 4;
-        const xs = [rand([1000], f), randT([37, 41]), randStrided([5, 7, 9])];
-        for (const x of xs) {
-          if (positive.has(op)) { const d = dataOf(x.buf); for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]) + 0.05; }
-          const [o1, o2] = out(sizeOf(x.shape));
-          nat.unary(op, x, o1, p, p2);
-          ref.unary(op, x, o2, p, p2);
-          assertClose(dataOf(o1), dataOf(o2), `${op} ${JSON.stringify(x.shape)}`, 2e-6, 2e-6);
-        }
-      });
-    }
-  });
-
-  describe("binary", () => {
-    const ops: BinaryOp[] = ["add", "sub", "mul", "div", "maximum", "minimum", "pow", "eq", "ne", "lt", "le", "gt", "ge"];
-    const layouts: [string, () => [View, View | number]][] = [
-      ["contiguous [257]", () => [rand([257]), rand([257])]],
-      ["broadcast [40,1] and [1,50] to [40,50]", () => {
-        const a = rand([40, 1]), b = rand([1, 50]);
-        return [view(a.buf, [40, 50], [1, 0]), view(b.buf, [40, 50], [0, 1])];
-      }],
-      ["row bias [64,100] + [100]", () => { const b = rand([100]); return [rand([64, 100]), view(b.buf, [64, 100], [0, 1])]; }],
-      ["transposed a, offset b", () => [randT([33, 17]), randStrided([33, 17])]],
-      ["scalar b", () => [randStrided([6, 20]), 0.25]],
-      ["tiny (reference path below 64 elements)", () => [rand([3, 5]), rand([3, 5])]],
-      ["large contiguous [70000]", () => [rand([70000]), rand([70000])]],
-    ];
-    for (const op of ops) {
-      it(`${op} on broadcast, strided and scalar operands`, () => {
-        const cmp = ["eq", "ne", "lt", "le", "gt", "ge"].includes(op);
-        for (const [name, make] of layouts) {
-          const [a, b] = make();
-          if (op === "pow") { const d = dataOf(a.buf); for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]) + 0.1; }
-          if (cmp && typeof b !== "number") { // make some elements equal
-            const ad = dataOf(a.buf), bd = dataOf(b.buf);
-            for (let i = 0; i < Math.min(ad.length, bd.length); i += 3) bd[i] = ad[i];
-          }
-          const [o1, o2] = out(sizeOf(a.shape), cmp ? "bool" : "float32");
-          nat.binary(op, a, b, o1);
-          ref.binary(op, a, b, o2);
-          assertClose(dataOf(o1), dataOf(o2), `${op} ${name}`, 2e-6, 1e-6);
-        }
-      });
-    }
-  });
-
-  it("where on contiguous, broadcast (stride 0) and strided operands", () => {
-    const mask = (shape: number[]): View => {
-      const d = new Uint8Array(sizeOf(shape));
-      for (let i = 0; i < d.length; i++) d[i] = rnd() > 0 ? 1 : 0;
-      return view(new CpuStorage(d, "bool"), shape);
-    };
-    const zero = rand([1]);
-    const cases: [string, View, View, View][] = [
-      ["contiguous", mask([300]), rand([300]), rand([300])],
-      ["scalar b broadcast", mask([20, 30]), rand([20, 30]), view(zero.buf, [20, 30], [0, 0])],
-      ["scalar a broadcast", mask([20, 30]), view(zero.buf, [20, 30], [0, 0]), rand([20, 30])],
-      ["transposed a, strided b, broadcast cond row", (() => { const m = mask([1, 17]); return view(m.buf, [33, 17], [0, 1]); })(),
-        randT([33, 17]), randStrided([33, 17])],
-    ];
-    for (const [name, c, a, b] of cases) {
-      const [o1, o2] = out(sizeOf(c.shape));
-      nat.where(c, a, b, o1);
-      ref.where(c, a, b, o2);
-      assert.deepEqual(dataOf(o1), dataOf(o2), name);
     }
   });
 
@@ -311,8 +235,8 @@ describe("native cpu backend", () => {
     for (const [name, xs, ws, opts, withBias] of cases) {
       it(`forward and gradients: ${name}`, () => {
         const x = rand(xs), w = rand(ws), bias = withBias ? rand([ws[0]]) : null;
-        const oh = convOutSize(xs[2], ws[2], opts.stride[0], opts.padding[0], opts.dilation[0]);
-        const ow = convOutSize(xs[3], ws[3], opts.stride[1], opts.padding[1], opts.dilation[1]);
+        const oh = windowOutSize(xs[2], ws[2], opts.stride[0], opts.padding[0], opts.dilation[0]);
+        const ow = windowOutSize(xs[3], ws[3], opts.stride[1], opts.padding[1], opts.dilation[1]);
         const ys = [xs[0], ws[0], oh, ow];
         const [y1, y2] = out(sizeOf(ys));
         nat.conv2d(x, w, bias, opts, y1);
@@ -359,8 +283,8 @@ describe("native cpu backend", () => {
     for (const [name, xs, opts] of cases) {
       it(`max and avg, forward and backward: ${name}`, () => {
         const x = rand(xs);
-        const oh = poolOutSize(xs[2], opts.kernel[0], opts.stride[0], opts.padding[0], opts.dilation[0], opts.ceilMode);
-        const ow = poolOutSize(xs[3], opts.kernel[1], opts.stride[1], opts.padding[1], opts.dilation[1], opts.ceilMode);
+        const oh = windowOutSize(xs[2], opts.kernel[0], opts.stride[0], opts.padding[0], opts.dilation[0], opts.ceilMode);
+        const ow = windowOutSize(xs[3], opts.kernel[1], opts.stride[1], opts.padding[1], opts.dilation[1], opts.ceilMode);
         const ys = [xs[0], xs[1], oh, ow];
         const [y1, y2] = out(sizeOf(ys)), [i1, i2] = out(sizeOf(ys), "int32");
         nat.maxPool2d(x, opts, y1, i1);
@@ -433,9 +357,13 @@ describe("native cpu backend", () => {
       ref.where(view(c, [...y.shape]), g, view(storage(1, () => 0), [...y.shape], y.shape.map(() => 0)), o2);
       assertClose(dataOf(o1), dataOf(o2), name, 0, 0);
     }
-    // An addon built before the fused kernel existed: the backend declines and the engine keeps gt + where.
-    const old = new NativeCpuBackend({ ...loadNativeAddon().addon!, fusedReluGrad: undefined });
-    assert.equal(old.reluBackward(rand([100]), rand([100]), ref.alloc(100, "float32")), false);
+  });
+
+  it("an addon built from another op registry is refused (its op codes would name other ops)", () => {
+    const addon = loadNativeAddon().addon!;
+    checkOpsSignature(addon);
+    assert.throws(() => checkOpsSignature({ ...addon, opsSignature: "unary:neg,abs;binary:add;reduce:sum" }), /another op registry/);
+    assert.throws(() => checkOpsSignature({ ...addon, opsSignature: undefined }), /stale build/);
   });
 
   it("writes only inside its outputs: random odd shapes and strided views, guard regions untouched", () => {
@@ -469,7 +397,7 @@ describe("native cpu backend", () => {
       const s = int(1, 2), p = int(0, 2), kh = int(1, 4), kw = int(1, 4);
       const xs = [int(1, 3), int(1, 5), int(kh + 1, 13), int(kw + 1, 11)], ws = [int(1, 7), xs[1], kh, kw];
       const opts: Conv2dOpts = { stride: [s, s], padding: [p, p], dilation: [1, 1], groups: 1 };
-      const ys = [xs[0], ws[0], convOutSize(xs[2], kh, s, p, 1), convOutSize(xs[3], kw, s, p, 1)];
+      const ys = [xs[0], ws[0], windowOutSize(xs[2], kh, s, p, 1), windowOutSize(xs[3], kw, s, p, 1)];
       const x = rand(xs), w = rand(ws), bias = rand([ws[0]]), gy = rand(ys);
       const [wy, y] = guarded(sizeOf(ys)), [wgx, gx] = guarded(sizeOf(xs)), [wgw, gw] = guarded(sizeOf(ws)), [wgb, gb] = guarded(ws[0]);
       nat.conv2d(x, w, bias, opts, y);
@@ -489,7 +417,7 @@ describe("native cpu backend", () => {
     // aborted in free); the addon now holds asynchronous signals during every oneDNN call.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-prof-"));
     const script = `
-      const { loadNativeAddon, NativeCpuBackend } = require(${JSON.stringify(path.resolve(__dirname, "../../runtime/tensor/cpu_native"))});
+      const { loadNativeAddon, NativeCpuBackend } = require(${JSON.stringify(path.resolve(__dirname, "../../runtime/tensor/cpu"))});
       const be = new NativeCpuBackend(loadNativeAddon().addon);
       const v = (shape) => { const st = []; let s = 1; for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
         return { buf: be.alloc(s, "float32"), shape, strides: st, offset: 0 }; };

@@ -3,6 +3,7 @@
 // contiguous gradient goes through the backend's fused adamStep (one pass over p, g, m, v) when the
 // backend has one; everything else (amsgrad, maximize, strided or float64 tensors) runs as tensor ops.
 
+import { adamStepK, hasAdamStepK } from "../kernels";
 import type { Tensor } from "../tensor";
 import type { Parameter } from "../nn/module";
 import { Optimizer, type ParamGroup } from "./optimizer";
@@ -39,13 +40,12 @@ export class Adam extends Optimizer<AdamOptions> {
         }
         const step = (s.step as number) + 1;
         const m = s.expAvg as Tensor, v = s.expAvgSq as Tensor;
-        const backend = p._backend();
-        if (backend.adamStep && g.fused !== false && !g.amsgrad && !g.maximize && p.dtype === "float32" && grad.dtype === "float32"
+        if (hasAdamStepK(p) && g.fused !== false && !g.amsgrad && !g.maximize && p.dtype === "float32" && grad.dtype === "float32"
           && p._isWholeStorage() && grad._isWholeStorage() && m._isWholeStorage() && v._isWholeStorage() && grad.device === p.device) {
           const opts = { lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, step, decoupled };
           // One native call or one recorded dispatch (Backend.adamStep), and only plain stores after
           // it: an interrupt lands before the update or after these lines, never between.
-          backend.adamStep(p.buf, grad.buf, m.buf, v.buf, opts);
+          adamStepK(p, grad, m, v, opts);
           s.step = step;
           p._handle.version++;  // an in-place change, as p.sub_ would record
           continue;

@@ -1,16 +1,17 @@
-// runtime/tensor/cpu.ts
+// runtime/tensor/cpu/reference.ts
 // The reference CPU backend: plain TypeScript loops over TypedArrays, correct for every strided,
 // broadcast or offset View and every dtype, with fast paths for contiguous operands. Other backends
-// are tested against it; the native backend (cpu_native.ts) subclasses it and overrides the heavy
-// kernels. Convolution, pooling, softmax and Adam kernels live in cpu_nn.ts.
+// are tested against it; the native backend (native.ts) subclasses it and overrides the heavy
+// kernels. Convolution, pooling, softmax and Adam kernels live in nn.ts, GEMM in gemm.ts.
 
-import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "./backend";
-import { arrayFor, DTYPES, type DType, type TypedArray } from "./dtype";
-import { copyStrided, offsetTable, RowIter } from "./cpu_iter";
-import { erf, roundHalfEven, SQRT_2_OVER_PI } from "./cpu_math";
-import { isContiguous, sizeOf, contiguousStrides } from "./shape";
-import { ShapeError } from "./errors";
-import * as nnk from "./cpu_nn";
+import type { AdamStepOpts, Backend, BinaryOp, Conv2dOpts, Pool2dOpts, ReduceOp, Storage, UnaryOp, View } from "../backend";
+import { arrayFor, DTYPES, type DType, type TypedArray } from "../dtype";
+import { copyStrided, offsetTable, RowIter } from "./iter";
+import { erf, roundHalfEven, SQRT_2_OVER_PI } from "./math";
+import { isContiguous, sizeOf, contiguousStrides } from "../shape";
+import { ShapeError } from "../errors";
+import { gemm } from "./gemm";
+import * as nnk from "./nn";
 
 /** A CPU Storage is a TypedArray of exactly `length` elements. */
 export class CpuStorage implements Storage {
@@ -271,7 +272,7 @@ export class CpuBackend implements Backend {
     }
   }
 
-  // ---- convolution and pooling (cpu_nn.ts) ----
+  // ---- convolution and pooling (nn.ts) ----
   conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void {
     nnk.conv2d(contiguousData(x), x.shape, contiguousData(w), w.shape, bias ? contiguousData(bias) : null, opts, dataOf(out));
   }
@@ -304,68 +305,78 @@ export class CpuBackend implements Backend {
   }
 }
 
-// ---- loops (exported so a subclass can reuse them) ----
+// ---- element-wise kernels: one per registry op (op_registry.ts); tsc names a missing one ----
+
+type UnaryLoop = (x: TypedArray, o: TypedArray, n: number, p: number, p2: number) => void;
+
+const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = {
+  neg: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = -x[i]; },
+  abs: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]); },
+  sign: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sign(x[i]); },
+  exp: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]); },
+  expm1: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.expm1(x[i]); },
+  log: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.log(x[i]); },
+  log1p: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.log1p(x[i]); },
+  sqrt: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]); },
+  rsqrt: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = 1 / Math.sqrt(x[i]); },
+  square: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i] * x[i]; },
+  reciprocal: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = 1 / x[i]; },
+  sin: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sin(x[i]); },
+  cos: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]); },
+  tanh: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]); },
+  sigmoid: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-x[i])); },
+  relu: (x, o, n) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < 0 ? 0 : v; } },  // NaN stays NaN (PyTorch)
+  gelu: (x, o, n) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2)); } },
+  gelu_tanh: (x, o, n) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))); } },
+  silu: (x, o, n) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v / (1 + Math.exp(-v)); } },
+  softplus: (x, o, n) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 20 ? v : Math.log1p(Math.exp(v)); } },
+  erf: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = erf(x[i]); },
+  floor: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.floor(x[i]); },
+  ceil: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.ceil(x[i]); },
+  round: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = roundHalfEven(x[i]); },
+  logical_not: (x, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i] ? 0 : 1; },
+  leaky_relu: (x, o, n, p) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : v * p; } },
+  elu: (x, o, n, p) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : p * Math.expm1(v); } },
+  clamp: (x, o, n, p, p2) => { for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < p ? p : v > p2 ? p2 : v; } },
+  pow_scalar: (x, o, n, p) => {
+    if (p === 2) for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
+    else for (let i = 0; i < n; i++) o[i] = Math.pow(x[i], p);
+  },
+};
 
 export function unaryLoop(op: UnaryOp, x: TypedArray, o: TypedArray, n: number, p = 0, p2 = 0): void {
-  switch (op) {
-    case "neg": for (let i = 0; i < n; i++) o[i] = -x[i]; break;
-    case "abs": for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]); break;
-    case "sign": for (let i = 0; i < n; i++) o[i] = Math.sign(x[i]); break;
-    case "exp": for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]); break;
-    case "expm1": for (let i = 0; i < n; i++) o[i] = Math.expm1(x[i]); break;
-    case "log": for (let i = 0; i < n; i++) o[i] = Math.log(x[i]); break;
-    case "log1p": for (let i = 0; i < n; i++) o[i] = Math.log1p(x[i]); break;
-    case "sqrt": for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]); break;
-    case "rsqrt": for (let i = 0; i < n; i++) o[i] = 1 / Math.sqrt(x[i]); break;
-    case "square": for (let i = 0; i < n; i++) o[i] = x[i] * x[i]; break;
-    case "reciprocal": for (let i = 0; i < n; i++) o[i] = 1 / x[i]; break;
-    case "sin": for (let i = 0; i < n; i++) o[i] = Math.sin(x[i]); break;
-    case "cos": for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]); break;
-    case "tanh": for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]); break;
-    case "sigmoid": for (let i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-x[i])); break;
-    case "relu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < 0 ? 0 : v; } break;  // NaN stays NaN (PyTorch)
-    case "gelu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2)); } break;
-    case "gelu_tanh": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))); } break;
-    case "silu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v / (1 + Math.exp(-v)); } break;
-    case "softplus": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 20 ? v : Math.log1p(Math.exp(v)); } break;
-    case "erf": for (let i = 0; i < n; i++) o[i] = erf(x[i]); break;
-    case "floor": for (let i = 0; i < n; i++) o[i] = Math.floor(x[i]); break;
-    case "ceil": for (let i = 0; i < n; i++) o[i] = Math.ceil(x[i]); break;
-    case "round": for (let i = 0; i < n; i++) o[i] = roundHalfEven(x[i]); break;
-    case "logical_not": for (let i = 0; i < n; i++) o[i] = x[i] ? 0 : 1; break;
-    case "leaky_relu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : v * p; } break;
-    case "elu": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : p * Math.expm1(v); } break;
-    case "clamp": for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < p ? p : v > p2 ? p2 : v; } break;
-    case "pow_scalar":
-      if (p === 2) for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
-      else for (let i = 0; i < n; i++) o[i] = Math.pow(x[i], p);
-      break;
-    default: throw new Error(`cpu: unknown unary op ${op as string}`);
-  }
+  const loop = UNARY_LOOPS[op];
+  if (!loop) throw new Error(`cpu: unknown unary op ${op as string}`);
+  loop(x, o, n, p, p2);
 }
+
+/** o[oi..oi+n) = a[ai + k*sa] op b[bi + k*sb]. */
+type BinaryLoop = (a: TypedArray, ai: number, sa: number, b: TypedArray, bi: number, sb: number, o: TypedArray, oi: number, end: number) => void;
+
+const BINARY_LOOPS: Record<BinaryOp, BinaryLoop> = {
+  add: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] + b[bi]; },
+  sub: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] - b[bi]; },
+  mul: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] * b[bi]; },
+  div: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] / b[bi]; },
+  pow: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = Math.pow(a[ai], b[bi]); },
+  maximum: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) { const x = a[ai], y = b[bi]; o[oi] = x > y || x !== x ? x : y; } },
+  minimum: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) { const x = a[ai], y = b[bi]; o[oi] = x < y || x !== x ? x : y; } },
+  atan2: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = Math.atan2(a[ai], b[bi]); },
+  eq: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] === b[bi] ? 1 : 0; },
+  ne: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] !== b[bi] ? 1 : 0; },
+  lt: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] < b[bi] ? 1 : 0; },
+  le: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] <= b[bi] ? 1 : 0; },
+  gt: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] > b[bi] ? 1 : 0; },
+  ge: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] >= b[bi] ? 1 : 0; },
+  logical_and: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] && b[bi] ? 1 : 0; },
+  logical_or: (a, ai, sa, b, bi, sb, o, oi, end) => { for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] || b[bi] ? 1 : 0; },
+};
 
 export function binaryRow(op: BinaryOp, a: TypedArray, ai: number, sa: number, b: TypedArray, bi: number, sb: number,
   o: TypedArray, oi: number, n: number): void {
-  const end = oi + n;
-  switch (op) {
-    case "add": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] + b[bi]; break;
-    case "sub": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] - b[bi]; break;
-    case "mul": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] * b[bi]; break;
-    case "div": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] / b[bi]; break;
-    case "pow": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = Math.pow(a[ai], b[bi]); break;
-    case "maximum": for (; oi < end; oi++, ai += sa, bi += sb) { const x = a[ai], y = b[bi]; o[oi] = x > y || x !== x ? x : y; } break;
-    case "minimum": for (; oi < end; oi++, ai += sa, bi += sb) { const x = a[ai], y = b[bi]; o[oi] = x < y || x !== x ? x : y; } break;
-    case "atan2": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = Math.atan2(a[ai], b[bi]); break;
-    case "eq": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] === b[bi] ? 1 : 0; break;
-    case "ne": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] !== b[bi] ? 1 : 0; break;
-    case "lt": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] < b[bi] ? 1 : 0; break;
-    case "le": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] <= b[bi] ? 1 : 0; break;
-    case "gt": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] > b[bi] ? 1 : 0; break;
-    case "ge": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] >= b[bi] ? 1 : 0; break;
-    case "logical_and": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] && b[bi] ? 1 : 0; break;
-    case "logical_or": for (; oi < end; oi++, ai += sa, bi += sb) o[oi] = a[ai] || b[bi] ? 1 : 0; break;
-    default: throw new Error(`cpu: unknown binary op ${op as string}`);
-  }
+  const loop = BINARY_LOOPS[op];
+  if (!loop) throw new Error(`cpu: unknown binary op ${op as string}`);
+  loop(a, ai, sa, b, bi, sb, o, oi, oi + n);
 }
 
 export function binaryScalarRow(op: BinaryOp, a: TypedArray, ai: number, sa: number, s: number, o: TypedArray, oi: number, n: number): void {
@@ -403,35 +414,5 @@ function reduceTable(op: ReduceOp, x: TypedArray, base: number, t: Int32Array): 
     case "min": { let m = Infinity; for (let k = 0; k < n; k++) { const v = x[base + t[k]]; if (v < m || v !== v) { m = v; if (v !== v) break; } } return m; }
     case "argmax": { let m = -Infinity, best = 0; for (let k = 0; k < n; k++) { const v = x[base + t[k]]; if (v > m || (v !== v && m === m)) { m = v; best = k; if (v !== v) break; } } return best; }
     case "argmin": { let m = Infinity, best = 0; for (let k = 0; k < n; k++) { const v = x[base + t[k]]; if (v < m || (v !== v && m === m)) { m = v; best = k; if (v !== v) break; } } return best; }
-  }
-}
-
-/**
- * o[oOff + i*n + j] = sum_k a[aOff + i*sam + k*sak] * b[bOff + k*sbk + j*sbn]. Loop order follows
- * the strides: i-k-j (rows of b contiguous) or i-j-k (b transposed, a dot product per output).
- */
-export function gemm(a: TypedArray, aOff: number, sam: number, sak: number, b: TypedArray, bOff: number, sbk: number, sbn: number,
-  o: TypedArray, oOff: number, m: number, k: number, n: number): void {
-  if (sbn === 1 || sbk !== 1) {
-    for (let i = 0; i < m; i++) {
-      const oi = oOff + i * n;
-      for (let j = 0; j < n; j++) o[oi + j] = 0;
-      for (let p = 0; p < k; p++) {
-        const av = a[aOff + i * sam + p * sak];
-        const bi = bOff + p * sbk;
-        if (sbn === 1) for (let j = 0; j < n; j++) o[oi + j] += av * b[bi + j];
-        else for (let j = 0; j < n; j++) o[oi + j] += av * b[bi + j * sbn];
-      }
-    }
-  } else {
-    for (let i = 0; i < m; i++) {
-      const ai = aOff + i * sam, oi = oOff + i * n;
-      for (let j = 0; j < n; j++) {
-        const bj = bOff + j * sbn;
-        let acc = 0;
-        for (let p = 0; p < k; p++) acc += a[ai + p * sak] * b[bj + p];
-        o[oi + j] = acc;
-      }
-    }
   }
 }

@@ -1,30 +1,19 @@
-// runtime/tensor/cpu_nn.ts
+// runtime/tensor/cpu/nn.ts
 // Reference CPU kernels for convolution (im2col + GEMM), pooling, softmax and the fused Adam step,
-// on contiguous NCHW arrays. cpu.ts hands them contiguous data; the native backend replaces them.
+// on contiguous NCHW arrays. reference.ts hands them contiguous data; the native backend replaces them.
 
-import type { AdamStepOpts, Conv2dOpts, Pool2dOpts } from "./backend";
-import type { TypedArray } from "./dtype";
-import { gemm } from "./cpu";
-
-export function convOutSize(size: number, k: number, stride: number, pad: number, dil: number): number {
-  return Math.floor((size + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
-}
-
-export function poolOutSize(size: number, k: number, stride: number, pad: number, dil: number, ceil: boolean): number {
-  const span = size + 2 * pad - dil * (k - 1) - 1;
-  let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
-  // PyTorch: the last window must start inside the input or its left padding.
-  if (ceil && (out - 1) * stride >= size + pad) out--;
-  return out;
-}
+import type { AdamStepOpts, Conv2dOpts, Pool2dOpts } from "../backend";
+import type { TypedArray } from "../dtype";
+import { gemm } from "./gemm";
+import { windowOutSize } from "../shape";
 
 interface ConvGeom { N: number; C: number; H: number; W: number; O: number; Cg: number; Og: number; KH: number; KW: number; OH: number; OW: number; G: number }
 
 function geometry(xs: readonly number[], ws: readonly number[], o: Conv2dOpts): ConvGeom {
   const [N, C, H, W] = xs, [O, Cg, KH, KW] = ws, G = o.groups;
   return { N, C, H, W, O, Cg, Og: O / G, KH, KW, G,
-    OH: convOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]),
-    OW: convOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]) };
+    OH: windowOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]),
+    OW: windowOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]) };
 }
 
 function im2col(x: TypedArray, xOff: number, g: ConvGeom, o: Conv2dOpts, col: TypedArray): void {
@@ -110,8 +99,8 @@ export function conv2dBackward(x: TypedArray, xs: readonly number[], w: TypedArr
 function poolGeom(xs: readonly number[], o: Pool2dOpts) {
   const [N, C, H, W] = xs;
   return { P: N * C, H, W,
-    OH: poolOutSize(H, o.kernel[0], o.stride[0], o.padding[0], o.dilation[0], o.ceilMode),
-    OW: poolOutSize(W, o.kernel[1], o.stride[1], o.padding[1], o.dilation[1], o.ceilMode) };
+    OH: windowOutSize(H, o.kernel[0], o.stride[0], o.padding[0], o.dilation[0], o.ceilMode),
+    OW: windowOutSize(W, o.kernel[1], o.stride[1], o.padding[1], o.dilation[1], o.ceilMode) };
 }
 
 export function maxPool2d(x: TypedArray, xs: readonly number[], o: Pool2dOpts, out: TypedArray, idx: Int32Array): void {

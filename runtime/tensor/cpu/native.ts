@@ -1,21 +1,25 @@
-// runtime/tensor/cpu_native.ts
-// The default "cpu" backend: CpuBackend (cpu.ts) with the heavy float32 kernels replaced by the
+// runtime/tensor/cpu/native.ts
+// The default "cpu" backend: CpuBackend (reference.ts) with the heavy float32 kernels replaced by the
 // N-API addon in native/ (GEMM and convolution through oneDNN, pooling, element-wise, reductions,
 // softmax, Adam; OpenMP threads). Storage is CpuBackend's (TypedArrays), handed to C++ zero-copy,
 // so tensors move between the two backends without conversion. Everything the addon does not
 // cover (other dtypes, rare layouts) falls through to the reference implementation.
 // Shapes, strides and scalars go through one shared Float64Array (P) instead of JS objects, so a
 // call costs about as much as an empty N-API call. The slot layout of P is written beside each
-// C++ kernel in native/src/*.cpp.
+// C++ kernel in native/src/*.cpp; the op codes and shared slots come from native_abi.ts.
 
 import * as path from "node:path";
 import * as fs from "node:fs";
-import type { TypedArray } from "./dtype";
-import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "./backend";
-import { CpuBackend, dataOf } from "./cpu";
-import { collapseDims } from "./cpu_iter";
-import { convOutSize, poolOutSize } from "./cpu_nn";
-import { contiguousStrides, isContiguous, sizeOf } from "./shape";
+import type { TypedArray } from "../dtype";
+import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "../backend";
+import { CpuBackend, dataOf } from "./reference";
+import { collapseDims } from "./iter";
+import {
+  BINARY_B_IS_SCALAR, BINARY_CODES, BINARY_SCALAR, LAYOUT, MAX_DIMS, OPS_SIGNATURE, P_LEN, PTR_BASE as PTR,
+  REDUCE_CODES, UNARY_CODES, UNARY_PARAM, UNARY_PARAM2,
+} from "./native_abi";
+import { BINARY_NAMES, writesBool } from "../op_registry";
+import { contiguousStrides, isContiguous, sizeOf, windowOutSize } from "../shape";
 
 /** The functions native/src/addon.cpp exports. Kernels take their arrays' addresses, shapes and
  * scalars from the parameter block given to init(); arguments are op codes only. */
@@ -42,41 +46,32 @@ export interface NativeAddon {
   avgPool2d(): void;
   avgPool2dBackward(): void;
   adamStep(): void;
-  /** Present (true) when binary op 13, relu's fused backward, exists (older builds lack it). */
-  fusedReluGrad?: boolean;
+  /** The registry's native ops the addon was built with (native_abi.ts OPS_SIGNATURE); absent in
+   * builds older than the generated op codes. */
+  opsSignature?: string;
 }
 
-// Op codes: the order of the switch cases in native/src/elementwise.cpp and reduce.cpp.
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, reciprocal: 7, sigmoid: 8, relu: 9,
-  tanh: 10, silu: 11, leaky_relu: 12, clamp: 13, pow_scalar: 14, elu: 15, sin: 16, cos: 17, expm1: 18,
-  log1p: 19, gelu: 21, gelu_tanh: 22, softplus: 23, floor: 24, ceil: 25, round: 26, erf: 27,
-};
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
-};
-const RELU_GRAD = 13; // binary op code of relu's fused backward (native/src/elementwise.cpp)
-const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
-const MAX_DIMS = 8;
 // Below this many elements a contiguous element-wise op runs in the reference's JS loop: it takes
 // ~0.1 us there, less than the ~0.3 us a native call costs with its bookkeeping.
 const SMALL = 64;
-const PTR = 240; // P[240 + i]: address of the call's i-th array (native/src/kernels.h PTR_BASE)
+const RELU_BACKWARD = BINARY_CODES.relu_backward!;
+const BOOL_OUT = new Set<BinaryOp>(BINARY_NAMES.filter(writesBool));
 
 const BUILD_HINT = "run ./install.sh (or: apt-get install libdnnl-dev && cd native && npx node-gyp rebuild --nodedir=/usr)";
 
 let loaded: { addon: NativeAddon | null; error: string | null; file: string | null } | null = null;
 // One parameter block per process: the addon keeps a single pointer to it, so every
 // NativeCpuBackend instance writes into this same array.
-const PARAMS = new Float64Array(256);
+const PARAMS = new Float64Array(P_LEN);
 
 /** Where the addon is looked for: $TSGRAD_NATIVE_ADDON, else native/build/Release from the repo root
- * (this file runs from runtime/tensor/ under tsx and from dist/runtime/tensor/ when built). */
+ * (this file runs from runtime/tensor/cpu/ under tsx and from dist/runtime/tensor/cpu/ when built;
+ * a packed tarball carries the addon under dist/native/). */
 function candidates(): string[] {
   const env = process.env.TSGRAD_NATIVE_ADDON;
   if (env) return [env];
   const rel = path.join("native", "build", "Release", "tsgrad_native.node");
-  return [path.resolve(__dirname, "..", "..", rel), path.resolve(__dirname, "..", "..", "..", rel)];
+  return [path.resolve(__dirname, "..", "..", "..", rel), path.resolve(__dirname, "..", "..", "..", "..", rel)];
 }
 
 /** Load the addon once; never throws (the error says why and how to fix it). */
@@ -100,6 +95,7 @@ export function loadNativeAddon(): { addon: NativeAddon | null; error: string | 
   try {
     let addon: NativeAddon;
     try { addon = require(file) as NativeAddon; } finally { if (passive) delete process.env.OMP_WAIT_POLICY; }
+    checkOpsSignature(addon);
     addon.init(PARAMS);
     const threads = Number(process.env.TSGRAD_NUM_THREADS);
     if (threads > 0) addon.setThreads(threads);
@@ -109,6 +105,12 @@ export function loadNativeAddon(): { addon: NativeAddon | null; error: string | 
     loaded = { addon: null, file, error: `native addon ${file} failed to load (${why}); ${BUILD_HINT}` };
   }
   return loaded;
+}
+
+/** Op codes are positions in the op registry: an addon built from another registry would run other
+ * ops than asked, so it is refused (then the reference backend runs, or TSGRAD_REQUIRE_NATIVE fails). */
+export function checkOpsSignature(addon: NativeAddon): void {
+  if (addon.opsSignature !== OPS_SIGNATURE) throw new Error("it was built from another op registry (stale build)");
 }
 
 /** The default CPU backend: native when the addon loads, else the reference with a one-line warning.
@@ -160,19 +162,19 @@ export class NativeCpuBackend extends CpuBackend {
     let allContiguous = true;
     for (let i = 0; i < nin; i++) if (!isContiguous(views[i].shape, views[i].strides)) allContiguous = false;
     if (allContiguous) {
-      P[0] = 1; P[1] = sizeOf(shape);
-      for (let i = 0; i < nin; i++) P[9 + i * MAX_DIMS] = 1;
+      P[LAYOUT.nd] = 1; P[LAYOUT.shape] = sizeOf(shape);
+      for (let i = 0; i < nin; i++) P[LAYOUT.strides(i)] = 1;
     } else {
       const c = collapseDims(shape, views.map((v) => v.strides));
       const nd = c.shape.length;
       if (nd > MAX_DIMS) return false;
-      P[0] = nd;
+      P[LAYOUT.nd] = nd;
       for (let d = 0; d < nd; d++) {
-        P[1 + d] = c.shape[d];
-        for (let i = 0; i < nin; i++) P[9 + i * MAX_DIMS + d] = c.strides[i][d];
+        P[LAYOUT.shape + d] = c.shape[d];
+        for (let i = 0; i < nin; i++) P[LAYOUT.strides(i) + d] = c.strides[i][d];
       }
     }
-    for (let i = 0; i < nin; i++) P[9 + nin * MAX_DIMS + i] = views[i].offset;
+    for (let i = 0; i < nin; i++) P[LAYOUT.offset(nin, i)] = views[i].offset;
     return true;
   }
 
@@ -215,25 +217,27 @@ export class NativeCpuBackend extends CpuBackend {
       return super.unary(op, x, out, param, param2);
     }
     const P = this.P;
-    P[18] = param; P[19] = param2;
+    P[UNARY_PARAM] = param; P[UNARY_PARAM2] = param2;
     P[PTR] = this.addr(x.buf); P[PTR + 1] = this.addr(out);
     this.addon.unary(code);
   }
 
   binary(op: BinaryOp, a: View, b: View | number, out: Storage): void {
+    // Small tensors first: the reference's loop is cheaper than a native call there, and the op
+    // needs no lookup to know it.
+    if (out.length < SMALL) return super.binary(op, a, b, out);
     const code = BINARY_CODES[op];
-    const outOk = out.dtype === (code !== undefined && code >= 7 ? "bool" : "float32");
-    if (code === undefined || !isF32(a) || !outOk || out.length < SMALL || (typeof b !== "number" && !isF32(b))) {
+    if (code === undefined || !isF32(a) || out.dtype !== (BOOL_OUT.has(op) ? "bool" : "float32") || (typeof b !== "number" && !isF32(b))) {
       return super.binary(op, a, b, out);
     }
     const P = this.P;
     if (typeof b === "number") {
       if (!this.layout(a.shape, [a, a])) return super.binary(op, a, b, out);
-      P[27] = 1; P[28] = b;
+      P[BINARY_B_IS_SCALAR] = 1; P[BINARY_SCALAR] = b;
       P[PTR + 1] = 0;
     } else {
       if (!this.layout(a.shape, [a, b])) return super.binary(op, a, b, out);
-      P[27] = 0;
+      P[BINARY_B_IS_SCALAR] = 0;
       P[PTR + 1] = this.addr(b.buf);
     }
     P[PTR] = this.addr(a.buf); P[PTR + 2] = this.addr(out);
@@ -244,11 +248,11 @@ export class NativeCpuBackend extends CpuBackend {
    * An optional fast path runtime/tensor/ops_elementwise.ts uses when a backend has it, instead of
    * gt + where; false when it does not apply (the caller then takes the generic route). */
   reluBackward(y: View, g: View, out: Storage): boolean {
-    if (this.addon.fusedReluGrad !== true || !isF32(y) || !isF32(g) || out.dtype !== "float32" || out.length < SMALL || !this.layout(y.shape, [g, y])) return false;
+    if (!isF32(y) || !isF32(g) || out.dtype !== "float32" || out.length < SMALL || !this.layout(y.shape, [g, y])) return false;
     const P = this.P;
-    P[27] = 0;
+    P[BINARY_B_IS_SCALAR] = 0;
     P[PTR] = this.addr(g.buf); P[PTR + 1] = this.addr(y.buf); P[PTR + 2] = this.addr(out);
-    this.addon.binary(RELU_GRAD);
+    this.addon.binary(RELU_BACKWARD);
     return true;
   }
 
@@ -286,7 +290,7 @@ export class NativeCpuBackend extends CpuBackend {
       case "RKR": [A, C, B] = sizes; mode = 1; break;
       default: return super.reduce(op, x, axes, out);
     }
-    if (code >= 3 && (mode !== 0 || B !== 1)) return super.reduce(op, x, axes, out);
+    if ((op === "argmax" || op === "argmin") && (mode !== 0 || B !== 1)) return super.reduce(op, x, axes, out);
     const src = this.contiguous(x);
     const P = this.P;
     P[0] = A; P[1] = C; P[2] = B; P[3] = mode; P[4] = 0;
@@ -379,8 +383,8 @@ export class NativeCpuBackend extends CpuBackend {
   private convParams(xs: readonly number[], wsh: readonly number[], o: Conv2dOpts, hasBias: boolean): void {
     const P = this.P, [N, C, H, W] = xs, [O, , KH, KW] = wsh;
     P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = O; P[5] = KH; P[6] = KW;
-    P[7] = convOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]);
-    P[8] = convOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
+    P[7] = windowOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]);
+    P[8] = windowOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
     P[9] = o.stride[0]; P[10] = o.stride[1]; P[11] = o.padding[0]; P[12] = o.padding[1];
     P[13] = o.dilation[0]; P[14] = o.dilation[1]; P[15] = hasBias ? 1 : 0;
   }
@@ -389,8 +393,8 @@ export class NativeCpuBackend extends CpuBackend {
     const P = this.P, [N, C, H, W] = xs;
     const dh = maxPool ? o.dilation[0] : 1, dw = maxPool ? o.dilation[1] : 1;
     P[0] = N; P[1] = C; P[2] = H; P[3] = W;
-    P[4] = poolOutSize(H, o.kernel[0], o.stride[0], o.padding[0], dh, o.ceilMode);
-    P[5] = poolOutSize(W, o.kernel[1], o.stride[1], o.padding[1], dw, o.ceilMode);
+    P[4] = windowOutSize(H, o.kernel[0], o.stride[0], o.padding[0], dh, o.ceilMode);
+    P[5] = windowOutSize(W, o.kernel[1], o.stride[1], o.padding[1], dw, o.ceilMode);
     P[6] = o.kernel[0]; P[7] = o.kernel[1]; P[8] = o.stride[0]; P[9] = o.stride[1];
     P[10] = o.padding[0]; P[11] = o.padding[1]; P[12] = dh; P[13] = dw; P[14] = o.countIncludePad ? 1 : 0;
   }

@@ -1,4 +1,4 @@
-// runtime/tensor/cpu_math.ts
+// runtime/tensor/cpu/math.ts
 // Scalar math the CPU kernels need and JS lacks: erf (to double precision, so float64 gradient
 // checks of gelu/erf agree with finite differences) and round-half-to-even (torch.round).
 

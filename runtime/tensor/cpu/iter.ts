@@ -1,39 +1,20 @@
-// runtime/tensor/cpu_iter.ts
+// runtime/tensor/cpu/iter.ts
 // Strided iteration for CPU kernels: merge dimensions that are contiguous for every operand,
 // then walk "rows" (the innermost merged dimension) with a counter, so that kernels run one tight
-// loop per row and never a closure per element. Shared by cpu.ts and the native backend's
-// TypeScript side (cpu_native.ts) for the cases it leaves to TypeScript.
+// loop per row and never a closure per element. Shared by reference.ts and the native backend's
+// TypeScript side (native.ts) for the cases it leaves to TypeScript.
 
-import type { DType, TypedArray } from "./dtype";
+import type { DType, TypedArray } from "../dtype";
+import { type Layout, collapse } from "../shape";
 
-/**
- * Merge adjacent dims that every operand walks contiguously and drop size-1 dims. Returns at
- * least one dim (a scalar becomes shape [1]).
- */
-export function collapseDims(shape: readonly number[], stridesList: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = stridesList.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d];
-    if (n === 1) continue;
-    const last = outShape.length - 1;
-    let merge = last >= 0;
-    if (merge) for (let k = 0; k < stridesList.length; k++) {
-      if (outStrides[k][last] !== stridesList[k][d] * n) { merge = false; break; }
-    }
-    if (merge) {
-      outShape[last] *= n;
-      for (let k = 0; k < stridesList.length; k++) outStrides[k][last] = stridesList[k][d];
-    } else {
-      outShape.push(n);
-      for (let k = 0; k < stridesList.length; k++) outStrides[k].push(stridesList[k][d]);
-    }
+/** collapse() (shape.ts), but with at least one dim: a scalar becomes shape [1]. */
+export function collapseDims(shape: readonly number[], stridesList: readonly (readonly number[])[]): Layout {
+  const c = collapse(shape, stridesList);
+  if (c.shape.length === 0) {
+    c.shape.push(1);
+    for (const st of c.strides) st.push(0);
   }
-  if (outShape.length === 0) {
-    outShape.push(1);
-    for (let k = 0; k < stridesList.length; k++) outStrides[k].push(0);
-  }
-  return { shape: outShape, strides: outStrides };
+  return c;
 }
 
 /**
