@@ -455,10 +455,11 @@ export class CellCompiler {
 
   /** Starts the checker's project (lib files, Node's types, the runtime's declarations) and checks
    * one small cell, so the first real cell is fast. */
-  warmUp(): void {
+  async warmUp(): Promise<void> {
     // The checker's project opens first (lib files, Node's types, the runtime's declarations), while
     // the syntax worker loads TypeScript 6 on its own thread; then one cell goes through both.
     this.withService((s) => s.diagnostics(this.checkFile));
+    await this.syntax.ready();
     this.compile("const __tsgrad_warm: number = [1].map((x) => x + 1)[0]; __tsgrad_warm", { check: true });
     this.compileCache.clear();
     // It checked in a slot, as a cell that declares a name does; it never runs: give the slot back

@@ -96,7 +96,7 @@ export class Evaluator implements EvaluatorApi {
    * first cell does not pay for it. Safe to call more than once. */
   warmUp(): Promise<void> {
     this.ready ??= new Promise<void>((resolve) => setImmediate(() => {
-      try { this.ensureCompiler().warmUp(); } catch (err) { this.reportAsync(err); } finally { resolve(); }
+      (async () => this.ensureCompiler().warmUp())().catch((err) => this.reportAsync(err)).finally(resolve);
     }));
     return this.ready;
   }
@@ -141,13 +141,18 @@ export class Evaluator implements EvaluatorApi {
   }
 
   async execute(code: string, io: CellIO, opts: ExecuteOptions): Promise<Outcome> {
-    const compiler = this.ensureCompiler();
     const cell = prepareCell(code, this.typecheck);
     const { source, check } = cell;
     const cwd = opts.cwd ?? this.cwd;
-    compiler.setCwd(cwd);
+    this.ensureRuntime();
     const ctx = this.begin(io, opts.executionCount);
     try {
+      // The first cell (and the first after %reset) waits for the warm-up, which waits for the
+      // syntax worker without blocking this thread; an interrupt meanwhile stops the cell.
+      if (!this.compiler) this.ready = undefined;
+      await this.warmUp();
+      const compiler = this.ensureCompiler();
+      compiler.setCwd(cwd);
       if (cell.error) throw cell.error;
       await this.hooks!.prepareCell(source);
       const compiled = compiler.compile(source, { check });

@@ -41,8 +41,13 @@ type Args<K extends keyof Ops> = Ops[K] extends (ts: typeof TS, ...a: infer A) =
 
 /** A full collection on the worker after every this many calls (after the reply). */
 const GC_EVERY = 100;
-/** Slots of the shared flags: REQUEST is set by the caller, REPLY by the worker. */
-const REQUEST = 0, REPLY = 1;
+/** Slots of the shared flags: REQUEST is set by the caller, REPLY and READY (TypeScript loaded
+ * and warm) by the worker. */
+const REQUEST = 0, REPLY = 1, READY = 2;
+/** How long a call waits for a worker that is still starting before doing the work itself. A
+ * worker loads TypeScript in ~0.3 s; where it needs the caller's event loop to start (under a
+ * loader such as tsx) it cannot while the caller waits here, so `ready()` is the way to wait. */
+const START_TIMEOUT_MS = 5_000;
 /** A transpile that takes longer than this is abandoned and done on the caller's thread. */
 const TIMEOUT_MS = 30_000;
 
@@ -62,7 +67,7 @@ function transpileCell(ts: typeof TS, source: string, analysis: CellAnalysis): {
   return { js, sourceMap: out.sourceMapText };
 }
 
-interface Side { worker: Worker; port: MessagePort; flags: Int32Array }
+interface Side { worker: Worker; port: MessagePort; flags: Int32Array; failed: boolean }
 
 export class SyntaxWorker {
   private current: Side | undefined;
@@ -80,8 +85,12 @@ export class SyntaxWorker {
     try {
       const channel = new MessageChannel();
       const flags = new Int32Array(new SharedArrayBuffer(12));
-      // Under tsx (tests from sources) the worker inherits the loader and runs this .ts file.
-      const worker = new Worker(__filename, {
+      // From sources (tests under tsx) the worker registers tsx's require hook before loading this
+      // .ts file: a worker does not inherit the loader, and without it the worker failed at once.
+      const fromSource = __filename.endsWith(".ts");
+      const entry = fromSource ? `require("tsx/cjs"); require(${JSON.stringify(__filename)});` : __filename;
+      const worker = new Worker(entry, {
+        eval: fromSource,
         workerData: { port: channel.port2, flags: flags.buffer }, transferList: [channel.port2],
         stdout: false, stderr: false,
         // A small young generation: the transpile's garbage is collected young instead of growing
@@ -91,8 +100,11 @@ export class SyntaxWorker {
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
       worker.unref();
-      worker.on("error", () => { /* seen as a timeout or a dead port by the next call */ });
-      return { worker, port: channel.port1, flags };
+      const side: Side = { worker, port: channel.port1, flags, failed: false };
+      // A worker that failed to start or died: the next call does the work on this thread.
+      const failed = () => { side.failed = true; };
+      worker.on("error", failed).on("exit", failed);
+      return side;
     } catch {
       this.broken = true;
       return undefined;
@@ -109,8 +121,12 @@ export class SyntaxWorker {
   begin<K extends keyof Ops>(op: K, ...args: Args<K>): () => ReturnType<Ops[K]> {
     const local = () => (OPS[op] as unknown as (ts: typeof TS, ...a: Args<K>) => ReturnType<Ops[K]>)(this.inThread(), ...args);
     this.start();
+    if (this.current?.failed) { this.broken = true; this.retire(this.current); this.current = undefined; }
     const side = this.current;
-    if (!side) { const value = local(); return () => value; }
+    if (!side || (Atomics.load(side.flags, READY) === 0 && Atomics.wait(side.flags, READY, 0, START_TIMEOUT_MS) === "timed-out")) {
+      const value = local();
+      return () => value;
+    }
     this.post(side, op, args);
     return () => {
       const reply = this.collect(side);
@@ -120,6 +136,23 @@ export class SyntaxWorker {
       this.current = undefined;
       return local();
     };
+  }
+
+  /** Resolves once the worker has loaded TypeScript and warmed up, without blocking this thread
+   * (false where no worker runs: the work is done on this thread). */
+  async ready(): Promise<boolean> {
+    this.start();
+    const side = this.current;
+    if (!side) return false;
+    const waiting = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } })
+      .waitAsync(side.flags, READY, 0, TIMEOUT_MS);
+    if (waiting.async) {
+      let onExit = () => {};
+      const died = new Promise<void>((resolve) => { onExit = resolve; side.worker.once("exit", onExit).once("error", onExit); });
+      await Promise.race([waiting.value, died]);
+      side.worker.off("exit", onExit).off("error", onExit);
+    }
+    return Atomics.load(side.flags, READY) === 1 && !side.failed;
   }
 
   private post(side: Side, op: string, args: unknown[]): void {
@@ -160,6 +193,8 @@ function serve(): void {
   const gc = require("vm").runInNewContext("gc") as () => void;
   const warm = "const warm: number = 1; warm";
   OPS.transpile(ts, warm, OPS.analyze(ts, warm).analysis);
+  Atomics.store(flags, READY, 1);
+  Atomics.notify(flags, READY);
   for (let calls = 1; ; calls++) {
     Atomics.wait(flags, REQUEST, 0);
     Atomics.store(flags, REQUEST, 0);

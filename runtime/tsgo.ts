@@ -107,6 +107,14 @@ export class NativeCheckService implements CheckService {
     }
     const changed = [...this.pending.changed];
     this.pending.changed.clear();
+    // The project file changed (slots added, or moved to another folder): the program is built
+    // afresh anyway, so every change goes at once, not one snapshot each (128 of them: 5 s).
+    if (changed.includes(this.configFile)) {
+      const previous = this.snapshot;
+      this.snapshot = this.api.updateSnapshot({ fileChanges: { changed } });
+      previous.dispose();
+      changed.length = 0;
+    }
     for (const file of changed) {
       const previous = this.snapshot;
       this.snapshot = this.api.updateSnapshot({ fileChanges: { changed: [file] } });

@@ -134,25 +134,29 @@ describe("runtime/compiler", function () {
 
   describe("Node's types", () => {
     const errors = (c: CellCompiler, code: string) => c.compile(code, { check: true }).diagnostics.map((d) => d.message);
-    const fresh = () => new CellCompiler({ globalNames: [], globalsModule: path.join(__dirname, "../../runtime/index") });
+    const fresh = async () => {
+      const c = new CellCompiler({ globalNames: [], globalsModule: path.join(__dirname, "../../runtime/index") });
+      await c.warmUp();
+      return c;
+    };
 
-    it("a cell using Node's globals type-checks, and wrong uses are errors", () => {
-      const c = fresh();
+    it("a cell using Node's globals type-checks, and wrong uses are errors", async () => {
+      const c = await fresh();
       assert.deepStrictEqual(errors(c, "console.log(process.env.HOME, Buffer.from('a').length);\n" +
         "const t: NodeJS.Timeout = setTimeout(() => {}, 1); clearTimeout(t); new URL('http://x').host;"), []);
       assert.deepStrictEqual(errors(c, "const n: number = 'x';").length, 1);
       c.close();
     });
 
-    it("built-in modules type-check: fs, with wrong uses reported", () => {
-      const c = fresh();
+    it("built-in modules type-check: fs, with wrong uses reported", async () => {
+      const c = await fresh();
       assert.deepStrictEqual(errors(c, "import * as fs from 'fs';\nconst there: boolean = fs.existsSync('/');"), []);
       assert.strictEqual(errors(c, "import * as fs from 'fs';\nconst wrong: number = fs.readFileSync('/x', 'utf8');").length, 1);
       c.close();
     });
 
-    it("names Node declares outside its globals are found; unknown names are errors", () => {
-      const c = fresh();
+    it("names Node declares outside its globals are found; unknown names are errors", async () => {
+      const c = await fresh();
       assert.deepStrictEqual(errors(c, "let rs: NodeJS.ReadableStream | undefined; const req = require; rs;"), []);
       assert.match(errors(c, "noSuchName")[0], /Cannot find name 'noSuchName'/);
       c.close();

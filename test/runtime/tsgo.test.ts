@@ -155,8 +155,9 @@ describe("runtime/tsgo: an interrupt of the kernel's process group", function ()
 describe("runtime/compiler: the in-process fallback checks the same", function () {
   this.timeout(120000);
   let c: CellCompiler;
-  before(() => {
+  before(async () => {
     c = new CellCompiler({ globalNames: [], globalsModule: path.join(ROOT, "runtime", "index"), checker: "inprocess" });
+    await c.warmUp();
   });
   after(() => c.close());
   const errors = (code: string) => c.compile(code, { check: true }).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`);
