@@ -1,6 +1,6 @@
 // runtime/check_service.ts
 // What the cell compiler needs from a type checker (CheckService), and the virtual files every
-// checker reads through (VirtualFiles): cell files, the scope file, the globals file, the project
+// checker reads through (VirtualFiles): cell and slot files, the globals file, the project
 // config, the runtime library's declarations when it runs from sources, and /node_modules as a
 // view of the kernel's own packages. Two checkers implement CheckService: the native one in its
 // own process (tsgo.ts, TypeScript 7) and the in-process fallback (ts_inprocess.ts, TypeScript 6).

@@ -322,7 +322,7 @@ export class CellCompiler {
   }
 
   /** TS2632 "Cannot assign to 'n' because it is an import." for a `let` of an earlier cell: allowed
-   * (the scope files reach earlier cells' names through aliases). */
+   * (slots make earlier cells' names globals through aliases). */
   private isLetAssignment(d: ServiceDiagnostic): boolean {
     if (d.code !== 2632) return false;
     const m = /'([^']+)'/.exec(d.message);

@@ -84,8 +84,9 @@ export class NativeCheckService implements CheckService {
   changed(file: string, kind: "changed" | "created" | "deleted"): void {
     // Every change goes as "changed": a "created" or "deleted" file makes the server drop its
     // module resolutions and look up every import of the program again (~460 lookups through the
-    // file callbacks, 30-90 ms). A new cell file is only reached through the scope file's imports,
-    // which change with it, so the server finds it (or misses it) through that change.
+    // file callbacks, 30-90 ms). Slot files exist from the start (empty) and are changed, never
+    // created; the files that do come and go (new slots, a moved folder) come with a change of the
+    // project file, which rebuilds the program anyway.
     void kind;
     this.pending.changed.add(file);
   }
