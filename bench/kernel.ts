@@ -113,7 +113,7 @@ function rssMb(pid: number): number {
  *  one now and then, after 150-300 cells here); the figure is the reply's arrival either way. */
 const lostIdle: Record<string, number> = {};
 
-async function executeMs(client: Client, code: string, peer = "tsgrad"): Promise<{ ms: number; status: string; ename?: string }> {
+async function executeMs(client: Client, code: string, peer = "tsgrad"): Promise<{ ms: number; status: string; ename?: string; evalue?: string }> {
   const t0 = performance.now();
   const req = await client.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false });
   const reply = await client.reply(req, 60_000);
@@ -122,7 +122,7 @@ async function executeMs(client: Client, code: string, peer = "tsgrad"): Promise
     if (peer === "tsgrad") throw err;
     lostIdle[peer] = (lostIdle[peer] ?? 0) + 1;
   }
-  return { ms, status: String(reply.content.status), ename: reply.content.ename as string | undefined };
+  return { ms, status: String(reply.content.status), ename: reply.content.ename as string | undefined, evalue: reply.content.evalue as string | undefined };
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -163,7 +163,7 @@ async function measure(peer: Peer): Promise<Measured> {
     await k.client.ready(30_000);
     const ok = async (code: string) => {
       const r = await executeMs(k.client, code, peer.name);
-      if (r.status !== "ok") throw new Error(`${peer.name}: ${JSON.stringify(code)} failed (${r.ename})\n${k.log()}`);
+      if (r.status !== "ok") throw new Error(`${peer.name}: ${JSON.stringify(code)} failed (${r.ename}: ${r.evalue})\n${k.log()}`);
       return r.ms;
     };
     const cellMs: number[] = [ await ok(peer.cell(0)) ];

@@ -147,10 +147,17 @@ export class SyntaxWorker {
     const waiting = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } })
       .waitAsync(side.flags, READY, 0, TIMEOUT_MS);
     if (waiting.async) {
+      // An async wait on shared memory does not keep Node's event loop alive: the worker does,
+      // while it is awaited.
+      side.worker.ref();
       let onExit = () => {};
       const died = new Promise<void>((resolve) => { onExit = resolve; side.worker.once("exit", onExit).once("error", onExit); });
-      await Promise.race([waiting.value, died]);
-      side.worker.off("exit", onExit).off("error", onExit);
+      try {
+        await Promise.race([waiting.value, died]);
+      } finally {
+        side.worker.off("exit", onExit).off("error", onExit);
+        side.worker.unref();
+      }
     }
     return Atomics.load(side.flags, READY) === 1 && !side.failed;
   }
