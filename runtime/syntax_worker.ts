@@ -69,6 +69,43 @@ function transpileCell(ts: typeof TS, source: string, analysis: CellAnalysis): {
 
 interface Side { worker: Worker; port: MessagePort; flags: Int32Array; failed: boolean }
 
+/** A worker started before any compiler exists (the kernel starts one first thing): the next
+ * SyntaxWorker takes it over, so TypeScript loads while the kernel loads the runtime. */
+let prestarted: Side | undefined;
+
+export function prestartSyntaxWorker(): void {
+  prestarted ??= spawnWorker();
+}
+
+function spawnWorker(): Side | undefined {
+  try {
+    const channel = new MessageChannel();
+    const flags = new Int32Array(new SharedArrayBuffer(12));
+    // From sources (tests under tsx) the worker registers tsx's require hook before loading this
+    // .ts file: a worker does not inherit the loader, and without it the worker failed at once.
+    const fromSource = __filename.endsWith(".ts");
+    const entry = fromSource ? `require("tsx/cjs"); require(${JSON.stringify(__filename)});` : __filename;
+    const worker = new Worker(entry, {
+      eval: fromSource,
+      workerData: { port: channel.port2, flags: flags.buffer }, transferList: [channel.port2],
+      stdout: false, stderr: false,
+      // A small young generation: the transpile's garbage is collected young instead of growing
+      // the heap (with V8's default the worker grows ~130 MB in 300 cells). Not too small: at
+      // 4 MB a cell's transpile scavenged several times (2.2 ms a cell, against 0.95 at 8 MB and
+      // 0.5 on a warm main thread), for 8 MB less resident memory.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
+    worker.unref();
+    const side: Side = { worker, port: channel.port1, flags, failed: false };
+    // A worker that failed to start or died: the next call does the work on this thread.
+    const failed = () => { side.failed = true; };
+    worker.on("error", failed).on("exit", failed);
+    return side;
+  } catch {
+    return undefined;
+  }
+}
+
 export class SyntaxWorker {
   private current: Side | undefined;
   private broken = false;
@@ -78,38 +115,12 @@ export class SyntaxWorker {
 
   /** Starts the first worker (it loads TypeScript while the kernel goes on). */
   start(): void {
-    if (!this.current && !this.broken) this.current = this.spawn();
+    if (this.current || this.broken) return;
+    this.current = prestarted ?? spawnWorker();
+    prestarted = undefined;
+    if (!this.current) this.broken = true;
   }
 
-  private spawn(): Side | undefined {
-    try {
-      const channel = new MessageChannel();
-      const flags = new Int32Array(new SharedArrayBuffer(12));
-      // From sources (tests under tsx) the worker registers tsx's require hook before loading this
-      // .ts file: a worker does not inherit the loader, and without it the worker failed at once.
-      const fromSource = __filename.endsWith(".ts");
-      const entry = fromSource ? `require("tsx/cjs"); require(${JSON.stringify(__filename)});` : __filename;
-      const worker = new Worker(entry, {
-        eval: fromSource,
-        workerData: { port: channel.port2, flags: flags.buffer }, transferList: [channel.port2],
-        stdout: false, stderr: false,
-        // A small young generation: the transpile's garbage is collected young instead of growing
-        // the heap (with V8's default the worker grows ~130 MB in 300 cells). Not too small: at
-        // 4 MB a cell's transpile scavenged several times (2.2 ms a cell, against 0.95 at 8 MB and
-        // 0.5 on a warm main thread), for 8 MB less resident memory.
-        resourceLimits: { maxYoungGenerationSizeMb: 8 },
-      });
-      worker.unref();
-      const side: Side = { worker, port: channel.port1, flags, failed: false };
-      // A worker that failed to start or died: the next call does the work on this thread.
-      const failed = () => { side.failed = true; };
-      worker.on("error", failed).on("exit", failed);
-      return side;
-    } catch {
-      this.broken = true;
-      return undefined;
-    }
-  }
 
   /** Runs one operation on the worker (on this thread where no worker runs). */
   run<K extends keyof Ops>(op: K, ...args: Args<K>): ReturnType<Ops[K]> {
