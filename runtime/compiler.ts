@@ -151,6 +151,11 @@ export class CellCompiler {
     return [path.join(dir, `${CELL_PREFIX}check.ts`), path.join(dir, `${CELL_PREFIX}edit.ts`)];
   }
 
+  /** Where slot `i` goes now: the notebook's folder (a cell's imports resolve from its file's folder). */
+  private slotFile(i: number): string {
+    return path.join(this.dir, `${CELL_PREFIX}${i}.ts`);
+  }
+
   /** The project's root files: the globals, the cell being checked, the one being edited, the slots. */
   private writeConfig(): void {
     this.config.files = [this.globalsFile, this.nodeTypesFile, this.checkFile, this.editFile, ...this.slots];
@@ -229,7 +234,7 @@ export class CellCompiler {
     for (let i = 0; i < this.slots.length; i++) {
       if (keep.has(i) || this.cells.has(i)) continue;
       this.deleteFile(this.slots[i]);
-      this.slots[i] = path.join(this.dir, `${CELL_PREFIX}${i}.ts`);
+      this.slots[i] = this.slotFile(i);
       this.setFile(this.slots[i], this.emptySlot(i));
     }
     this.writeConfig();
@@ -309,7 +314,7 @@ export class CellCompiler {
   private typeCheckOnce(source: string, analysis: CellAnalysis): CellDiagnostic[] {
     let file = this.checkFile;
     const text = this.cellText(source, analysis);
-    if (analysis.names.size) file = this.slots[this.stage(source, analysis)];
+    if (analysis.names.size) file = this.slots[this.stage(source, analysis, text)];
     else this.setFile(this.checkFile, text);
     const t0 = performance.now();
     // What is reported past the cell's text is about the slot's globals: a cell's name that is also
@@ -331,7 +336,7 @@ export class CellCompiler {
 
   /** Puts a cell into a free slot, owning its names (taken from the cells that declared them
    * before), as it will be once committed; returns the slot. The same cell again: the same slot. */
-  private stage(source: string, analysis: CellAnalysis): number {
+  private stage(source: string, analysis: CellAnalysis, text = this.cellText(source, analysis)): number {
     if (this.staged?.source === source) return this.staged.cell;
     this.unstage();
     const cell = this.freeSlot();
@@ -344,7 +349,7 @@ export class CellCompiler {
       this.chain.delete(name);
       this.chain.set(name, { cell, kind });
     }
-    this.cells.set(cell, this.cellText(source, analysis));
+    this.cells.set(cell, text);
     this.staged = { source, cell, prev };
     this.writeSlots(touched);
     return cell;
@@ -381,7 +386,7 @@ export class CellCompiler {
     for (let i = 0; i < this.slots.length; i++) if (!keep.has(i) && !this.cells.has(i)) return i;
     const first = this.slots.length;
     for (let i = first; i < Math.max(SLOTS, 2 * first); i++) {
-      this.slots.push(path.join(this.dir, `${CELL_PREFIX}${i}.ts`));
+      this.slots.push(this.slotFile(i));
       this.setFile(this.slots[i], this.emptySlot(i));
     }
     this.writeConfig();
