@@ -25,6 +25,11 @@ export function nativeVersion(): string {
   return (require("typescript/package.json") as { version: string }).version;
 }
 
+/** Replaced snapshots held at most before they are released at once (each holds a program). */
+const STALE_SNAPSHOTS = 8;
+/** Up to this many changed files go one snapshot each (each updated in place); more go in one. */
+const ONE_BY_ONE = 16;
+
 /** SymbolFlags of TypeScript 7 (stable since 5.x; only these are read). */
 const FLAG = {
   Variable: 3, BlockScopedVariable: 2, Property: 4, EnumMember: 8, Function: 16, Class: 32, Interface: 64,
@@ -94,6 +99,27 @@ export class NativeCheckService implements CheckService {
   private invalidateAll = false;
   invalidate(): void { this.invalidateAll = true; }
 
+  /** Snapshots a newer one replaced, released after the cell (see retire()). */
+  private readonly stale: Snapshot[] = [];
+  private releasing: NodeJS.Immediate | undefined;
+
+  /** Releases a replaced snapshot once the current turn of the event loop is over: in the kernel,
+   * after the cell's reply has gone, so its round trip (~0.2 ms) is off the cell's path. A caller
+   * that never yields (a script compiling in a loop) releases them here, a few at a time. */
+  private retire(previous: Snapshot): void {
+    this.stale.push(previous);
+    if (this.stale.length > STALE_SNAPSHOTS) this.releaseStale();
+    this.releasing ??= setImmediate(() => this.releaseStale()).unref();
+  }
+
+  private releaseStale(): void {
+    if (this.releasing) clearImmediate(this.releasing);
+    this.releasing = undefined;
+    for (const s of this.stale.splice(0)) {
+      try { s.dispose(); } catch { /* the server may be gone; close() reports that */ }
+    }
+  }
+
   /** The current project, after sending the changes made since the last request. One file per
    * snapshot: the server updates a program for one changed file in place, but builds it afresh,
    * resolving every module again (~500 file lookups, 20-50 ms), when two files change at once. */
@@ -104,22 +130,22 @@ export class NativeCheckService implements CheckService {
       this.pending.changed.clear();
       const previous = this.snapshot;
       this.snapshot = this.api.updateSnapshot({ fileChanges: { invalidateAll: true } });
-      previous.dispose();
+      this.retire(previous);
     }
     const changed = [...this.pending.changed];
     this.pending.changed.clear();
-    // The project file changed (slots added, or moved to another folder): the program is built
-    // afresh anyway, so every change goes at once, not one snapshot each (128 of them: 5 s).
-    if (changed.includes(this.configFile)) {
+    // The project file changed, or many files (new slots and the list of them): the program is
+    // built afresh anyway, so every change goes at once, not one snapshot each (128 of them: 5 s).
+    if (changed.includes(this.configFile) || changed.length > ONE_BY_ONE) {
       const previous = this.snapshot;
       this.snapshot = this.api.updateSnapshot({ fileChanges: { changed } });
-      previous.dispose();
+      this.retire(previous);
       changed.length = 0;
     }
     for (const file of changed) {
       const previous = this.snapshot;
       this.snapshot = this.api.updateSnapshot({ fileChanges: { changed: [file] } });
-      previous.dispose();
+      this.retire(previous);
     }
     const project = this.snapshot.getProject(this.configFile);
     if (!project) throw new Error(`tsgo: no project for ${this.configFile}`);
@@ -183,6 +209,7 @@ export class NativeCheckService implements CheckService {
   }
 
   close(): void {
+    this.releaseStale();
     try { this.snapshot?.dispose(); } catch { /* the server may be gone already */ }
     try { this.api.close(); } catch { /* idem */ }
   }
