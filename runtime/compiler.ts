@@ -116,6 +116,10 @@ export class CellCompiler {
   private dir: string;
   private readonly config: ProjectConfig;
   private readonly configFile: string;
+  /** Lists the slots (`/// <reference path>` each): the project's root files stay five, so the
+   * checker's answer to each update, which lists them, stays small (it listed every slot: 18 KB a
+   * cell at 400 cells, decoded on this thread). */
+  private readonly slotsFile: string;
   private readonly globalsFile: string;
   /** Node's types: the files of its globals (console, timers, process, Buffer, URL, ...) until a cell
    * needs the rest (a built-in import, or a name Node declares elsewhere); all of @types/node is
@@ -135,9 +139,11 @@ export class CellCompiler {
     this.files.set(this.nodeTypesFile, nodeReferences(this.nodeTypesRoot(), NODE_GLOBAL_TYPES));
     // The project file lives beside the runtime, so it never moves with the notebook's folder.
     this.configFile = path.join(runtimeDir, "__tsgrad_tsconfig__.json");
+    this.slotsFile = path.join(runtimeDir, "__tsgrad_slots__.d.ts");
     [this.checkFile, this.editFile] = this.placeIn(this.dir);
     this.config = { compilerOptions: this.compilerOptions(), files: [] };
     this.freeSlot();
+    this.writeConfig();
     this.files.set(this.checkFile, EMPTY_MODULE);
     this.files.set(this.editFile, EMPTY_MODULE);
     this.service = this.startService(cfg.checker ?? (process.env.TSGRAD_CHECKER === "inprocess" ? "inprocess" : "native"));
@@ -156,10 +162,15 @@ export class CellCompiler {
     return path.join(this.dir, `${CELL_PREFIX}${i}.ts`);
   }
 
-  /** The project's root files: the globals, the cell being checked, the one being edited, the slots. */
+  /** The project's root files: the globals, the cell being checked, the one being edited, the list of slots. */
   private writeConfig(): void {
-    this.config.files = [this.globalsFile, this.nodeTypesFile, this.checkFile, this.editFile, ...this.slots];
+    this.writeSlotList();
+    this.config.files = [this.globalsFile, this.nodeTypesFile, this.checkFile, this.editFile, this.slotsFile];
     this.setFile(this.configFile, JSON.stringify(this.config));
+  }
+
+  private writeSlotList(): void {
+    this.setFile(this.slotsFile, this.slots.map((f) => `/// <reference path=${JSON.stringify(f)} />`).join("\n") + "\nexport {};\n");
   }
 
   private compilerOptions(): Record<string, unknown> {
@@ -389,7 +400,7 @@ export class CellCompiler {
       this.slots.push(this.slotFile(i));
       this.setFile(this.slots[i], this.emptySlot(i));
     }
-    this.writeConfig();
+    this.writeSlotList();
     return first;
   }
 
