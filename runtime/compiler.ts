@@ -25,6 +25,7 @@ import * as fs from "fs";
 import type * as TS from "typescript6";
 import { runtimeDeclarations } from "./declarations";
 import { trackedLets, type CellAnalysis, type DeclKind } from "./cell_source";
+import { scanDeclarations, type Declarations } from "./cell_scan";
 import { SyntaxWorker } from "./syntax_worker";
 import { lineStarts, toCellDiagnostic, type CellDiagnostic } from "./syntax";
 import type { IsCompleteStatus } from "./io";
@@ -259,7 +260,7 @@ export class CellCompiler {
 
   /** A cell as the checker sees it: its own text, then an export of its names (a module, so it may
    * declare a name again; in a slot, the slot's globals are aliases of these exports). */
-  private cellText(source: string, a: CellAnalysis): string {
+  private cellText(source: string, a: Declarations): string {
     const exports = [...a.names.keys()].filter((n) => !a.exported.has(n));
     return `${source}\n;\nexport { ${exports.join(", ")} };\n`;
   }
@@ -281,6 +282,8 @@ export class CellCompiler {
   }
 
   private compileUncached(source: string, opts: { check: boolean }): CompiledCell {
+    const guess = opts.check ? scanDeclarations(source) : undefined;
+    if (guess) return this.compileGuessed(source, guess);
     // The syntax worker parses and analyses; the checker only sees cells that parsed, and checks
     // while the worker transpiles (two cores: ~2 ms of a cell's round trip).
     const { analysis, diagnostics: syntax } = this.syntax.run("analyze", source);
@@ -296,6 +299,38 @@ export class CellCompiler {
     }
     if (diagnostics.length) return { js: "", analysis, tracked: [], diagnostics };
     return { ...out, analysis, tracked: trackedLets(analysis), diagnostics, generator: analysis.mode === "generator" };
+  }
+
+  /** A cell whose declarations a quick scan found (cell_scan.ts): the checker checks it with
+   * them while the worker parses, analyses and transpiles it, in one request. When the worker's
+   * analysis finds other declarations, the cell is checked again with those. */
+  private compileGuessed(source: string, guess: Declarations): CompiledCell {
+    const pending = this.syntax.begin("compile", source);
+    let diagnostics: CellDiagnostic[];
+    try {
+      diagnostics = this.typeCheckOnce(source, guess);
+    } catch (err) {
+      pending();
+      this.unstage();
+      throw err;
+    }
+    const { analysis, diagnostics: syntax, js, sourceMap } = pending();
+    if (syntax.length) {
+      this.unstage();
+      return { js: "", analysis, tracked: [], diagnostics: syntax };
+    }
+    if (!sameDeclarations(guess, analysis)) {
+      this.unstage();
+      diagnostics = this.typeCheck(source, analysis);
+    } else if (!this.allNodeTypes && diagnostics.some((d) => MISSING_NAME.has(d.code))) {
+      this.useAllNodeTypes();
+      diagnostics = this.typeCheckOnce(source, analysis);
+    }
+    if (diagnostics.length) {
+      this.unstage();
+      return { js: "", analysis, tracked: [], diagnostics };
+    }
+    return { js: js!, sourceMap, analysis, tracked: trackedLets(analysis), diagnostics, generator: analysis.mode === "generator" };
   }
 
   private nodeTypesRoot(): string {
@@ -322,7 +357,7 @@ export class CellCompiler {
     this.memberLists.clear();
   }
 
-  private typeCheckOnce(source: string, analysis: CellAnalysis): CellDiagnostic[] {
+  private typeCheckOnce(source: string, analysis: Declarations): CellDiagnostic[] {
     let file = this.checkFile;
     const text = this.cellText(source, analysis);
     if (analysis.names.size) file = this.slots[this.stage(source, analysis, text)];
@@ -347,7 +382,7 @@ export class CellCompiler {
 
   /** Puts a cell into a free slot, owning its names (taken from the cells that declared them
    * before), as it will be once committed; returns the slot. The same cell again: the same slot. */
-  private stage(source: string, analysis: CellAnalysis, text = this.cellText(source, analysis)): number {
+  private stage(source: string, analysis: Declarations, text = this.cellText(source, analysis)): number {
     if (this.staged?.source === source) return this.staged.cell;
     this.unstage();
     const cell = this.freeSlot();
@@ -591,6 +626,14 @@ const MISSING_NAME = new Set([2304, 2552, 2580, 2582, 2591, 2503, 2592, 2307, 26
 function nodeReferences(root: string, files: string[]): string {
   const existing = files.filter((f) => fs.existsSync(path.join(root, f)));
   return existing.map((f) => `/// <reference path=${JSON.stringify(path.join(root, f))} />`).join("\n") + "\nexport {};\n";
+}
+
+/** The same names, of the same kinds, and the same exported (order aside). */
+function sameDeclarations(a: Declarations, b: Declarations): boolean {
+  if (a.names.size !== b.names.size || a.exported.size !== b.exported.size) return false;
+  for (const [name, kind] of a.names) if (b.names.get(name) !== kind) return false;
+  for (const name of a.exported) if (!b.exported.has(name)) return false;
+  return true;
 }
 
 function isBuiltin(spec: string): boolean {

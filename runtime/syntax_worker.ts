@@ -28,6 +28,11 @@ const OPS = {
   transpile(ts: typeof TS, source: string, analysis: CellAnalysis): { js: string; sourceMap?: string } {
     return transpileCell(ts, source, analysis);
   },
+  /** analyze, then transpile when the cell parsed: one request, while the checker already checks. */
+  compile(ts: typeof TS, source: string): { analysis: CellAnalysis; diagnostics: CellDiagnostic[]; js?: string; sourceMap?: string } {
+    const analyzed = OPS.analyze(ts, source);
+    return analyzed.diagnostics.length ? analyzed : { ...analyzed, ...transpileCell(ts, source, analyzed.analysis) };
+  },
   isComplete(ts: typeof TS, code: string): IsCompleteStatus {
     return isCompleteCode(ts, code);
   },
