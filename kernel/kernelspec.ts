@@ -8,6 +8,12 @@ import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
 import { PROTOCOL_VERSION } from "./wire";
 
+/** Node flags the kernel runs with (its argv in kernel.json; bench/kernel.ts and the tests start it
+ * the same way). A young generation of at most 2 x 4 MB: V8's default lets it grow to 2 x 16 MB
+ * on a busy session, resident memory the kernel never gives back (issue 10: the main thread's grew
+ * 8 -> 16 -> 32 MB over 1,300 small cells); a cell's garbage is collected young either way. */
+export const NODE_FLAGS = ["--max-semi-space-size=4"];
+
 export interface SpecOptions { displayName: string; interruptMode: "signal" | "message"; env?: Record<string, string> }
 
 export function kernelJson(opts: SpecOptions): Record<string, unknown> {
@@ -15,7 +21,7 @@ export function kernelJson(opts: SpecOptions): Record<string, unknown> {
   // WebGPU on lavapipe needs XDG_RUNTIME_DIR; main.js also makes a private one when this is unusable.
   if (!process.env.XDG_RUNTIME_DIR && !env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = `/tmp/tsgrad-runtime-${process.getuid?.() ?? "user"}`;
   return {
-    argv: [process.execPath, resolve(__dirname, "main.js"), "--connection-file", "{connection_file}"],
+    argv: [process.execPath, ...NODE_FLAGS, resolve(__dirname, "main.js"), "--connection-file", "{connection_file}"],
     display_name: opts.displayName,
     language: "typescript",
     interrupt_mode: opts.interruptMode,

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { Client, DELIMITER, arrivedAt, parentId } from "../helpers/client";
 import { KERNEL_MAIN, startKernel, type KernelProcess } from "../helpers/kernel_proc";
+import { NODE_FLAGS } from "../../kernel/kernelspec";
 import type { Header, Message } from "../../kernel/wire";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -451,9 +452,9 @@ describe("kernelspec install", () => {
     assert.equal(spec.display_name, "TypeScript (tsgrad)");
     assert.equal(spec.language, "typescript");
     assert.equal(spec.interrupt_mode, "message");
-    assert.deepEqual(spec.argv.slice(2), ["--connection-file", "{connection_file}"]);
+    assert.deepEqual(spec.argv.slice(-2), ["--connection-file", "{connection_file}"]);
     assert.ok(isAbsolute(spec.argv[0]) && existsSync(spec.argv[0]), spec.argv[0]);
-    assert.equal(spec.argv[1], KERNEL_MAIN);
+    assert.deepEqual(spec.argv.slice(1, -2), [...NODE_FLAGS, KERNEL_MAIN]);
     assert.equal(typeof spec.env, "object");
     for (const size of [32, 64]) {
       const png = readFileSync(join(dir, `logo-${size}x${size}.png`));
