@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import type { Evaluator } from "../runtime/evaluator";
 import type { CellIO, CommIO } from "../runtime/io";
+import { HeapTrim } from "../runtime/heap";
 import { Bridge } from "./bridge";
 import { readConnection } from "./connection";
 import { makeHandlers, type KernelContext } from "./handlers";
@@ -110,7 +111,11 @@ function runKernel(connectionFile: string): void {
     fatal: (message) => { log.error(message); history.flushSync(); process.exit(1); },
     debugAttached: (on) => { debugging = on; if (evaluator) setDebugging(evaluator, on); },
   });
-  ctx.session = new Session(ctx.bridge, makeHandlers(ctx));
+  // Between requests: a full collection when this thread's heap has grown 8 MB (runtime/heap.ts).
+  const trim = new HeapTrim(8);
+  ctx.session = new Session(ctx.bridge, makeHandlers(ctx), () => {
+    try { trim.maybeCollect(); } catch (err) { log.warn("heap trim failed", err); }
+  });
 
   // SIGINT (from the frontend in signal mode, or raised by the socket thread when an
   // interrupt_request finds this thread busy). Once kernel/io/sigint_watch.ts runs (a few ms after

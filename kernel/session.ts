@@ -22,7 +22,9 @@ export class Session {
   /** execute_requests numbered at or below this are answered "aborted" (set after an error). */
   private abortThrough = 0;
 
-  constructor(private readonly bridge: Bridge, private readonly handlers: MainHandlers) {}
+  /** `idle` runs when the shell queue has emptied and nothing arrived in the meantime (the
+   * kernel gives heap memory back there). */
+  constructor(private readonly bridge: Bridge, private readonly handlers: MainHandlers, private readonly idle?: () => void) {}
 
   enqueue(req: IncomingRequest): void {
     if (this.stopped) return;
@@ -38,6 +40,7 @@ export class Session {
     this.running = true;
     for (let req = this.queue.shift(); req && !this.stopped; req = this.queue.shift()) await this.dispatch(req);
     this.running = false;
+    if (this.idle) setImmediate(() => { if (!this.running && !this.stopped) this.idle!(); });
   }
 
   private async dispatch(req: IncomingRequest): Promise<void> {

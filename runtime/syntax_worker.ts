@@ -4,7 +4,7 @@
 // memory). TypeScript 6's transpileModule builds a program and a checker for every call: on the
 // kernel's own thread that garbage grew the process by ~120 MB over 1,300 cells, pages V8 never
 // gave back. On the worker it is collected in a heap of its own, with a small young generation and
-// a full collection every GC_EVERY calls, run after the reply is sent (off the cell's path); and
+// a full collection when its heap has grown (GC_SLACK_MB), run after the reply is sent (off the cell's path); and
 // the kernel's thread never loads TypeScript 6 (~40 MB) unless the in-process fallback checker
 // runs. A worker replaced now and then would give memory back too, but each new one runs
 // TypeScript's code cold (measured: cells 4x slower for the next hundred). Calls are synchronous
@@ -15,6 +15,7 @@ import { Worker, MessageChannel, receiveMessageOnPort, isMainThread, workerData,
 import type * as TS from "typescript6";
 import { analyzeCell, cellTransformer, type CellAnalysis } from "./cell_source";
 import { isCompleteCode } from "./is_complete";
+import { HeapTrim } from "./heap";
 import { localNames, syntaxDiagnostics, type CellDiagnostic } from "./syntax";
 import type { IsCompleteStatus } from "./io";
 
@@ -44,8 +45,9 @@ const OPS = {
 type Ops = typeof OPS;
 type Args<K extends keyof Ops> = Ops[K] extends (ts: typeof TS, ...a: infer A) => unknown ? A : never;
 
-/** A full collection on the worker after every this many calls (after the reply). */
-const GC_EVERY = 100;
+/** A full collection on the worker, after the reply, once its heap has grown this much (runtime/heap.ts:
+ * every 100 calls, its old generation still grew 23 -> 32 MB over 1,300 cells). */
+const GC_SLACK_MB = 8;
 /** Slots of the shared flags: REQUEST is set by the caller, REPLY and READY (TypeScript loaded
  * and warm) by the worker. */
 const REQUEST = 0, REPLY = 1, READY = 2;
@@ -210,15 +212,12 @@ function serve(): void {
   const flags = new Int32Array(buffer);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require("typescript6") as typeof TS;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require("v8").setFlagsFromString("--expose-gc");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const gc = require("vm").runInNewContext("gc") as () => void;
+  const trim = new HeapTrim(GC_SLACK_MB);
   const warm = "const warm: number = 1; warm";
   OPS.transpile(ts, warm, OPS.analyze(ts, warm).analysis);
   Atomics.store(flags, READY, 1);
   Atomics.notify(flags, READY);
-  for (let calls = 1; ; calls++) {
+  for (;;) {
     Atomics.wait(flags, REQUEST, 0);
     Atomics.store(flags, REQUEST, 0);
     const msg = receiveMessageOnPort(port);
@@ -233,7 +232,7 @@ function serve(): void {
     port.postMessage(reply);
     Atomics.store(flags, REPLY, 1);
     Atomics.notify(flags, REPLY);
-    if (calls % GC_EVERY === 0) gc();
+    trim.maybeCollect();
   }
 }
 
