@@ -14,10 +14,19 @@ import { PROTOCOL_VERSION } from "./wire";
  * 8 -> 16 -> 32 MB over 1,300 small cells); a cell's garbage is collected young either way. */
 export const NODE_FLAGS = ["--max-semi-space-size=4"];
 
+/** Environment the kernel starts with (kernel.json's env; the bench and the tests set the same):
+ * glibc's malloc with fixed thresholds. By default both rise after a large block is freed (up to
+ * 32 MB), and memory freed below them stayed in the process: over 1,300 small cells the kernel's
+ * resident memory grew 20-30 MB with its JavaScript heaps flat, 5 MB with these. Blocks of 4 MB
+ * and more (large tensors) are mapped and unmapped whole; freed memory at the heap's top above
+ * 128 KB goes back at once. glibc reads them at start; main.ts removes them from its environment
+ * so that what the kernel runs (`!cmd`, npm) does not inherit them. */
+export const KERNEL_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: "4194304", MALLOC_TRIM_THRESHOLD_: "131072" };
+
 export interface SpecOptions { displayName: string; interruptMode: "signal" | "message"; env?: Record<string, string> }
 
 export function kernelJson(opts: SpecOptions): Record<string, unknown> {
-  const env: Record<string, string> = { ...opts.env };
+  const env: Record<string, string> = { ...KERNEL_ENV, ...opts.env };
   // WebGPU on lavapipe needs XDG_RUNTIME_DIR; main.js also makes a private one when this is unusable.
   if (!process.env.XDG_RUNTIME_DIR && !env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = `/tmp/tsgrad-runtime-${process.getuid?.() ?? "user"}`;
   return {

@@ -18,6 +18,7 @@ import { makeHandlers, type KernelContext } from "./handlers";
 import { History } from "./history";
 import { log } from "./log";
 import { Session } from "./session";
+import { KERNEL_ENV } from "./kernelspec";
 
 const USAGE = `usage: tsgrad-kernel --connection-file FILE
        tsgrad-kernel install [--user | --prefix DIR | --sys-prefix] [--name NAME] [--display-name NAME] [--interrupt-mode signal|message]`;
@@ -42,6 +43,7 @@ function formatUncaught(kind: string, err: unknown): string {
 
 function runKernel(connectionFile: string): void {
   ensureRuntimeDir();
+  for (const name of Object.keys(KERNEL_ENV)) delete process.env[name];
   // Threads started from here on (the cell compiler's syntax worker) optimise their code on their
   // own thread: V8's background compiles left zone memory in glibc's per-thread arenas that was
   // never given back (over 1,300 cells the kernel grew 65 MB with them, 37 MB without; no
@@ -111,8 +113,8 @@ function runKernel(connectionFile: string): void {
     fatal: (message) => { log.error(message); history.flushSync(); process.exit(1); },
     debugAttached: (on) => { debugging = on; if (evaluator) setDebugging(evaluator, on); },
   });
-  // Between requests: a full collection when this thread's heap has grown 8 MB (runtime/heap.ts).
-  const trim = new HeapTrim(8);
+  // Between requests: a full collection when this thread's heap has grown 4 MB (runtime/heap.ts).
+  const trim = new HeapTrim(4);
   ctx.session = new Session(ctx.bridge, makeHandlers(ctx), () => {
     try { trim.maybeCollect(); } catch (err) { log.warn("heap trim failed", err); }
   });

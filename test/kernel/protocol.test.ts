@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { Client, DELIMITER, arrivedAt, parentId } from "../helpers/client";
 import { KERNEL_MAIN, startKernel, type KernelProcess } from "../helpers/kernel_proc";
-import { NODE_FLAGS } from "../../kernel/kernelspec";
+import { KERNEL_ENV, NODE_FLAGS } from "../../kernel/kernelspec";
 import type { Header, Message } from "../../kernel/wire";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,6 +101,13 @@ describe("kernel protocol", function () {
     const ue = reply.content.user_expressions as Record<string, any>;
     assert.deepEqual(ue.twice, { status: "ok", data: { "text/plain": "40" }, metadata: {} });
     assert.equal(ue.bad.status, "error");
+  });
+
+  it("#10: the kernel starts with kernel.json's malloc settings and keeps them from what it runs", async () => {
+    const { reply, iopub } = await c.execute(`[${Object.keys(KERNEL_ENV).map((k) => `process.env.${k}`).join(", ")}].filter((v) => v !== undefined).length`);
+    assert.equal(reply.content.status, "ok");
+    const result = iopub.find((m) => m.header.msg_type === "execute_result");
+    assert.equal((result?.content.data as Record<string, string>)["text/plain"], "0");
   });
 
   it("complete, inspect, is_complete: replies with the spec's fields", async () => {
@@ -456,6 +463,7 @@ describe("kernelspec install", () => {
     assert.ok(isAbsolute(spec.argv[0]) && existsSync(spec.argv[0]), spec.argv[0]);
     assert.deepEqual(spec.argv.slice(1, -2), [...NODE_FLAGS, KERNEL_MAIN]);
     assert.equal(typeof spec.env, "object");
+    for (const [k, v] of Object.entries(KERNEL_ENV)) assert.equal(spec.env[k], v, k);
     for (const size of [32, 64]) {
       const png = readFileSync(join(dir, `logo-${size}x${size}.png`));
       assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
