@@ -58,6 +58,9 @@ export class CpuBackend implements Backend {
   private pooledBytes = 0;
   private liveBuffers = 0;
   private liveBytes = 0;
+  /** Storages alloc() had to create because the pool had none of that length and dtype (#17:
+   * bench:train counts them across steady training steps; after the first step it should be 0). */
+  freshAllocations = 0;
 
   // ---- memory ----
   alloc(length: number, dtype: DType): Storage {
@@ -66,7 +69,10 @@ export class CpuBackend implements Backend {
     if (pool && pool.length > 0) {
       data = pool.pop()!;
       this.pooledBytes -= length * data.BYTES_PER_ELEMENT;
-    } else data = arrayFor(dtype, length);
+    } else {
+      data = arrayFor(dtype, length);
+      this.freshAllocations++;
+    }
     const s = new CpuStorage(data, dtype);
     // The cap bounds the registry's cells: a cell whose array the collector took waits for a
     // cleanup callback, and none runs inside a synchronous loop, so 10,000 steps without tidy()
