@@ -32,8 +32,12 @@ static void naive(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float
 }
 
 // Products below this many FLOPs run on one thread: at 128x128x128 splitting across two cores
-// costs more than it saves (measured: 128 GFLOP/s with 2 threads, 179 with 1).
+// costs more than it saves (measured: 128 GFLOP/s with 2 threads, 179 with 1). Not when the
+// operands are large, though: a matrix-vector product (batch-1 inference through a Linear,
+// 1x6272 @ 6272x1000, 25 MB of weights) is bound by memory bandwidth, which two cores double
+// (#17; measured 1.86 ms on one thread).
 static constexpr int64_t SERIAL_FLOPS = 2LL * 192 * 192 * 192;
+static constexpr int64_t SERIAL_BYTES = 1 << 20;
 
 static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float* c) {
@@ -43,7 +47,8 @@ static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* 
   }
   if (2 * m * n * k <= TINY_FLOPS) return naive(ta, tb, m, n, k, a, lda, b, ldb, c);
   const int threads = omp_get_max_threads();
-  if (threads > 1 && !omp_in_parallel() && 2 * m * n * k <= SERIAL_FLOPS) {
+  if (threads > 1 && !omp_in_parallel() && 2 * m * n * k <= SERIAL_FLOPS &&
+      (m * k + k * n + m * n) * (int64_t)sizeof(float) <= SERIAL_BYTES) {
     omp_set_num_threads(1);
     dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, n);
     omp_set_num_threads(threads);

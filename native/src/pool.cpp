@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 #include "kernels.h"
 
 namespace tsg {
@@ -23,6 +26,54 @@ static PoolGeom geom() {
           pi(12), pi(13), P[14] != 0};
 }
 
+// One output row of a 2x2, stride-2 max pool: rows r0 and r1 of the input, `n` windows, the
+// first at flat index i0. A window takes the next value when it is greater or NaN, unless its
+// maximum is NaN already (PyTorch's rule), in the order r0[w], r0[w+1], r1[w], r1[w+1].
+// Written without branches: on ReLU outputs (half zeros, in random order) a branching loop
+// mispredicts about every other window, and GCC turns the plain selects back into branches
+// (#17: 9.5 ms for a 64x64x28x28 input on one thread, 12 ns a window).
+static void max2x2Row(const float* r0, const float* r1, int64_t n, int32_t i0, int32_t W, float* o, int32_t* oi) {
+  int64_t ow = 0;
+#ifdef __AVX512F__
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  for (; ow < n; ow += 16) {
+    const int64_t k = std::min<int64_t>(16, n - ow);  // windows in this block; 2k inputs per row
+    const __mmask16 lo = k >= 8 ? (__mmask16)0xFFFF : (__mmask16)((1u << (2 * k)) - 1);
+    const __mmask16 hi = k > 8 ? (__mmask16)((1u << (2 * (k - 8))) - 1) : (__mmask16)0;
+    const float* a = r0 + 2 * ow;
+    const float* b = r1 + 2 * ow;
+    const __m512 a0 = _mm512_maskz_loadu_ps(lo, a), a1 = _mm512_maskz_loadu_ps(hi, a + 16);
+    const __m512 b0 = _mm512_maskz_loadu_ps(lo, b), b1 = _mm512_maskz_loadu_ps(hi, b + 16);
+    const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(i0 + 2 * (int32_t)ow), even);
+    __m512 m = _mm512_permutex2var_ps(a0, even, a1);
+    __m512i mi = base;
+    auto take = [&](__m512 v, int32_t off) {
+      const __mmask16 t = _mm512_cmp_ps_mask(v, m, _CMP_NLE_UQ) & _mm512_cmp_ps_mask(m, m, _CMP_ORD_Q);
+      m = _mm512_mask_blend_ps(t, m, v);
+      mi = _mm512_mask_blend_epi32(t, mi, _mm512_add_epi32(base, _mm512_set1_epi32(off)));
+    };
+    take(_mm512_permutex2var_ps(a0, odd, a1), 1);
+    take(_mm512_permutex2var_ps(b0, even, b1), W);
+    take(_mm512_permutex2var_ps(b0, odd, b1), W + 1);
+    const __mmask16 out = (__mmask16)((1u << k) - 1);
+    _mm512_mask_storeu_ps(o + ow, out, m);
+    _mm512_mask_storeu_epi32(oi + ow, out, mi);
+  }
+#endif
+  for (; ow < n; ow++) {
+    const int32_t i = i0 + 2 * (int32_t)ow;
+    const float c[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+    const int32_t ci[4] = {i, i + 1, i + W, i + W + 1};
+    float m = c[0];
+    int32_t mi = ci[0];
+    for (int j = 1; j < 4; j++)
+      if ((c[j] > m || c[j] != c[j]) && m == m) { m = c[j]; mi = ci[j]; }
+    o[ow] = m;
+    oi[ow] = mi;
+  }
+}
+
 void maxPool2d(const float* x, float* out, int32_t* idx) {
   const PoolGeom g = geom();
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
@@ -35,17 +86,7 @@ void maxPool2d(const float* x, float* out, int32_t* idx) {
     if (simple2x2) {
       for (int64_t oh = 0; oh < g.OH; oh++) {
         const float* r0 = xp + (2 * oh) * g.W;
-        const float* r1 = r0 + g.W;
-        for (int64_t ow = 0; ow < g.OW; ow++) {
-          const int64_t w = 2 * ow;
-          float m = r0[w];
-          int64_t mi = 2 * oh * g.W + w;
-          if (r0[w + 1] > m || r0[w + 1] != r0[w + 1]) { if (m == m) { m = r0[w + 1]; mi = 2 * oh * g.W + w + 1; } }
-          if (r1[w] > m || r1[w] != r1[w]) { if (m == m) { m = r1[w]; mi = (2 * oh + 1) * g.W + w; } }
-          if (r1[w + 1] > m || r1[w + 1] != r1[w + 1]) { if (m == m) { m = r1[w + 1]; mi = (2 * oh + 1) * g.W + w + 1; } }
-          op[oh * g.OW + ow] = m;
-          ip[oh * g.OW + ow] = (int32_t)mi;
-        }
+        max2x2Row(r0, r0 + g.W, g.OW, (int32_t)(2 * oh * g.W), (int32_t)g.W, op + oh * g.OW, ip + oh * g.OW);
       }
       return;
     }

@@ -307,6 +307,20 @@ describe("native cpu backend", () => {
         assertClose(dataOf(ga1), dataOf(ga2), `${name} avg backward`);
       });
     }
+    it("#17: 2x2 max pool of a ReLU output (ties at 0 keep the first index) over wide rows", () => {
+      const xs = [2, 3, 4, 70];
+      const x = rand(xs);
+      const d = dataOf(x.buf);
+      for (let i = 0; i < d.length; i++) d[i] = Math.max(0, d[i] - 0.5);
+      d[3] = NaN; d[75] = -Infinity;
+      const opts = pool(2, 2, 0);
+      const ys = [2, 3, 2, 35];
+      const [y1, y2] = out(sizeOf(ys)), [i1, i2] = out(sizeOf(ys), "int32");
+      nat.maxPool2d(x, opts, y1, i1);
+      ref.maxPool2d(x, opts, y2, i2);
+      assertClose(dataOf(y1), dataOf(y2), "max");
+      assert.deepEqual(dataOf(i1), dataOf(i2));
+    });
     it("max pool propagates NaN and keeps its index", () => {
       const x = rand([1, 1, 4, 4]);
       dataOf(x.buf)[5] = NaN;
