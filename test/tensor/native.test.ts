@@ -136,6 +136,13 @@ describe("native cpu backend", () => {
       return [view(a.buf, [4, 13], [0, 1]), randT([13, 6])];
     }]);
     cases.push(["large [130,257]@[257,129]^T", () => [rand([130, 257]), randT([257, 129])]]);
+    // x @ W^T with a large W and n >= 4m runs as (W @ x^T)^T (gemm.cpp swapWins, #17), 1 or >= 16 rows.
+    cases.push(["Linear-like [20,600]@[600,520]^T (computed transposed)", () => [rand([20, 600]), randT([600, 520])]]);
+    cases.push(["Linear-like [1,700]@[700,400]^T (computed transposed)", () => [rand([1, 700]), randT([700, 400])]]);
+    cases.push(["Linear-like, batched: [3,17,600]@[600,520]^T broadcast", () => {
+      const w = randT([600, 520]);
+      return [rand([3, 17, 600]), view(w.buf, [3, 600, 520], [0, ...w.strides])];
+    }]);
     for (const [name, make] of cases) {
       it(name, () => {
         const [a, b] = make();
