@@ -4,8 +4,11 @@
 // Semantics follow PyTorch's CPU kernels: max pool ignores padding, propagates NaN and returns
 // the flat index h * W + w within the plane; avg pool divides by the window clipped to the padded
 // input (count_include_pad) or by the in-bounds count.
+// Max pooling also runs on nChw16c arrays (conv.cpp's blocked activations, #17) for 2x2 windows
+// of stride 2: values and indices come out in the same blocked layout, each index still the flat
+// h * W + w within its (n, c) plane; unblock16 turns any such array back into NCHW.
 // P: [0] N, [1] C, [2] H, [3] W, [4] OH, [5] OW, [6] kh, [7] kw, [8] sh, [9] sw, [10] ph, [11] pw,
-//    [12] dh, [13] dw, [14] countIncludePad
+//    [12] dh, [13] dw, [14] countIncludePad, [15] max pool only: the arrays are nChw16c
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -74,8 +77,49 @@ static void max2x2Row(const float* r0, const float* r1, int64_t n, int32_t i0, i
   }
 }
 
+// 2x2 stride-2 max pool over nChw16c: the 16 channels of a block are one vector.
+static void maxPool2dBlocked(const PoolGeom& g, const float* x, float* out, int32_t* idx) {
+  const int64_t inBlock = g.H * g.W * 16, outBlock = g.OH * g.OW * 16;
+  parallelFor(g.planes / 16, g.planes * g.H * g.W, [&](int64_t p) {
+    const float* xp = x + p * inBlock;
+    float* op = out + p * outBlock;
+    int32_t* ip = idx + p * outBlock;
+    for (int64_t oh = 0; oh < g.OH; oh++)
+      for (int64_t ow = 0; ow < g.OW; ow++) {
+        const int32_t i0 = (int32_t)(2 * oh * g.W + 2 * ow), W = (int32_t)g.W;
+        const float* c[4] = {xp + (2 * oh * g.W + 2 * ow) * 16, xp + (2 * oh * g.W + 2 * ow + 1) * 16,
+                             xp + ((2 * oh + 1) * g.W + 2 * ow) * 16, xp + ((2 * oh + 1) * g.W + 2 * ow + 1) * 16};
+        const int32_t ci[4] = {i0, i0 + 1, i0 + W, i0 + W + 1};
+        float* o = op + (oh * g.OW + ow) * 16;
+        int32_t* oi = ip + (oh * g.OW + ow) * 16;
+#ifdef __AVX512F__
+        __m512 m = _mm512_loadu_ps(c[0]);
+        __m512i mi = _mm512_set1_epi32(ci[0]);
+        for (int j = 1; j < 4; j++) {
+          const __m512 v = _mm512_loadu_ps(c[j]);
+          const __mmask16 t = _mm512_cmp_ps_mask(v, m, _CMP_NLE_UQ) & _mm512_cmp_ps_mask(m, m, _CMP_ORD_Q);
+          m = _mm512_mask_blend_ps(t, m, v);
+          mi = _mm512_mask_blend_epi32(t, mi, _mm512_set1_epi32(ci[j]));
+        }
+        _mm512_storeu_ps(o, m);
+        _mm512_storeu_si512(oi, mi);
+#else
+        for (int l = 0; l < 16; l++) {
+          float m = c[0][l];
+          int32_t mi = ci[0];
+          for (int j = 1; j < 4; j++)
+            if ((c[j][l] > m || c[j][l] != c[j][l]) && m == m) { m = c[j][l]; mi = ci[j]; }
+          o[l] = m;
+          oi[l] = mi;
+        }
+#endif
+      }
+  });
+}
+
 void maxPool2d(const float* x, float* out, int32_t* idx) {
   const PoolGeom g = geom();
+  if (P[15] != 0) return maxPool2dBlocked(g, x, out, idx);
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
   const bool simple2x2 = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
                          g.dh == 1 && g.dw == 1 && g.OH * 2 <= g.H && g.OW * 2 <= g.W;
@@ -115,6 +159,17 @@ void maxPool2d(const float* x, float* out, int32_t* idx) {
 void maxPool2dBackward(const float* gy, const int32_t* idx, float* gx) {
   const PoolGeom g = geom();
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+  if (P[15] != 0) {  // nChw16c: lane l of output o adds into lane l of input idx
+    parallelFor(g.planes / 16, g.planes * inPlane, [&](int64_t p) {
+      float* gp = gx + p * inPlane * 16;
+      std::memset(gp, 0, sizeof(float) * inPlane * 16);
+      const float* gyp = gy + p * outPlane * 16;
+      const int32_t* ip = idx + p * outPlane * 16;
+      for (int64_t o = 0; o < outPlane * 16; o += 16)
+        for (int l = 0; l < 16; l++) gp[(int64_t)ip[o + l] * 16 + l] += gyp[o + l];
+    });
+    return;
+  }
   parallelFor(g.planes, g.planes * inPlane, [&](int64_t p) {
     float* gp = gx + p * inPlane;
     std::memset(gp, 0, sizeof(float) * inPlane);
@@ -172,6 +227,22 @@ void avgPool2dBackward(const float* gy, float* gx) {
       for (int64_t h = hs; h < he; h++)
         for (int64_t w = ws; w < we; w++) gp[h * g.W + w] += v;
     });
+  });
+}
+
+// nChw16c <-> NCHW for any 4-byte element (float values, int32 indices), dims N, C (a multiple
+// of 16), H, W. To NCHW: what a blocked storage becomes when anything but the blocked-aware
+// kernels reads it; to nChw16c: a small gradient meeting blocked pooling indices.
+void relayout16(const uint32_t* src, uint32_t* dst, int64_t N, int64_t C, int64_t H, int64_t W, bool toBlocked) {
+  const int64_t hw = H * W;
+  parallelFor(N * C / 16, N * C * hw, [&](int64_t p) {
+    // channel block p: hw * 16 elements at p * hw * 16 in nChw16c, planes 16p .. 16p + 15 in NCHW
+    const int64_t base = p * hw * 16;
+    for (int64_t i = 0; i < hw; i++)
+      for (int l = 0; l < 16; l++) {
+        if (toBlocked) dst[base + i * 16 + l] = src[base + l * hw + i];
+        else dst[base + l * hw + i] = src[base + i * 16 + l];
+      }
   });
 }
 
