@@ -11,7 +11,8 @@
 // P: [0] N, [1] C, [2] H, [3] W, [4] O, [5] kh, [6] kw, [7] OH, [8] OW, [9] sh, [10] sw,
 //    [11] ph, [12] pw, [13] dh, [14] dw, [15] has bias,
 //    [16] in: BLK_X (x is nChw16c) | BLK_GY (gy is) | BLK_OUT_OK (the output may be left blocked);
-//         out: BLK_OUT when the output (y, or gx) was written in nChw16c
+//         out: BLK_OUT when the output (y, or gx) was written in nChw16c,
+//    [17] forward only: apply ReLU to the output as a post-op (conv + bias + ReLU in one pass)
 #include <array>
 #include <map>
 #include <memory>
@@ -114,6 +115,12 @@ struct ConvEntry {
   convolution_forward fwd;
   Port fSrc, fWei, fDst;
   memory fBias;
+  // The forward with ReLU as a post-op (made on first use): its own ports, since the layouts a
+  // primitive picks may differ with its attributes.
+  bool hasFwdRelu = false;
+  convolution_forward fwdRelu;
+  Port rSrc, rWei, rDst;
+  std::vector<float> zeroBias;  // for a convolution without bias, kept: no allocation per call
   bool hasBwdData = false, hasBwdWeights = false;
   convolution_backward_data bwdData;
   Port dDiffDst, dWei, dDiffSrc;
@@ -122,6 +129,13 @@ struct ConvEntry {
   memory wDiffBias;
   std::vector<float> scratchW, scratchB;  // when the caller wants only one of gw / gb
 };
+
+static convolution_forward::desc forwardDesc(const ConvEntry& e) {
+  memory::desc anySrc(e.src.dims(), dt::f32, tag::any), anyWei(e.wei.dims(), dt::f32, tag::any),
+      anyDst(e.dst.dims(), dt::f32, tag::any);
+  return convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, anySrc, anyWei,
+                                   e.bias, anyDst, e.strides, e.dil, e.padL, e.padR);
+}
 
 using Key = std::array<int64_t, 16>;
 static std::map<Key, std::unique_ptr<ConvEntry>> cache;
@@ -149,11 +163,7 @@ static ConvEntry& entry() {
   // Right padding that makes oneDNN's output size equal the requested one (PyTorch floors).
   e->padR = {(OH - 1) * pi(9) + (kh - 1) * pi(13) + 1 - H - pi(11),
              (OW - 1) * pi(10) + (kw - 1) * pi(14) + 1 - W - pi(12)};
-  memory::desc anySrc({N, C, H, W}, dt::f32, tag::any), anyWei({O, C, kh, kw}, dt::f32, tag::any),
-      anyDst({N, O, OH, OW}, dt::f32, tag::any);
-  convolution_forward::desc fd(prop_kind::forward_training, algorithm::convolution_direct, anySrc, anyWei,
-                               e->bias, anyDst, e->strides, e->dil, e->padL, e->padR);
-  e->fwdPd = convolution_forward::primitive_desc(fd, eng());
+  e->fwdPd = convolution_forward::primitive_desc(forwardDesc(*e), eng());
   e->fwd = convolution_forward(e->fwdPd);
   e->fSrc.init(e->src, e->fwdPd.src_desc(), true);
   e->fWei.init(e->wei, e->fwdPd.weights_desc(), true);
@@ -166,20 +176,33 @@ static ConvEntry& entry() {
 
 void conv2d(const float* x, const float* w, const float* bias, float* out) {
   ConvEntry& e = entry();
-  std::vector<float> zeros;
   if (!bias) {
-    zeros.assign(pi(4), 0.f);
-    bias = zeros.data();
+    e.zeroBias.assign(pi(4), 0.f);
+    bias = e.zeroBias.data();
   }
   const int f = blockFlags();
+  const bool relu = P[17] != 0;
+  if (relu && !e.hasFwdRelu) {
+    post_ops ops;
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+    primitive_attr attr;
+    attr.set_post_ops(ops);
+    convolution_forward::primitive_desc pd(forwardDesc(e), attr, eng());
+    e.fwdRelu = convolution_forward(pd);
+    e.rSrc.init(e.src, pd.src_desc(), true);
+    e.rWei.init(e.wei, pd.weights_desc(), true);
+    e.rDst.init(e.dst, pd.dst_desc(), false);
+    e.hasFwdRelu = true;
+  }
+  Port &src = relu ? e.rSrc : e.fSrc, &wei = relu ? e.rWei : e.fWei, &dst = relu ? e.rDst : e.fDst;
   e.fBias.set_data_handle(const_cast<float*>(bias));
-  e.fwd.execute(strm(), {{DNNL_ARG_SRC, e.fSrc.in(x, f & BLK_X)},
-                         {DNNL_ARG_WEIGHTS, e.fWei.in(w)},
-                         {DNNL_ARG_BIAS, e.fBias},
-                         {DNNL_ARG_DST, e.fDst.out(out, f & BLK_OUT_OK)}});
-  e.fDst.flush();
+  (relu ? e.fwdRelu : e.fwd).execute(strm(), {{DNNL_ARG_SRC, src.in(x, f & BLK_X)},
+                                              {DNNL_ARG_WEIGHTS, wei.in(w)},
+                                              {DNNL_ARG_BIAS, e.fBias},
+                                              {DNNL_ARG_DST, dst.out(out, f & BLK_OUT_OK)}});
+  dst.flush();
   strm().wait();
-  reportBlocked(e.fDst.lastDirect);
+  reportBlocked(dst.lastDirect);
 }
 
 void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, float* gw, float* gb) {

@@ -7,10 +7,11 @@ import type { Conv2dOpts, Pool2dOpts } from "./backend";
 import { isFloat } from "./dtype";
 import { noGrad, record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
-import { avgPool2dBackwardK, avgPool2dK, conv2dBackwardK, conv2dK, empty, maxPool2dBackwardK, maxPool2dK, sameDevice } from "./kernels";
+import { avgPool2dBackwardK, avgPool2dK, conv2dBackwardK, conv2dK, conv2dReluK, empty, maxPool2dBackwardK, maxPool2dK, sameDevice } from "./kernels";
 import { formatShape, windowOutSize } from "./shape";
 import type { Tensor } from "./tensor";
 import * as V from "./ops_view";
+import { reluGrad } from "./ops_elementwise";
 import { rand } from "./creation";
 
 type Pair = number | readonly [number, number];
@@ -20,7 +21,17 @@ const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v
 export interface Conv2dOptions { stride?: Pair; padding?: Pair | "valid" | "same"; dilation?: Pair; groups?: number }
 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  if (x.ndim === 3) return conv2d(x.unsqueeze(0), weight, bias, opts).squeeze(0);
+  return conv2dMaybeRelu(x, weight, bias ?? null, opts, false);
+}
+
+/** relu(conv2d(x, weight, bias)) in one pass where the backend fuses them (#17: nn.Sequential
+ * runs a Conv2d followed by a ReLU through this); the same values and gradients as the two ops. */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  return conv2dMaybeRelu(x, weight, bias ?? null, opts, true);
+}
+
+function conv2dMaybeRelu(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions, relu: boolean): Tensor {
+  if (x.ndim === 3) return conv2dMaybeRelu(x.unsqueeze(0), weight, bias, opts, relu).squeeze(0);
   sameDevice("conv2d", x, weight);
   if (x.ndim !== 4 || weight.ndim !== 4) throw new ShapeError(`conv2d: expects input [N, C, H, W] and weight [O, C/groups, kH, kW], got ${formatShape(x.shape)} and ${formatShape(weight.shape)}`);
   if (!isFloat(x.dtype) || x.dtype !== weight.dtype) throw new DTypeError(`conv2d: expects input and weight of one floating-point dtype, got ${x.dtype} and ${weight.dtype}`);
@@ -41,12 +52,16 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const OH = windowOutSize(x.shape[2], KH, stride[0], padding[0], dilation[0]), OW = windowOutSize(x.shape[3], KW, stride[1], padding[1], dilation[1]);
   if (OH <= 0 || OW <= 0) throw new ShapeError(`conv2d: input ${formatShape(x.shape)} is smaller than the kernel [${KH}, ${KW}] (with padding ${padding.join(", ")}, dilation ${dilation.join(", ")})`);
   const out = empty(x._backend(), [x.shape[0], O, OH, OW], x.dtype);
-  conv2dK(x, weight, bias ?? null, co, out);
+  if (relu) conv2dReluK(x, weight, bias, co, out);
+  else conv2dK(x, weight, bias, co, out);
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  const node = record("conv2d", inputs, out, conv2dBackward, co);
-  if (node) node.save(x, weight);
+  const node = record(relu ? "conv2d_relu" : "conv2d", inputs, out, relu ? conv2dReluBackward : conv2dBackward, co);
+  if (node) { if (relu) node.save(x, weight, out); else node.save(x, weight); }
   return out;
 }
+
+// relu's gradient first (through the output, as relu's own backward: 0 where out <= 0), then conv's.
+const conv2dReluBackward: BackwardFn = (g, saved, node) => conv2dBackward(reluGrad(g, saved[2]), saved, node);
 
 const conv2dBackward: BackwardFn = (g, [x, w], node) => {
   const b = x._backend();

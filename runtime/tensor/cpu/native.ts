@@ -418,12 +418,24 @@ export class NativeCpuBackend extends CpuBackend {
 
   conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void {
     if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) return super.conv2d(x, w, bias, opts, out);
+    this.convForward(x, w, bias, opts, out, false);
+  }
+
+  /** conv2d with ReLU as oneDNN's post-op: one pass over the output instead of two. */
+  conv2dRelu(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): boolean {
+    if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) return false;
+    this.convForward(x, w, bias, opts, out, true);
+    return true;
+  }
+
+  private convForward(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage, relu: boolean): void {
     const xb = this.blockedOf(x);
     const xs = xb ? { addr: this.rawAddr(x.buf), temp: null } : this.contiguous(x);
     const ws = this.contiguous(w), bs = bias ? this.contiguous(bias) : null;
     this.convParams(x.shape, w.shape, opts, bias !== null);
     const P = this.P;
     P[16] = (xb ? BLK_X : 0) | (BLOCKED_ON ? BLK_OUT_OK : 0);
+    P[17] = relu ? 1 : 0;
     P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.addr(out);
     this.addon.conv2d();
     if (P[16] === BLK_OUT) this.markBlocked(out, [P[0], P[4], P[7], P[8]]);

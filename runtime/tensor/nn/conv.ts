@@ -4,6 +4,7 @@
 
 import type { Tensor } from "../tensor";
 import { F } from "../functional";
+import { conv2dRelu } from "../ops_nn";
 import { zeros } from "../creation";
 import { Module, Parameter } from "./module";
 import { defaultLayerInit_ } from "./init";
@@ -72,6 +73,12 @@ export class Conv2d extends Module {
    * @example const y = conv.forward(x); */
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+  /** relu(this.forward(x)) as one op, fused where the backend can (nn.Sequential uses it for a
+   * Conv2d followed by a ReLU; hooks are not run).
+   * @example const y = conv.forwardRelu(x); // == F.relu(conv.forward(x)) */
+  forwardRelu(x: Tensor): Tensor {
+    return conv2dRelu(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
   extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}`;

@@ -7,7 +7,8 @@ import { Tensor } from "../tensor";
 import { F } from "../functional";
 import { zeros } from "../creation";
 import { noGrad } from "../autograd";
-import { Module, Parameter } from "./module";
+import { hasHooks, Module, Parameter } from "./module";
+import { Conv2d } from "./conv";
 import { defaultLayerInit_, normal_ } from "./init";
 import type { DeviceName } from "../backend";
 import type { DType } from "../dtype";
@@ -37,7 +38,18 @@ export class Sequential extends Module {
    * Shapes: the first module's input -> the last module's output.
    * @example const y = model.forward(x); */
   forward(x: any): any {
-    for (const m of this.children()) x = m.forward(x);
+    const ms = this.children();
+    for (let i = 0; i < ms.length; i++) {
+      // A Conv2d followed by a ReLU runs as one fused op (#17): the same values and gradients, one
+      // pass over the output less. Only these two classes themselves, and only without hooks,
+      // since a hook or a subclass could read or change the convolution's output in between.
+      const m = ms[i], next = ms[i + 1];
+      if (next && Object.getPrototypeOf(m) === Conv2d.prototype && Object.getPrototypeOf(next) === ReLU.prototype &&
+          !hasHooks(m) && !hasHooks(next)) {
+        x = (m as Conv2d).forwardRelu(x);
+        i++;
+      } else x = m.forward(x);
+    }
     return x;
   }
   [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }

@@ -1,0 +1,63 @@
+// test/nn/fused.test.ts
+// Fused ops (#17): nn.Sequential runs a Conv2d followed by a ReLU as one op (conv2dRelu: oneDNN's
+// ReLU post-op on the native backend, conv2d then relu elsewhere). On every backend the fused
+// result and every gradient equal the two ops run apart; the fusion steps aside for hooks and
+// subclasses, and bad shapes still name conv2d.
+
+import assert from "node:assert/strict";
+import { torch } from "../../runtime/tensor/index";
+import * as nn from "../../runtime/tensor/nn/index";
+import { F } from "../../runtime/tensor/functional";
+import type { Tensor } from "../../runtime/tensor/tensor";
+import { forEachBackend } from "../helpers/backends";
+
+const vals = async (t: Tensor) => Array.from(await t.data());
+function close(a: number[], b: number[], what: string, tol = 1e-5): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= tol * Math.max(1, Math.abs(v)), `${what}[${i}]: ${v} vs ${b[i]}`));
+}
+
+forEachBackend((device) => describe("conv2d + ReLU fused (#17)", () => {
+  for (const [cin, cout, name] of [[3, 16, "16 channels (blocked on the native backend)"], [2, 5, "5 channels"]] as const) {
+    it(`Sequential(Conv2d, ReLU) equals relu(conv(x)): output and gradients, ${name}`, async () => {
+      torch.manualSeed(1);
+      const conv = nn.Conv2d(cin, cout, { kernelSize: 3, padding: 1 }).to(device);
+      const model = nn.Sequential(conv, nn.ReLU());
+      const x = torch.randn([2, cin, 6, 6], { device }).requiresGrad_();
+      const g = torch.randn([2, cout, 6, 6], { device });
+      const fused = model.forward(x);
+      assert.equal(fused.gradFn?.name, "conv2d_relu", "the fused op ran");
+      fused.backward(g);
+      const got = await Promise.all([fused, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(vals));
+      x.grad = conv.weight.grad = conv.bias!.grad = null;
+      const apart = F.relu(F.conv2d(x, conv.weight, conv.bias, { padding: 1 }));
+      apart.backward(g);
+      const want = await Promise.all([apart, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(vals));
+      ["output", "x.grad", "weight.grad", "bias.grad"].forEach((w, i) => close(want[i], got[i], w, 1e-4));
+      assert.ok(want[0].some((v) => v === 0) && want[0].some((v) => v > 0), "the ReLU cut some outputs and kept others");
+    });
+  }
+
+  it("a forward hook on the Conv2d sees its output before the ReLU: no fusion then", async () => {
+    const conv = nn.Conv2d(3, 16, { kernelSize: 3, padding: 1 }).to(device);
+    let seen: Tensor | null = null;
+    const h = conv.registerForwardHook((_m, _in, out) => { seen = out as Tensor; });
+    const y = nn.Sequential(conv, nn.ReLU()).forward(torch.randn([1, 3, 5, 5], { device }));
+    h.remove();
+    assert.ok(seen !== null && (await vals(seen)).some((v) => v < 0), "the hook got the conv output, negatives included");
+    assert.ok((await vals(y)).every((v) => v >= 0));
+    assert.equal(y.gradFn?.name, "relu");
+  });
+
+  it("a Conv2d subclass with its own forward runs that forward", async () => {
+    class Doubled extends nn.Conv2d { forward(x: Tensor): Tensor { return super.forward(x).mul(2); } }
+    const conv = new Doubled(3, 16, { kernelSize: 3, padding: 1 }).to(device);
+    const x = torch.randn([1, 3, 5, 5], { device });
+    close(await vals(F.relu(conv.forward(x))), await vals(nn.Sequential(conv, nn.ReLU()).forward(x)), "subclass");
+  });
+
+  it("bad shapes still name conv2d", () => {
+    const model = nn.Sequential(nn.Conv2d(3, 16, { kernelSize: 3 }), nn.ReLU()).to(device);
+    assert.throws(() => model.forward(torch.zeros([1, 4, 5, 5], { device })), { name: "ShapeError", message: /conv2d: input has 4 channels/ });
+  });
+}));
