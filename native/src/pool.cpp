@@ -159,14 +159,34 @@ void maxPool2d(const float* x, float* out, int32_t* idx) {
 void maxPool2dBackward(const float* gy, const int32_t* idx, float* gx) {
   const PoolGeom g = geom();
   const int64_t inPlane = g.H * g.W, outPlane = g.OH * g.OW;
-  if (P[15] != 0) {  // nChw16c: lane l of output o adds into lane l of input idx
+  if (P[15] != 0) {
+    // nChw16c indices come only from maxPool2dBlocked, so the windows are 2x2 with stride 2 and
+    // never overlap: each input position gets its window's gradient where it was the maximum,
+    // else 0 (one store per position, no zeroing pass, no scatter); positions in no window (an
+    // odd last row or column) get 0.
     parallelFor(g.planes / 16, g.planes * inPlane, [&](int64_t p) {
       float* gp = gx + p * inPlane * 16;
-      std::memset(gp, 0, sizeof(float) * inPlane * 16);
       const float* gyp = gy + p * outPlane * 16;
       const int32_t* ip = idx + p * outPlane * 16;
-      for (int64_t o = 0; o < outPlane * 16; o += 16)
-        for (int l = 0; l < 16; l++) gp[(int64_t)ip[o + l] * 16 + l] += gyp[o + l];
+      for (int64_t oh = 0; oh < g.OH; oh++)
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+          const int64_t o = (oh * g.OW + ow) * 16, h = 2 * oh, w = 2 * ow;
+          const int64_t pos[4] = {h * g.W + w, h * g.W + w + 1, (h + 1) * g.W + w, (h + 1) * g.W + w + 1};
+#ifdef __AVX512F__
+          const __m512 v = _mm512_loadu_ps(gyp + o);
+          const __m512i iv = _mm512_loadu_si512(ip + o);
+          for (int j = 0; j < 4; j++) {
+            const __mmask16 hit = _mm512_cmpeq_epi32_mask(iv, _mm512_set1_epi32((int32_t)pos[j]));
+            _mm512_storeu_ps(gp + pos[j] * 16, _mm512_maskz_mov_ps(hit, v));
+          }
+#else
+          for (int j = 0; j < 4; j++)
+            for (int l = 0; l < 16; l++) gp[pos[j] * 16 + l] = ip[o + l] == pos[j] ? gyp[o + l] : 0.f;
+#endif
+        }
+      for (int64_t h = 0; h < g.H; h++)
+        for (int64_t w = 0; w < g.W; w++)
+          if (h >= 2 * g.OH || w >= 2 * g.OW) std::memset(gp + (h * g.W + w) * 16, 0, 16 * sizeof(float));
     });
     return;
   }

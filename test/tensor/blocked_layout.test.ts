@@ -103,6 +103,18 @@ describe("blocked activations on the native CPU backend (#17)", () => {
     });
   });
 
+  it("2x2 pooling of a blocked input with an odd size: the last row and column get no gradient", () => {
+    const [r, n] = onBoth((isNative) => {
+      const x = make([2, 16, 7, 9], 50, true), w = make([16, 16, 3, 3], 51, true);
+      const h = F.relu(F.conv2d(x, w, null, { padding: 1 }));
+      const y = F.maxPool2d(h, 2);
+      if (isNative) assert.ok(isBlocked(y));
+      y.backward(make([2, 16, 3, 4], 52));
+      return [y, x.grad!, w.grad!];
+    }, (ts) => ts.map(flat));
+    assertNear(r, n, "pool of odd sizes");
+  });
+
   it("channels that do not fill whole blocks of 16 stay in NCHW", () => {
     const y = F.conv2d(make([1, 3, 5, 5], 40), make([24, 3, 3, 3], 41), null, { padding: 1 });
     assert.equal(isBlocked(y), false);
