@@ -1,6 +1,7 @@
 // test/nn/fused.test.ts
 // Fused ops (#17): nn.Sequential runs a Conv2d followed by a ReLU as one op (conv2dRelu: oneDNN's
-// ReLU post-op on the native backend, conv2d then relu elsewhere). On every backend the fused
+// ReLU post-op on the native backend, conv2d then relu elsewhere), and with a MaxPool2d after
+// them as one op (conv2dReluMaxPool2d: relu's mask applied to the pooled gradient). On every backend the fused
 // result and every gradient equal the two ops run apart; the fusion steps aside for hooks and
 // subclasses, and bad shapes still name conv2d.
 
@@ -35,6 +36,32 @@ forEachBackend((device) => describe("conv2d + ReLU fused (#17)", () => {
       const want = await Promise.all([apart, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(vals));
       ["output", "x.grad", "weight.grad", "bias.grad"].forEach((w, i) => close(want[i], got[i], w, 1e-4));
       assert.ok(want[0].some((v) => v === 0) && want[0].some((v) => v > 0), "the ReLU cut some outputs and kept others");
+    });
+  }
+
+  const POOLS: [string, number, number, nn.PoolOptions][] = [
+    ["16 channels, 2x2 pool (blocked on the native backend)", 16, 8, { kernelSize: 2 }],
+    ["16 channels, odd size, 2x2 pool", 16, 7, { kernelSize: 2 }],
+    ["5 channels, 3x3 stride-2 pool with padding", 5, 8, { kernelSize: 3, stride: 2, padding: 1 }],
+  ];
+  for (const [name, cout, hw, pool] of POOLS) {
+    it(`Sequential(Conv2d, ReLU, MaxPool2d) equals the three ops apart: output and gradients, ${name}`, async () => {
+      torch.manualSeed(2);
+      const conv = nn.Conv2d(3, cout, { kernelSize: 3, padding: 1 }).to(device);
+      const model = nn.Sequential(conv, nn.ReLU(), nn.MaxPool2d(pool));
+      // Shifted down so that some whole windows are <= 0: their gradient must be 0, as relu's.
+      const x = torch.randn([2, 3, hw, hw], { device }).sub(0.5).requiresGrad_();
+      const fused = model.forward(x);
+      assert.equal(fused.gradFn?.name, "conv2d_relu_maxpool2d", "the fused op ran");
+      const g = torch.randn(fused.shape as number[], { device });
+      fused.backward(g);
+      const got = await Promise.all([fused, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(vals));
+      x.grad = conv.weight.grad = conv.bias!.grad = null;
+      const apart = F.maxPool2d(F.relu(F.conv2d(x, conv.weight, conv.bias, { padding: 1 })), pool);
+      apart.backward(g);
+      const want = await Promise.all([apart, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(vals));
+      ["output", "x.grad", "weight.grad", "bias.grad"].forEach((w, i) => close(want[i], got[i], w, 1e-4));
+      assert.ok(want[0].some((v) => v === 0), "some windows pooled a 0 (all inputs cut by the ReLU)");
     });
   }
 

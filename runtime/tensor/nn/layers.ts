@@ -8,7 +8,7 @@ import { F } from "../functional";
 import { zeros } from "../creation";
 import { noGrad } from "../autograd";
 import { hasHooks, Module, Parameter } from "./module";
-import { Conv2d } from "./conv";
+import { Conv2d, convRelu, convReluMaxPool, MaxPool2d } from "./conv";
 import { defaultLayerInit_, normal_ } from "./init";
 import type { DeviceName } from "../backend";
 import type { DType } from "../dtype";
@@ -40,19 +40,26 @@ export class Sequential extends Module {
   forward(x: any): any {
     const ms = this.children();
     for (let i = 0; i < ms.length; i++) {
-      // A Conv2d followed by a ReLU runs as one fused op (#17): the same values and gradients, one
-      // pass over the output less. Only these two classes themselves, and only without hooks,
-      // since a hook or a subclass could read or change the convolution's output in between.
-      const m = ms[i], next = ms[i + 1];
-      if (next && Object.getPrototypeOf(m) === Conv2d.prototype && Object.getPrototypeOf(next) === ReLU.prototype &&
-          !hasHooks(m) && !hasHooks(next)) {
-        x = (m as Conv2d).forwardRelu(x);
-        i++;
-      } else x = m.forward(x);
+      // Conv2d, ReLU (and MaxPool2d) run as one fused op (#17): the same values and gradients,
+      // passes over the activation fewer. Only these classes themselves, and only without hooks,
+      // since a hook or a subclass could read or change an output in between.
+      const run = fusedRun(ms, i);
+      if (run === 3) x = convReluMaxPool(ms[i] as Conv2d, ms[i + 2] as MaxPool2d, x);
+      else if (run === 2) x = convRelu(ms[i] as Conv2d, x);
+      else x = ms[i].forward(x);
+      i += run - 1;
     }
     return x;
   }
   [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
+}
+
+/** How many modules from ms[i] on run as one fused op: 3 (Conv2d, ReLU, MaxPool2d), 2 (Conv2d,
+ * ReLU) or 1 (none): exact classes, no hooks. */
+function fusedRun(ms: Module[], i: number): number {
+  const is = (m: Module | undefined, cls: { prototype: object }) => m !== undefined && Object.getPrototypeOf(m) === cls.prototype && !hasHooks(m);
+  if (!is(ms[i], Conv2d) || !is(ms[i + 1], ReLU)) return 1;
+  return is(ms[i + 2], MaxPool2d) ? 3 : 2;
 }
 
 /** A list of submodules registered under "0", "1", ... (torch.nn.ModuleList); no forward of its own. */
