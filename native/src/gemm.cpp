@@ -2,7 +2,9 @@
 // Batched row-major SGEMM through oneDNN's dnnl_sgemm (JIT kernels for the CPU it runs on).
 // Transposed operands arrive as flags with their leading dimension, never copied.
 // P: [0] batch, [1] m, [2] n, [3] k, [4] transA, [5] transB, [6] lda, [7] ldb,
-//    [8] aOff, [9] bOff, [10] cOff, [11] aBatchStride, [12] bBatchStride, [13] cBatchStride
+//    [8] aOff, [9] bOff, [10] cOff, [11] aBatchStride, [12] bBatchStride, [13] cBatchStride,
+//    [14] epilogue (batch 1 only, #17): EPI_BIAS adds the row vector at PTR + 3 to every row of C,
+//         EPI_RELU then takes max(c, 0): nn.Linear (+ ReLU) in one call, on C while it is in cache
 #include <dnnl.h>
 #include <omp.h>
 #include <algorithm>
@@ -87,6 +89,21 @@ static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* 
 static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float* c, int64_t sa, int64_t sb, int64_t sc);
 
+constexpr int EPI_BIAS = 1, EPI_RELU = 2;
+
+static void epilogue(float* c, int64_t m, int64_t n, const float* bias, bool relu) {
+  parallelFor(m, m * n, [&](int64_t i) {
+    float* ci = c + i * n;
+    if (bias && relu) {
+      for (int64_t j = 0; j < n; j++) { const float v = ci[j] + bias[j]; ci[j] = v < 0.f ? 0.f : v; }  // NaN stays
+    } else if (bias) {
+      for (int64_t j = 0; j < n; j++) ci[j] += bias[j];
+    } else {
+      for (int64_t j = 0; j < n; j++) ci[j] = ci[j] < 0.f ? 0.f : ci[j];
+    }
+  });
+}
+
 void gemm(const float* a, const float* b, float* c) {
   const int64_t batch = pi(0), m = pi(1), n = pi(2), k = pi(3);
   const bool ta = P[4] != 0, tb = P[5] != 0;
@@ -102,6 +119,10 @@ void gemm(const float* a, const float* b, float* c) {
   } else {
     run(batch, m, n, k, ta, tb, a, lda, b, ldb, c, sa, sb, sc);
   }
+  const int64_t epi = pi(14);
+  if (epi != 0 && batch == 1)
+    epilogue(c, m, n, (epi & EPI_BIAS) ? reinterpret_cast<const float*>(static_cast<uintptr_t>(P[PTR_BASE + 3])) : nullptr,
+             (epi & EPI_RELU) != 0);
 }
 
 static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a, int64_t lda,

@@ -1,7 +1,9 @@
 // test/nn/fused.test.ts
 // Fused ops (#17): nn.Sequential runs a Conv2d followed by a ReLU as one op (conv2dRelu: oneDNN's
 // ReLU post-op on the native backend, conv2d then relu elsewhere), and with a MaxPool2d after
-// them as one op (conv2dReluMaxPool2d: relu's mask applied to the pooled gradient). On every backend the fused
+// them as one op (conv2dReluMaxPool2d: relu's mask applied to the pooled gradient); F.linear is one
+// backend call where the backend has Backend.linear (bias and ReLU applied after the GEMM), and a
+// Linear followed by a ReLU in nn.Sequential one op. On every backend the fused
 // result and every gradient equal the two ops run apart; the fusion steps aside for hooks and
 // subclasses, and bad shapes still name conv2d.
 
@@ -11,6 +13,8 @@ import * as nn from "../../runtime/tensor/nn/index";
 import { F } from "../../runtime/tensor/functional";
 import type { Tensor } from "../../runtime/tensor/tensor";
 import { forEachBackend } from "../helpers/backends";
+import { getBackend } from "../../runtime/tensor/backend";
+import { linearRelu as LA_linearRelu } from "../../runtime/tensor/ops_linalg";
 
 const vals = async (t: Tensor) => Array.from(await t.data());
 function close(a: number[], b: number[], what: string, tol = 1e-5): void {
@@ -39,7 +43,7 @@ forEachBackend((device) => describe("conv2d + ReLU fused (#17)", () => {
     });
   }
 
-  const POOLS: [string, number, number, nn.PoolOptions][] = [
+  const POOLS: [string, number, number, { kernelSize: number; stride?: number; padding?: number }][] = [
     ["16 channels, 2x2 pool (blocked on the native backend)", 16, 8, { kernelSize: 2 }],
     ["16 channels, odd size, 2x2 pool", 16, 7, { kernelSize: 2 }],
     ["5 channels, 3x3 stride-2 pool with padding", 5, 8, { kernelSize: 3, stride: 2, padding: 1 }],
@@ -64,6 +68,37 @@ forEachBackend((device) => describe("conv2d + ReLU fused (#17)", () => {
       assert.ok(want[0].some((v) => v === 0), "some windows pooled a 0 (all inputs cut by the ReLU)");
     });
   }
+
+  for (const [name, bias, transposedInput] of [["with bias", true, false], ["without bias", false, false], ["of a transposed input", true, true]] as const) {
+    it(`Sequential(Linear, ReLU) and F.linear equal matmul, add and relu apart: outputs and gradients, ${name}`, async () => {
+      torch.manualSeed(3);
+      const fc = nn.Linear(20, 24, { bias }).to(device);
+      const raw = torch.randn(transposedInput ? [20, 6] : [6, 20], { device });
+      const x = (transposedInput ? raw.t() : raw).requiresGrad_();
+      const g = torch.randn([6, 24], { device });
+      const params = () => [x.grad!, fc.weight.grad!, ...(bias ? [fc.bias!.grad!] : [])];
+      const fusedOut = nn.Sequential(fc, nn.ReLU()).forward(x);
+      if (getBackend(device).linear) assert.equal(fusedOut.gradFn?.name, "linear_relu", "the fused op ran");
+      fusedOut.backward(g);
+      const got = await Promise.all([fusedOut, ...params()].map(vals));
+      x.grad = fc.weight.grad = null; if (fc.bias) fc.bias.grad = null;
+      const lin = F.linear(x, fc.weight, fc.bias);
+      const apartOut = F.relu(bias ? x.matmul(fc.weight.t()).add(fc.bias!) : x.matmul(fc.weight.t()));
+      close(await vals(apartOut), await vals(F.relu(lin)), "F.linear");
+      apartOut.backward(g);
+      const want = await Promise.all([apartOut, ...params()].map(vals));
+      want.forEach((w, i) => close(w, got[i], `#${i}`, 1e-4));
+    });
+  }
+
+  it("F.linear: the fused ReLU keeps NaN, and bad shapes still name matmul", async () => {
+    const w = torch.tensor([[1, 0], [0, 1]], { device }), b = torch.tensor([0, -1], { device });
+    // Row 0 holds a NaN, so both its outputs are NaN (NaN * 0 is NaN); row 1: relu([-2, 2]).
+    const out = await vals(LA_linearRelu(torch.tensor([[NaN, 0.5], [-2, 3]], { device }), w, b));
+    assert.ok(Number.isNaN(out[0]) && Number.isNaN(out[1]), `NaN stays NaN: ${out}`);
+    assert.deepEqual(out.slice(2), [0, 2]);
+    assert.throws(() => F.linear(torch.zeros([2, 5], { device }), torch.zeros([3, 4], { device })), { name: "ShapeError", message: /matmul: cannot multiply \[2, 5\] by \[4, 3\]/ });
+  });
 
   it("a forward hook on the Conv2d sees its output before the ReLU: no fusion then", async () => {
     const conv = nn.Conv2d(3, 16, { kernelSize: 3, padding: 1 }).to(device);

@@ -129,6 +129,8 @@ const isF32 = (v: View): boolean => v.buf.dtype === "float32";
 
 // conv.cpp's P[16] (#17): x / gy arrive in nChw16c; the output may be left so; it was.
 const BLK_X = 1, BLK_GY = 2, BLK_OUT_OK = 4, BLK_OUT = 1;
+// gemm.cpp's P[14]: what it applies to C's rows after the product (a Linear layer's bias, ReLU).
+const EPI_BIAS = 1, EPI_RELU = 2;
 // TSGRAD_BLOCKED=0 keeps every activation in NCHW (to measure what the blocked layout saves).
 const BLOCKED_ON = process.env.TSGRAD_BLOCKED !== "0";
 
@@ -372,6 +374,23 @@ export class NativeCpuBackend extends CpuBackend {
 
   // ---- linear algebra ----
 
+  /** GEMM with bias (and ReLU) applied to the output rows in the same call (gemm.cpp epilogue). */
+  linear(x: View, wT: View, bias: View | null, relu: boolean, out: Storage): boolean {
+    if (!isF32(x) || !isF32(wT) || x.shape.length !== 2 || (bias && (!isF32(bias) || !isContiguous(bias.shape, bias.strides)))) return false;
+    const [m, k] = x.shape, n = wT.shape[1];
+    const opA = gemmOperand(m, k, x.strides[0], x.strides[1]), opB = gemmOperand(k, n, wT.strides[0], wT.strides[1]);
+    if (!opA || !opB || m * n === 0) return false;
+    const biasAddr = bias ? this.addr(bias.buf, bias.offset) : 0;
+    const P = this.P;
+    P[0] = 1; P[1] = m; P[2] = n; P[3] = k;
+    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
+    P[8] = x.offset; P[9] = wT.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
+    P[14] = (bias ? EPI_BIAS : 0) | (relu ? EPI_RELU : 0);
+    P[PTR] = this.addr(x.buf); P[PTR + 1] = this.addr(wT.buf); P[PTR + 2] = this.addr(out); P[PTR + 3] = biasAddr;
+    this.addon.gemm();
+    return true;
+  }
+
   matmul(a: View, b: View, out: Storage): void {
     if (!isF32(a) || !isF32(b)) return super.matmul(a, b, out);
     const r = a.shape.length;
@@ -386,7 +405,7 @@ export class NativeCpuBackend extends CpuBackend {
     if (!opB) { tb = this.scratch.take(this.alloc(sizeOf(b.shape), "float32")); this.copy(b, tb); bv = plain(tb, b.shape); opB = { trans: false, ld: n }; }
     const P = this.P;
     P[1] = m; P[2] = n; P[3] = k;
-    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
+    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld; P[14] = 0;
     P[PTR] = this.addr(av.buf); P[PTR + 1] = this.addr(bv.buf); P[PTR + 2] = this.addr(out);
     if (r === 2) {
       P[0] = 1; P[8] = av.offset; P[9] = bv.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
