@@ -182,6 +182,12 @@ export class NativeCpuBackend extends CpuBackend {
   private markBlocked(buf: Storage, dims: readonly number[]): void {
     (buf as CpuStorage).blocked = { dims, toPlain: this.toPlain };
   }
+  /** The address of an output the kernel overwrites whole: whatever layout it had is dropped, not
+   * turned back first (a storage reused as an output, as bench:tensor's backend rows do). */
+  private outAddr(buf: Storage): number {
+    (buf as CpuStorage).blocked = null;
+    return this.rawAddr(buf);
+  }
   /** The address of a storage's elements as they lie (blocked or not). */
   private rawAddr(buf: Storage): number {
     const d = (buf as CpuStorage).data;
@@ -455,7 +461,7 @@ export class NativeCpuBackend extends CpuBackend {
     const P = this.P;
     P[16] = (xb ? BLK_X : 0) | (BLOCKED_ON ? BLK_OUT_OK : 0);
     P[17] = relu ? 1 : 0;
-    P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.addr(out);
+    P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.outAddr(out);
     this.addon.conv2d();
     if (P[16] === BLK_OUT) this.markBlocked(out, [P[0], P[4], P[7], P[8]]);
     this.release(xs, ws, bs);
@@ -474,7 +480,7 @@ export class NativeCpuBackend extends CpuBackend {
     const P = this.P;
     P[16] = (xb ? BLK_X : 0) | (yb ? BLK_GY : 0) | (BLOCKED_ON ? BLK_OUT_OK : 0);
     P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = gs.addr;
-    P[PTR + 3] = gx ? this.addr(gx) : 0; P[PTR + 4] = gw ? this.addr(gw) : 0; P[PTR + 5] = gb ? this.addr(gb) : 0;
+    P[PTR + 3] = gx ? this.outAddr(gx) : 0; P[PTR + 4] = gw ? this.addr(gw) : 0; P[PTR + 5] = gb ? this.addr(gb) : 0;
     this.addon.conv2dBackward();
     if (gx && P[16] === BLK_OUT) this.markBlocked(gx, x.shape);
     this.release(xs, ws, gs);
@@ -511,7 +517,7 @@ export class NativeCpuBackend extends CpuBackend {
       if (whole2x2) {
         // Values and indices in the input's blocked layout (pool.cpp maxPool2dBlocked).
         P[15] = 1;
-        P[PTR] = this.rawAddr(x.buf); P[PTR + 1] = this.addr(out); P[PTR + 2] = this.addr(indices);
+        P[PTR] = this.rawAddr(x.buf); P[PTR + 1] = this.outAddr(out); P[PTR + 2] = this.outAddr(indices);
         this.addon.maxPool2d();
         const dims = [P[0], P[1], P[4], P[5]];
         this.markBlocked(out, dims);
@@ -547,7 +553,7 @@ export class NativeCpuBackend extends CpuBackend {
       }
       const P = this.P, [N, C, H, W] = inputShape;
       P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = ib.dims[2]; P[5] = ib.dims[3]; P[15] = 1;
-      P[PTR] = gAddr; P[PTR + 1] = this.rawAddr(indices.buf); P[PTR + 2] = this.addr(gx);
+      P[PTR] = gAddr; P[PTR + 1] = this.rawAddr(indices.buf); P[PTR + 2] = this.outAddr(gx);
       this.addon.maxPool2dBackward();
       this.markBlocked(gx, inputShape);
       if (temp) this.scratch.give(temp, this.freeScratch);
