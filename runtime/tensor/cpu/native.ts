@@ -266,7 +266,7 @@ export class NativeCpuBackend extends CpuBackend {
       // Element by element, so the blocked order carries over to the output.
       const P = this.P;
       P[UNARY_PARAM] = param; P[UNARY_PARAM2] = param2;
-      P[PTR] = this.rawAddr(x.buf); P[PTR + 1] = out === x.buf ? P[PTR] : this.addr(out);
+      P[PTR] = this.rawAddr(x.buf); P[PTR + 1] = out === x.buf ? P[PTR] : this.outAddr(out);
       this.addon.unary(code);
       this.markBlocked(out, xb.dims);
       return;
@@ -311,7 +311,7 @@ export class NativeCpuBackend extends CpuBackend {
       const P = this.P;
       P[BINARY_B_IS_SCALAR] = 0;
       P[PTR] = this.rawAddr(g.buf); P[PTR + 1] = this.rawAddr(y.buf);
-      P[PTR + 2] = out === g.buf || out === y.buf ? this.rawAddr(out) : this.addr(out);
+      P[PTR + 2] = out === g.buf || out === y.buf ? this.rawAddr(out) : this.outAddr(out);
       this.addon.binary(RELU_BACKWARD);
       this.markBlocked(out, yb.dims);
       return true;
