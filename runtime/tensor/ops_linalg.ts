@@ -6,7 +6,7 @@ import { isFloat, promote } from "./dtype";
 import { record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
 import { broadcastShapes, formatShape } from "./shape";
-import { broadcastView, castK, empty, matmulK, sameDevice } from "./kernels";
+import { broadcastView, castK, empty, hasLinearK, linearK, matmulK, sameDevice } from "./kernels";
 import type { Tensor } from "./tensor";
 import * as E from "./ops_elementwise";
 
@@ -66,11 +66,11 @@ export function linearRelu(x: Tensor, weight: Tensor, bias?: Tensor | null): Ten
 // which also check the shapes and name them in their errors.
 function linearMaybeRelu(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
   const be = x._backend();
-  if (be.linear && x.ndim === 2 && weight.ndim === 2 && x.shape[1] === weight.shape[1] && x.dtype === "float32" &&
+  if (hasLinearK(be) && x.ndim === 2 && weight.ndim === 2 && x.shape[1] === weight.shape[1] && x.dtype === "float32" &&
       weight.dtype === "float32" && x.device === weight.device &&
       (!bias || (bias.ndim === 1 && bias.shape[0] === weight.shape[0] && bias.dtype === "float32" && bias.device === x.device))) {
     const out = empty(be, [x.shape[0], weight.shape[0]], x.dtype);
-    if (be.linear(x, weight.mT, bias, relu, out.buf)) {
+    if (linearK(x, weight.mT, bias, relu, out)) {
       const node = record(relu ? "linear_relu" : "linear", bias ? [x, weight, bias] : [x, weight], out, linearBackward, relu);
       if (node) { if (relu) node.save(x, weight, out); else node.save(x, weight); }
       return out;
