@@ -10,6 +10,12 @@
 // peer runs in its own default environment (bench/peers/env.ts); every side cycles through RING
 // distinct batches and reads the loss back each step. tfjs-cpu is one JavaScript thread and
 // tfjs-wasm's threaded build does not start in Node, so their ratios are labelled "vs 1 thread".
+// Rows beside the two steps (#17): the CNN step's achieved GFLOP/s (samples/s x the multiply-add
+// FLOPs of its conv and linear layers, forward and backward, counted from the layer shapes) and
+// its fraction of the same run's matmul_1024 GFLOP/s; batch-1 inference latency of both models
+// (forward under noGrad, result read back; vs = peer / ours, above 1 = tsgrad faster); storages
+// the CPU pool had to create per steady training step (CpuBackend.freshAllocations, counted over
+// steps after warm-up); and the CNN step's samples/s at BENCH_THREADS over 1 thread.
 // The last line is one JSON object: {"bench":"train","results":[...]}.
 // Env: TSGRAD_BENCH_SECONDS (timing budget per case, default 5), BENCH_THREADS,
 // TSGRAD_TORCH_PYTHON, BENCH_TFJS_CPU_CNN_S (how long tfjs-cpu may take for its one CNN step,
@@ -24,7 +30,7 @@ import type { Tensor } from "../runtime/tensor/tensor";
 import * as nn from "../runtime/tensor/nn/index";
 import * as optim from "../runtime/tensor/optim/index";
 import { F } from "../runtime/tensor/functional";
-import { NativeCpuBackend } from "../runtime/tensor/cpu";
+import { CpuBackend, NativeCpuBackend } from "../runtime/tensor/cpu";
 import { benchTorch, benchTfjsProcess, type PeerResult } from "./train_peers";
 import { timeit } from "./peers/timing";
 
@@ -40,8 +46,9 @@ function mlp(): nn.Module {
 }
 
 /** samples/s of forward + backward + Adam on RING batches in turn, timed as every bench here
- * times (bench/peers/timing.ts: a warm-up step, then steps for `seconds`, at least two). */
-function benchTsgrad(model: nn.Module, shape: number[], seconds: number): number {
+ * times (bench/peers/timing.ts: a warm-up step, then steps for `seconds`, at least two), and the
+ * storages the CPU pool had to create per step over STEADY steps after the timed ones. */
+function benchTsgrad(model: nn.Module, shape: number[], seconds: number): { samplesPerSec: number; allocsPerStep: number } {
   const batches = Array.from({ length: RING }, () => [torch.rand(shape), torch.randint(0, 10, [shape[0]], { dtype: "int32" })]);
   const opt = optim.Adam(model.parameters(), { lr: 1e-3 });
   let i = 0;
@@ -51,10 +58,53 @@ function benchTsgrad(model: nn.Module, shape: number[], seconds: number): number
     opt.zeroGrad(); loss.backward(); opt.step();
     return loss.itemSync();
   });
-  return shape[0] / timeit(step, seconds);
+  const samplesPerSec = shape[0] / timeit(step, seconds);
+  const cpu = getBackend("cpu") as CpuBackend;
+  const before = cpu.freshAllocations;
+  for (let s = 0; s < STEADY; s++) step();
+  return { samplesPerSec, allocsPerStep: (cpu.freshAllocations - before) / STEADY };
+}
+const STEADY = 8;
+
+/** Mean seconds of one batch-1 forward under noGrad, its output read into a JS array. */
+function inferTsgrad(model: nn.Module, shape: number[], seconds: number): number {
+  model.eval();
+  const inputs = Array.from({ length: RING }, () => torch.rand(shape));
+  let i = 0;
+  return timeit(() => torch.tidy(() => torch.noGrad(() => model.forward(inputs[i++ % RING]).toArraySync())), seconds);
+}
+
+/** GFLOP/s of torch.matmul on [1024, 1024] operands (as bench:tensor's matmul_1024). */
+function matmulGflops(seconds: number): number {
+  const n = 1024;
+  const sets = Array.from({ length: RING }, () => [torch.randn([n, n]), torch.randn([n, n])]);
+  let i = 0;
+  return 2 * n ** 3 / timeit(() => { const [a, b] = sets[i++ % RING]; torch.matmul(a, b).dispose(); }, seconds) / 1e9;
+}
+
+/** FLOPs per sample of one training step of a Sequential, from its layers' shapes: 2 x MACs of
+ * each Conv2d and Linear forward, once more for the weight gradient and once more for the input
+ * gradient, which the first layer skips (its input needs none, so none is computed). Element-wise
+ * ops, pooling and Adam are not counted. */
+export function trainFlopsPerSample(model: nn.Module, sampleShape: number[]): number {
+  let x: Tensor = torch.zeros([1, ...sampleShape]), total = 0, first = true;
+  torch.noGrad(() => {
+    for (const layer of model.children()) {
+      const y = layer.forward(x);
+      let fwd = 0;
+      if (layer instanceof nn.Conv2d) {
+        const [o, cg, kh, kw] = layer.weight.shape;
+        fwd = 2 * o * cg * kh * kw * y.shape[2] * y.shape[3];
+      } else if (layer instanceof nn.Linear) fwd = 2 * layer.inFeatures * layer.outFeatures;
+      if (fwd > 0) { total += fwd * (first ? 2 : 3); first = false; }
+      x = y;
+    }
+  });
+  return total;
 }
 
 const ratio = (a: number | null, b: number | null) => (a && b ? Number((a / b).toFixed(3)) : null);
+const round = (v: number, digits = 1) => Number(v.toFixed(digits));
 const fmt = (v: number | null) => (v === null ? "n/a" : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const PEERS = (process.env.BENCH_PEERS ?? "pytorch,tfjs-cpu,tfjs-wasm").split(",").filter(Boolean);
 const skipped = (name: string): PeerResult => ({ samplesPerSec: null, note: `${name} not asked for (BENCH_PEERS)` });
@@ -66,10 +116,22 @@ async function main(): Promise<void> {
   if (cpu instanceof NativeCpuBackend) cpu.setNumThreads(threads);
   torch.manualSeed(0);
   const backend = cpu.constructor.name;
-  const ours = {
-    cnn: benchTsgrad(mnistCnn(), [64, 3, 28, 28], seconds),
+  const CNN_SAMPLE = [3, 28, 28];
+  const trained = {
+    cnn: benchTsgrad(mnistCnn(), [64, ...CNN_SAMPLE], seconds),
     mlp: benchTsgrad(mlp(), [128, 784], seconds),
   };
+  const ours = { cnn: trained.cnn.samplesPerSec, mlp: trained.mlp.samplesPerSec };
+  const gemm = matmulGflops(seconds);
+  const latency = { cnn: inferTsgrad(mnistCnn(), [1, ...CNN_SAMPLE], seconds), mlp: inferTsgrad(mlp(), [1, 784], seconds) };
+  // Thread scaling: the same CNN step on one thread, then back to `threads`.
+  let oneThread: number | null = null;
+  if (threads > 1 && cpu instanceof NativeCpuBackend) {
+    cpu.setNumThreads(1);
+    oneThread = benchTsgrad(mnistCnn(), [64, ...CNN_SAMPLE], seconds).samplesPerSec;
+    cpu.setNumThreads(threads);
+  }
+  const cnnFlops = trainFlopsPerSample(mnistCnn(), CNN_SAMPLE);
   const pt = PEERS.includes("pytorch") ? benchTorch(threads, seconds)
     : { default: { cnn: skipped("pytorch"), mlp: skipped("pytorch") }, fused: { cnn: skipped("pytorch"), mlp: skipped("pytorch") } };
   // tfjs-cpu trains the CNN extremely slowly (minutes per step on this machine): time one step,
@@ -102,6 +164,27 @@ async function main(): Promise<void> {
       notes: Object.entries(peers).filter(([, v]) => v.note).map(([k, v]) => `${k}: ${v.note}`),
     };
   });
+  const ptInfer = pt.infer ?? { cnn: null, mlp: null };
+  const cnnGflops = ours.cnn * cnnFlops / 1e9;
+  const extra = [
+    { name: "matmul_1024", value: round(gemm), unit: "GFLOP/s", vs: {}, what: "torch.matmul [1024,1024] @ [1024,1024], this run" },
+    { name: "train_step_cnn_b64_gflops", value: round(cnnGflops), unit: "GFLOP/s", vs: { pytorch: ratio(ours.cnn, pt.default.cnn.samplesPerSec), pytorch_fused: ratio(ours.cnn, pt.fused.cnn.samplesPerSec) },
+      what: `CNN samples/s x ${(cnnFlops / 1e6).toFixed(1)} MFLOP per sample (conv + linear, forward + both gradients)`, flopPerSample: cnnFlops },
+    { name: "train_step_cnn_b64_of_matmul", value: Number((cnnGflops / gemm).toFixed(3)), unit: "fraction", vs: {}, what: "train_step_cnn_b64_gflops / matmul_1024 (target 0.6)" },
+    ...(["cnn", "mlp"] as const).map((m) => ({
+      name: `infer_${m}_b1`, value: round(latency[m] * 1e3, 4), unit: "ms", vs: { pytorch: ratio(ptInfer[m], latency[m]) },
+      what: "batch-1 forward under noGrad, result read back; vs = pytorch / tsgrad (above 1 = tsgrad faster)",
+      tsgrad: round(latency[m] * 1e3, 4), peers: { pytorch: ptInfer[m] === null ? null : round(ptInfer[m]! * 1e3, 4) },
+    })),
+    ...(["cnn", "mlp"] as const).map((m) => ({
+      name: `train_step_${m}_fresh_allocs`, value: trained[m].allocsPerStep, unit: "allocations/step", vs: {},
+      what: `storages the CPU pool had to create per step, over ${STEADY} steps after warm-up and the timed steps`,
+    })),
+    ...(oneThread === null ? [] : [{
+      name: `train_step_cnn_b64_scaling_t1_t${threads}`, value: Number((ours.cnn / oneThread).toFixed(3)), unit: "x", vs: {},
+      what: `CNN samples/s on ${threads} threads / on 1 thread`, samplesPerSec: { t1: round(oneThread), [`t${threads}`]: round(ours.cnn) },
+    }]),
+  ];
   console.log(`bench:train — samples/s of one training step (forward, backward, Adam, loss read back); ${threads} thread(s) for every side; ` +
     `tsgrad on ${backend}${pt.version ? `, torch ${pt.version} (${pt.threads} threads)` : ""}`);
   const cols = ["tsgrad", "pytorch", "pytorch_fused", "tfjs-cpu", "tfjs-wasm"];
@@ -112,9 +195,13 @@ async function main(): Promise<void> {
   }
   if (results.some((r) => r.labels)) console.log("* vs 1 thread: tfjs-cpu is one JavaScript thread; tfjs-wasm's threaded build does not start in Node");
   for (const r of results) for (const n of r.notes) console.log(`note (${r.batch === 64 ? "cnn" : "mlp"}): ${n}`);
+  for (const r of extra) {
+    const peer = "peers" in r && r.peers ? `   pytorch ${r.peers.pytorch ?? "n/a"} ${r.unit}, vs ${r.vs.pytorch ?? "n/a"}x` : "";
+    console.log(`${r.name.padEnd(48)}${String(r.value).padStart(14)} ${r.unit}${peer}`);
+  }
   const busy = busyNote();
   if (busy) console.log(`note: ${busy}`);
-  console.log(JSON.stringify({ bench: "train", backend, threads, seconds, load: os.loadavg()[0], results }));
+  console.log(JSON.stringify({ bench: "train", backend, threads, seconds, load: os.loadavg()[0], results: [...results, ...extra] }));
 }
 
 if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

@@ -16,7 +16,8 @@ export interface PeerResult { samplesPerSec: number | null; note?: string }
 
 const TORCH_SCRIPT = `
 # PyTorch's side of bench/train.ts: the same models, batch sizes, batches per ring and Adam (as
-# PyTorch's default, and with fused=True); samples/s as JSON.
+# PyTorch's default, and with fused=True); samples/s as JSON; and the mean seconds of a batch-1
+# forward under no_grad (infer), timed as bench/peers/timing.ts timeit.
 import json, sys, time, torch, torch.nn as nn, torch.nn.functional as F
 threads, seconds, ring = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads); torch.manual_seed(0)
@@ -39,7 +40,24 @@ def bench(model, shape, fused):
     while time.perf_counter() - t0 < seconds or n < 3:
         step(); n += 1
     return shape[0] * n / (time.perf_counter() - t0)
+def infer(model, shape):
+    # Mean seconds of one batch-1 forward under no_grad, the result read into a Python list.
+    model.eval()
+    inputs = [torch.rand(*shape) for _ in range(ring)]
+    i = 0
+    def call():
+        nonlocal i
+        with torch.no_grad():
+            out = model(inputs[i % ring]).tolist()
+        i += 1
+        return out
+    call()
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds or n < 2:
+        call(); n += 1
+    return (time.perf_counter() - t0) / n
 out = {"version": torch.__version__, "threads": torch.get_num_threads()}
+out["infer"] = {"cnn": infer(cnn(), (1, 3, 28, 28)), "mlp": infer(mlp(), (1, 784))}
 for fused in (None, True):
     key = "fused" if fused else "default"
     out[key] = {"cnn": bench(cnn(), (64, 3, 28, 28), fused), "mlp": bench(mlp(), (128, 784), fused)}
@@ -49,7 +67,8 @@ print(json.dumps(out))
 type Models = { cnn: PeerResult; mlp: PeerResult };
 
 /** PyTorch with its default Adam (for-loop on CPU) and with Adam(fused=True). */
-export function benchTorch(threads: number, seconds: number): { default: Models; fused: Models; version?: string; threads?: number } {
+export function benchTorch(threads: number, seconds: number):
+  { default: Models; fused: Models; infer?: { cnn: number | null; mlp: number | null }; version?: string; threads?: number } {
   const py = torchPython();
   const failed = (note: string) => ({ cnn: { samplesPerSec: null, note }, mlp: { samplesPerSec: null, note } });
   if (!py) { const f = failed(`no python with torch (${TORCH_HINT})`); return { default: f, fused: f }; }
@@ -57,7 +76,7 @@ export function benchTorch(threads: number, seconds: number): { default: Models;
   if (r.status !== 0) { const f = failed(`torch failed: ${(r.stderr || "").trim().split("\n").pop()}`); return { default: f, fused: f }; }
   const j = JSON.parse(r.stdout.trim().split("\n").pop()!);
   const models = (k: string): Models => ({ cnn: { samplesPerSec: j[k].cnn }, mlp: { samplesPerSec: j[k].mlp } });
-  return { default: models("default"), fused: models("fused"), version: j.version, threads: j.threads };
+  return { default: models("default"), fused: models("fused"), infer: j.infer, version: j.version, threads: j.threads };
 }
 
 /** Repository root (holds package.json), from bench/ or dist/bench/. */

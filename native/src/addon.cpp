@@ -181,6 +181,16 @@ static napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// relayout16(src, dst, N, C, H, W, toBlocked): arguments, not P, since it runs in the middle of
+// writing another kernel's P (native.ts turns a blocked storage back to NCHW when its data is
+// asked for).
+static napi_value Relayout(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  relayout16(static_cast<const uint32_t*>(dataOf(env, argv[0])), static_cast<uint32_t*>(dataOf(env, argv[1])),
+             intOf(env, argv[2]), intOf(env, argv[3]), intOf(env, argv[4]), intOf(env, argv[5]), intOf(env, argv[6]) != 0);
+  return nullptr;
+}
+
 static napi_value Adam(napi_env env, napi_callback_info info) {
   adamStep(ptr(0), ptr(1), ptr(2), ptr(3));
   return nullptr;
@@ -194,7 +204,7 @@ static napi_value Module(napi_env env, napi_value exports) {
     FN("binary", Binary), FN("reduce", Reduce), FN("softmax", Softmax), FN("copy", Copy), FN("where", Where),
     FN("conv2d", Conv2d), FN("conv2dBackward", Conv2dBackward), FN("maxPool2d", MaxPool),
     FN("maxPool2dBackward", MaxPoolBackward), FN("avgPool2d", AvgPool),
-    FN("avgPool2dBackward", AvgPoolBackward), FN("adamStep", Adam),
+    FN("avgPool2dBackward", AvgPoolBackward), FN("adamStep", Adam), FN("relayout16", Relayout),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -4,8 +4,15 @@
 // and cached: creating one costs milliseconds. The primitives pick their own (blocked) layouts;
 // the engine's NCHW/OIHW arrays are wrapped zero-copy and reordered in and out where the chosen
 // layout differs, with cached reorder primitives.
+// Blocked activations (#17): an array may arrive in oneDNN's nChw16c layout (the layout these
+// primitives pick for 16k channels) instead of NCHW, and an output may be left in it, so that a
+// conv -> relu -> pool -> conv chain reorders nothing in between; runtime/tensor/cpu/native.ts
+// marks such storages and turns them back to NCHW when anything else reads them.
 // P: [0] N, [1] C, [2] H, [3] W, [4] O, [5] kh, [6] kw, [7] OH, [8] OW, [9] sh, [10] sw,
-//    [11] ph, [12] pw, [13] dh, [14] dw, [15] has bias
+//    [11] ph, [12] pw, [13] dh, [14] dw, [15] has bias,
+//    [16] in: BLK_X (x is nChw16c) | BLK_GY (gy is) | BLK_OUT_OK (the output may be left blocked);
+//         out: BLK_OUT when the output (y, or gx) was written in nChw16c,
+//    [17] forward only: apply ReLU to the output as a post-op (conv + bias + ReLU in one pass)
 #include <array>
 #include <map>
 #include <memory>
@@ -29,12 +36,22 @@ static stream& strm() {
   return s;
 }
 
+// nChw16c for a 4-d NCHW desc whose channels fill whole blocks (no padding: same size as NCHW).
+static memory::desc blocked16(const memory::desc& plain) {
+  const memory::dims d = plain.dims();
+  if (d.size() != 4 || d[1] % 16 != 0) return memory::desc();
+  return memory::desc(d, dt::f32, tag::nChw16c);
+}
+
 // A tensor as the caller holds it (plain layout over its pointer) and, when the primitive wants
-// another layout, a library-owned copy in that layout with the reorders between them.
+// another layout, a library-owned copy in that layout with the reorders between them. An array
+// already in nChw16c goes to the primitive as it is when that is the layout it wants (direct),
+// else through a reorder made on first use.
 struct Port {
-  memory user, inner;
-  reorder toInner, toUser;
-  bool reordered = false;
+  memory user, inner, direct, blockedUser;
+  reorder toInner, toUser, fromBlocked;
+  bool reordered = false, takesBlocked = false, hasFromBlocked = false;
+  memory::desc blockedMd;
 
   void init(const memory::desc& userMd, const memory::desc& want, bool isInput) {
     user = memory(userMd, eng(), DNNL_MEMORY_NONE);
@@ -46,20 +63,50 @@ struct Port {
     } else {
       inner = user;
     }
+    blockedMd = blocked16(userMd);
+    takesBlocked = blockedMd != memory::desc() && want == blockedMd;
+    if (takesBlocked) direct = memory(want, eng(), DNNL_MEMORY_NONE);
   }
-  memory& in(const void* p) {
+  memory& in(const void* p, bool blocked = false) {
+    if (blocked) {
+      if (takesBlocked) {
+        direct.set_data_handle(const_cast<void*>(p));
+        return direct;
+      }
+      if (!hasFromBlocked) {
+        blockedUser = memory(blockedMd, eng(), DNNL_MEMORY_NONE);
+        if (!reordered) inner = memory(user.get_desc(), eng());  // a copy: never write the caller's
+        fromBlocked = reorder(blockedUser, inner);
+        hasFromBlocked = true;
+      }
+      blockedUser.set_data_handle(const_cast<void*>(p));
+      fromBlocked.execute(strm(), blockedUser, inner);
+      return inner;
+    }
     user.set_data_handle(const_cast<void*>(p));
     if (reordered) toInner.execute(strm(), user, inner);
-    return inner;
+    return hasFromBlocked && !reordered ? user : inner;
   }
-  memory& out(void* p) {
+  // The primitive's output memory over p: p itself in nChw16c when `blockedOk` and the primitive
+  // wants that layout (then *wroteBlocked is set and flush() has nothing to do).
+  bool lastDirect = false;
+  memory& out(void* p, bool blockedOk = false) {
+    lastDirect = blockedOk && takesBlocked;
+    if (lastDirect) {
+      direct.set_data_handle(p);
+      return direct;
+    }
     user.set_data_handle(p);
     return inner;
   }
   void flush() {
-    if (reordered) toUser.execute(strm(), inner, user);
+    if (reordered && !lastDirect) toUser.execute(strm(), inner, user);
   }
 };
+
+constexpr int BLK_X = 1, BLK_GY = 2, BLK_OUT_OK = 4, BLK_OUT = 1;
+static int blockFlags() { return (int)P[16]; }
+static void reportBlocked(bool outBlocked) { const_cast<double*>(P)[16] = outBlocked ? BLK_OUT : 0; }
 
 struct ConvEntry {
   memory::desc src, wei, bias, dst;
@@ -68,6 +115,12 @@ struct ConvEntry {
   convolution_forward fwd;
   Port fSrc, fWei, fDst;
   memory fBias;
+  // The forward with ReLU as a post-op (made on first use): its own ports, since the layouts a
+  // primitive picks may differ with its attributes.
+  bool hasFwdRelu = false;
+  convolution_forward fwdRelu;
+  Port rSrc, rWei, rDst;
+  std::vector<float> zeroBias;  // for a convolution without bias, kept: no allocation per call
   bool hasBwdData = false, hasBwdWeights = false;
   convolution_backward_data bwdData;
   Port dDiffDst, dWei, dDiffSrc;
@@ -76,6 +129,13 @@ struct ConvEntry {
   memory wDiffBias;
   std::vector<float> scratchW, scratchB;  // when the caller wants only one of gw / gb
 };
+
+static convolution_forward::desc forwardDesc(const ConvEntry& e) {
+  memory::desc anySrc(e.src.dims(), dt::f32, tag::any), anyWei(e.wei.dims(), dt::f32, tag::any),
+      anyDst(e.dst.dims(), dt::f32, tag::any);
+  return convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, anySrc, anyWei,
+                                   e.bias, anyDst, e.strides, e.dil, e.padL, e.padR);
+}
 
 using Key = std::array<int64_t, 16>;
 static std::map<Key, std::unique_ptr<ConvEntry>> cache;
@@ -103,11 +163,7 @@ static ConvEntry& entry() {
   // Right padding that makes oneDNN's output size equal the requested one (PyTorch floors).
   e->padR = {(OH - 1) * pi(9) + (kh - 1) * pi(13) + 1 - H - pi(11),
              (OW - 1) * pi(10) + (kw - 1) * pi(14) + 1 - W - pi(12)};
-  memory::desc anySrc({N, C, H, W}, dt::f32, tag::any), anyWei({O, C, kh, kw}, dt::f32, tag::any),
-      anyDst({N, O, OH, OW}, dt::f32, tag::any);
-  convolution_forward::desc fd(prop_kind::forward_training, algorithm::convolution_direct, anySrc, anyWei,
-                               e->bias, anyDst, e->strides, e->dil, e->padL, e->padR);
-  e->fwdPd = convolution_forward::primitive_desc(fd, eng());
+  e->fwdPd = convolution_forward::primitive_desc(forwardDesc(*e), eng());
   e->fwd = convolution_forward(e->fwdPd);
   e->fSrc.init(e->src, e->fwdPd.src_desc(), true);
   e->fWei.init(e->wei, e->fwdPd.weights_desc(), true);
@@ -120,18 +176,33 @@ static ConvEntry& entry() {
 
 void conv2d(const float* x, const float* w, const float* bias, float* out) {
   ConvEntry& e = entry();
-  std::vector<float> zeros;
   if (!bias) {
-    zeros.assign(pi(4), 0.f);
-    bias = zeros.data();
+    e.zeroBias.assign(pi(4), 0.f);
+    bias = e.zeroBias.data();
   }
+  const int f = blockFlags();
+  const bool relu = P[17] != 0;
+  if (relu && !e.hasFwdRelu) {
+    post_ops ops;
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+    primitive_attr attr;
+    attr.set_post_ops(ops);
+    convolution_forward::primitive_desc pd(forwardDesc(e), attr, eng());
+    e.fwdRelu = convolution_forward(pd);
+    e.rSrc.init(e.src, pd.src_desc(), true);
+    e.rWei.init(e.wei, pd.weights_desc(), true);
+    e.rDst.init(e.dst, pd.dst_desc(), false);
+    e.hasFwdRelu = true;
+  }
+  Port &src = relu ? e.rSrc : e.fSrc, &wei = relu ? e.rWei : e.fWei, &dst = relu ? e.rDst : e.fDst;
   e.fBias.set_data_handle(const_cast<float*>(bias));
-  e.fwd.execute(strm(), {{DNNL_ARG_SRC, e.fSrc.in(x)},
-                         {DNNL_ARG_WEIGHTS, e.fWei.in(w)},
-                         {DNNL_ARG_BIAS, e.fBias},
-                         {DNNL_ARG_DST, e.fDst.out(out)}});
-  e.fDst.flush();
+  (relu ? e.fwdRelu : e.fwd).execute(strm(), {{DNNL_ARG_SRC, src.in(x, f & BLK_X)},
+                                              {DNNL_ARG_WEIGHTS, wei.in(w)},
+                                              {DNNL_ARG_BIAS, e.fBias},
+                                              {DNNL_ARG_DST, dst.out(out, f & BLK_OUT_OK)}});
+  dst.flush();
   strm().wait();
+  reportBlocked(dst.lastDirect);
 }
 
 void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, float* gw, float* gb) {
@@ -139,6 +210,9 @@ void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, 
   const memory::dims d = e.dst.dims();
   memory::desc anySrc(e.src.dims(), dt::f32, tag::any), anyWei(e.wei.dims(), dt::f32, tag::any),
       anyDst(d, dt::f32, tag::any);
+  const int f = blockFlags();
+  const bool xBlocked = f & BLK_X, gyBlocked = f & BLK_GY;
+  bool gxBlocked = false;
   if (gx) {
     if (!e.hasBwdData) {
       convolution_backward_data::desc bd(algorithm::convolution_direct, anySrc, anyWei, anyDst, e.strides,
@@ -150,10 +224,11 @@ void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, 
       e.dDiffSrc.init(e.src, pd.diff_src_desc(), false);
       e.hasBwdData = true;
     }
-    e.bwdData.execute(strm(), {{DNNL_ARG_DIFF_DST, e.dDiffDst.in(gy)},
+    e.bwdData.execute(strm(), {{DNNL_ARG_DIFF_DST, e.dDiffDst.in(gy, gyBlocked)},
                                {DNNL_ARG_WEIGHTS, e.dWei.in(w)},
-                               {DNNL_ARG_DIFF_SRC, e.dDiffSrc.out(gx)}});
+                               {DNNL_ARG_DIFF_SRC, e.dDiffSrc.out(gx, f & BLK_OUT_OK)}});
     e.dDiffSrc.flush();
+    gxBlocked = e.dDiffSrc.lastDirect;
   }
   if (gw || gb) {
     if (!e.hasBwdWeights) {
@@ -178,15 +253,17 @@ void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, 
     e.wDiffBias.set_data_handle(gb);
     // The data gradient above already brought gy into a blocked layout; reuse it when the weight
     // gradient wants the same one (the usual case) instead of reordering gy twice.
-    const bool shareGy = gx && e.dDiffDst.reordered && e.wDiffDst.reordered &&
+    // A blocked gy that both primitives take as it is needs no sharing: it is read in place.
+    const bool shareGy = gx && !gyBlocked && e.dDiffDst.reordered && e.wDiffDst.reordered &&
                          e.dDiffDst.inner.get_desc() == e.wDiffDst.inner.get_desc();
-    e.bwdWeights.execute(strm(), {{DNNL_ARG_SRC, e.wSrc.in(x)},
-                                  {DNNL_ARG_DIFF_DST, shareGy ? e.dDiffDst.inner : e.wDiffDst.in(gy)},
+    e.bwdWeights.execute(strm(), {{DNNL_ARG_SRC, e.wSrc.in(x, xBlocked)},
+                                  {DNNL_ARG_DIFF_DST, shareGy ? e.dDiffDst.inner : e.wDiffDst.in(gy, gyBlocked)},
                                   {DNNL_ARG_DIFF_WEIGHTS, e.wDiffWei.out(gw)},
                                   {DNNL_ARG_DIFF_BIAS, e.wDiffBias}});
     e.wDiffWei.flush();
   }
   strm().wait();
+  reportBlocked(gxBlocked);
 }
 
 }  // namespace tsg

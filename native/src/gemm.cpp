@@ -2,10 +2,14 @@
 // Batched row-major SGEMM through oneDNN's dnnl_sgemm (JIT kernels for the CPU it runs on).
 // Transposed operands arrive as flags with their leading dimension, never copied.
 // P: [0] batch, [1] m, [2] n, [3] k, [4] transA, [5] transB, [6] lda, [7] ldb,
-//    [8] aOff, [9] bOff, [10] cOff, [11] aBatchStride, [12] bBatchStride, [13] cBatchStride
+//    [8] aOff, [9] bOff, [10] cOff, [11] aBatchStride, [12] bBatchStride, [13] cBatchStride,
+//    [14] epilogue (batch 1 only, #17): EPI_BIAS adds the row vector at PTR + 3 to every row of C,
+//         EPI_RELU then takes max(c, 0): nn.Linear (+ ReLU) in one call, on C while it is in cache
 #include <dnnl.h>
 #include <omp.h>
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 #include "kernels.h"
 #include "signals.h"
 
@@ -32,8 +36,30 @@ static void naive(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float
 }
 
 // Products below this many FLOPs run on one thread: at 128x128x128 splitting across two cores
-// costs more than it saves (measured: 128 GFLOP/s with 2 threads, 179 with 1).
+// costs more than it saves (measured: 128 GFLOP/s with 2 threads, 179 with 1). Not when the
+// operands are large, though: a matrix-vector product (batch-1 inference through a Linear,
+// 1x6272 @ 6272x1000, 25 MB of weights) is bound by memory bandwidth, which two cores double
+// (#17; measured 1.86 ms on one thread).
 static constexpr int64_t SERIAL_FLOPS = 2LL * 192 * 192 * 192;
+static constexpr int64_t SERIAL_BYTES = 1 << 20;
+
+// x @ W^T with few rows and many outputs (a Linear layer's forward on a small batch) runs far
+// below GEMM's peak in dnnl_sgemm; the same product transposed, W @ x^T, does not (#17, measured
+// on 2 threads for x [m, 6272], W [1000, 6272]: m = 32: 6.3 -> 2.7 ms, 64: 7.7 -> 4.9 ms, 128:
+// 12.5 -> 8.5 ms, m = 1: 0.76 -> 0.61 ms; for W [256, 784], m = 128 the swap loses, hence
+// n >= 4m and a large W). C^T goes to a per-thread buffer, kept between calls, and is
+// transposed into C.
+static bool swapWins(bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
+  return !ta && tb && (m == 1 || m >= 16) && n >= 4 * m && n * k * (int64_t)sizeof(float) > SERIAL_BYTES;
+}
+
+static void transposeInto(const float* ct, int64_t n, int64_t m, float* c) {
+  constexpr int64_t B = 32;
+  for (int64_t j0 = 0; j0 < n; j0 += B)
+    for (int64_t i0 = 0; i0 < m; i0 += B)
+      for (int64_t j = j0; j < std::min(j0 + B, n); j++)
+        for (int64_t i = i0; i < std::min(i0 + B, m); i++) c[i * n + j] = ct[j * m + i];
+}
 
 static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float* c) {
@@ -43,10 +69,18 @@ static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* 
   }
   if (2 * m * n * k <= TINY_FLOPS) return naive(ta, tb, m, n, k, a, lda, b, ldb, c);
   const int threads = omp_get_max_threads();
-  if (threads > 1 && !omp_in_parallel() && 2 * m * n * k <= SERIAL_FLOPS) {
+  if (threads > 1 && !omp_in_parallel() && 2 * m * n * k <= SERIAL_FLOPS &&
+      (m * k + k * n + m * n) * (int64_t)sizeof(float) <= SERIAL_BYTES) {
     omp_set_num_threads(1);
     dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, n);
     omp_set_num_threads(threads);
+    return;
+  }
+  if (!omp_in_parallel() && swapWins(ta, tb, m, n, k)) {
+    static thread_local std::vector<float> ct;
+    if ((int64_t)ct.size() < m * n) ct.resize(m * n);
+    dnnl_sgemm(tb ? 'N' : 'T', ta ? 'N' : 'T', n, m, k, 1.f, b, ldb, a, lda, 0.f, ct.data(), m);
+    transposeInto(ct.data(), n, m, c);
     return;
   }
   dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, n);
@@ -54,6 +88,21 @@ static void one(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* 
 
 static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float* c, int64_t sa, int64_t sb, int64_t sc);
+
+constexpr int EPI_BIAS = 1, EPI_RELU = 2;
+
+static void epilogue(float* c, int64_t m, int64_t n, const float* bias, bool relu) {
+  parallelFor(m, m * n, [&](int64_t i) {
+    float* ci = c + i * n;
+    if (bias && relu) {
+      for (int64_t j = 0; j < n; j++) { const float v = ci[j] + bias[j]; ci[j] = v < 0.f ? 0.f : v; }  // NaN stays
+    } else if (bias) {
+      for (int64_t j = 0; j < n; j++) ci[j] += bias[j];
+    } else {
+      for (int64_t j = 0; j < n; j++) ci[j] = ci[j] < 0.f ? 0.f : ci[j];
+    }
+  });
+}
 
 void gemm(const float* a, const float* b, float* c) {
   const int64_t batch = pi(0), m = pi(1), n = pi(2), k = pi(3);
@@ -70,6 +119,10 @@ void gemm(const float* a, const float* b, float* c) {
   } else {
     run(batch, m, n, k, ta, tb, a, lda, b, ldb, c, sa, sb, sc);
   }
+  const int64_t epi = pi(14);
+  if (epi != 0 && batch == 1)
+    epilogue(c, m, n, (epi & EPI_BIAS) ? reinterpret_cast<const float*>(static_cast<uintptr_t>(P[PTR_BASE + 3])) : nullptr,
+             (epi & EPI_RELU) != 0);
 }
 
 static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a, int64_t lda,

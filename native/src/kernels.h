@@ -46,6 +46,7 @@ void maxPool2d(const float* x, float* out, int32_t* idx);
 void maxPool2dBackward(const float* gy, const int32_t* idx, float* gx);
 void avgPool2d(const float* x, float* out);
 void avgPool2dBackward(const float* gy, float* gx);
+void relayout16(const uint32_t* src, uint32_t* dst, int64_t N, int64_t C, int64_t H, int64_t W, bool toBlocked);
 void adamStep(float* p, const float* g, float* m, float* v);
 const char* dnnlVersion();
 

@@ -130,6 +130,12 @@ export interface Backend {
   // Convolution and pooling, NCHW, float32 (composed.ts builds them from gather, matmul, reduce
   // and scatterAdd where a backend leaves them out).
   conv2d?(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void;
+  /** conv2d, then ReLU, in one pass (oneDNN's post-op); false when it does not apply (the engine
+   * then runs conv2d and relu). */
+  conv2dRelu?(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): boolean;
+  /** A Linear layer in one call: out = x @ wT (+ bias) (then ReLU), x [m, k], wT [k, n], bias [n];
+   * false when it does not apply (the engine then composes matmul, add and relu). */
+  linear?(x: View, wT: View, bias: View | null, relu: boolean, out: Storage): boolean;
   /** Gradients of conv2d; gx/gw/gb are written when non-null. */
   conv2dBackward?(x: View, w: View, gradOut: View, opts: Conv2dOpts,
     gx: Storage | null, gw: Storage | null, gb: Storage | null): void;

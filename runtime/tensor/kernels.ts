@@ -223,6 +223,24 @@ export function conv2dK(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dO
   else composed.conv2d(b, x, w, bias, opts, out.buf);
 }
 
+/** Whether the backend has a one-call Linear (Backend.linear). */
+export function hasLinearK(b: Backend): boolean { return b.linear !== undefined; }
+
+/** x @ wT (+ bias) (then ReLU) in one backend call; false when the backend cannot (the caller
+ * then composes matmul, add and relu). */
+export function linearK(x: Tensor, wT: Tensor, bias: Tensor | null, relu: boolean, out: Tensor): boolean {
+  const b = out._backend();
+  return b.linear !== undefined && b.linear(x, wT, bias, relu, out.buf);
+}
+
+/** conv2d then ReLU: fused where the backend has it, else the two kernels, ReLU in place. */
+export function conv2dReluK(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOpts, out: Tensor): void {
+  const b = out._backend();
+  if (b.conv2dRelu && b.conv2dRelu(x, w, bias, opts, out.buf)) return;
+  conv2dK(x, w, bias, opts, out);
+  b.unary("relu", out, out.buf);
+}
+
 export function conv2dBackwardK(x: Tensor, w: Tensor, g: Tensor, opts: Conv2dOpts, gx: Tensor | null, gw: Tensor | null, gb: Tensor | null): void {
   const b = x._backend();
   if (b.conv2dBackward) b.conv2dBackward(x, w, g, opts, gx && gx.buf, gw && gw.buf, gb && gb.buf);

@@ -42,6 +42,11 @@ function reluGradFused(g: Tensor, y: Tensor): Tensor | null {
   return reluBackwardK(g, y);
 }
 
+/** relu's gradient from its output y: g where y > 0, else 0 (ops that end in a fused ReLU). */
+export function reluGrad(g: Tensor, y: Tensor): Tensor {
+  return reluGradFused(g, y) ?? g.where(y.gt(0), 0);
+}
+
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   if ((min === undefined || min === null) && (max === undefined || max === null))
     throw new ShapeError("clamp: at least one of min and max must be given");

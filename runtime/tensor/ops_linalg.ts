@@ -6,7 +6,7 @@ import { isFloat, promote } from "./dtype";
 import { record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
 import { broadcastShapes, formatShape } from "./shape";
-import { broadcastView, castK, empty, matmulK, sameDevice } from "./kernels";
+import { broadcastView, castK, empty, hasLinearK, linearK, matmulK, sameDevice } from "./kernels";
 import type { Tensor } from "./tensor";
 import * as E from "./ops_elementwise";
 
@@ -53,6 +53,43 @@ const matmulBackward: BackwardFn = (g, [a, b], node) => [
 
 /** x @ weight^T + bias, weight [out, in] as nn.Linear stores it. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const y = matmul(x, weight.t());
-  return bias ? y.add(bias) : y;
+  return linearMaybeRelu(x, weight, bias ?? null, false);
 }
+
+/** relu(linear(x, weight, bias)) (#17: nn.Sequential runs a Linear followed by a ReLU so). */
+export function linearRelu(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return linearMaybeRelu(x, weight, bias ?? null, true);
+}
+
+// One backend call where it has Backend.linear (the native CPU backend: GEMM, then bias and ReLU
+// on the output rows while they are in cache) for a 2-d float32 input; else matmul, add and relu,
+// which also check the shapes and name them in their errors.
+function linearMaybeRelu(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
+  const be = x._backend();
+  if (hasLinearK(be) && x.ndim === 2 && weight.ndim === 2 && x.shape[1] === weight.shape[1] && x.dtype === "float32" &&
+      weight.dtype === "float32" && x.device === weight.device &&
+      (!bias || (bias.ndim === 1 && bias.shape[0] === weight.shape[0] && bias.dtype === "float32" && bias.device === x.device))) {
+    const out = empty(be, [x.shape[0], weight.shape[0]], x.dtype);
+    if (linearK(x, weight.mT, bias, relu, out)) {
+      const node = record(relu ? "linear_relu" : "linear", bias ? [x, weight, bias] : [x, weight], out, linearBackward, relu);
+      if (node) { if (relu) node.save(x, weight, out); else node.save(x, weight); }
+      return out;
+    }
+    out.dispose();
+  }
+  const y0 = matmul(x, weight.t());
+  const y = bias ? y0.add(bias) : y0;
+  return relu ? y.relu() : y;
+}
+
+// g (through relu's mask when fused) to x (g @ W), weight (g^T @ x: [out, in], contiguous) and bias
+// (g summed over the batch).
+const linearBackward: BackwardFn = (g, saved, node) => {
+  const [x, w] = saved;
+  const gp = node.ctx ? E.reluGrad(g, saved[2]) : g;
+  return [
+    node.needs(0) ? matmul(gp, w) : null,
+    node.needs(1) ? matmul(gp.mT, x) : null,
+    node.next.length > 2 && node.needs(2) ? gp.sum(0) : null,
+  ];
+};

@@ -5,12 +5,13 @@
 
 import type { Conv2dOpts, Pool2dOpts } from "./backend";
 import { isFloat } from "./dtype";
-import { noGrad, record, type BackwardFn } from "./autograd";
+import { noGrad, record, type BackwardFn, type Node } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
-import { avgPool2dBackwardK, avgPool2dK, conv2dBackwardK, conv2dK, empty, maxPool2dBackwardK, maxPool2dK, sameDevice } from "./kernels";
+import { avgPool2dBackwardK, avgPool2dK, conv2dBackwardK, conv2dK, conv2dReluK, empty, maxPool2dBackwardK, maxPool2dK, sameDevice } from "./kernels";
 import { formatShape, windowOutSize } from "./shape";
 import type { Tensor } from "./tensor";
 import * as V from "./ops_view";
+import { reluGrad } from "./ops_elementwise";
 import { rand } from "./creation";
 
 type Pair = number | readonly [number, number];
@@ -20,7 +21,29 @@ const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v
 export interface Conv2dOptions { stride?: Pair; padding?: Pair | "valid" | "same"; dilation?: Pair; groups?: number }
 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  if (x.ndim === 3) return conv2d(x.unsqueeze(0), weight, bias, opts).squeeze(0);
+  return conv2dMaybeRelu(x, weight, bias ?? null, opts, false);
+}
+
+/** relu(conv2d(x, weight, bias)) in one pass where the backend fuses them (#17: nn.Sequential
+ * runs a Conv2d followed by a ReLU through this); the same values and gradients as the two ops. */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  return conv2dMaybeRelu(x, weight, bias ?? null, opts, true);
+}
+
+function conv2dMaybeRelu(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions, relu: boolean): Tensor {
+  if (x.ndim === 3) return conv2dMaybeRelu(x.unsqueeze(0), weight, bias, opts, relu).squeeze(0);
+  const { co, shape } = convSetup(x, weight, bias, opts);
+  const out = empty(x._backend(), shape, x.dtype);
+  if (relu) conv2dReluK(x, weight, bias, co, out);
+  else conv2dK(x, weight, bias, co, out);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  const node = record(relu ? "conv2d_relu" : "conv2d", inputs, out, relu ? conv2dReluBackward : conv2dBackward, co);
+  if (node) { if (relu) node.save(x, weight, out); else node.save(x, weight); }
+  return out;
+}
+
+/** conv2d's checks (errors name conv2d and both shapes) and its backend options and output shape. */
+function convSetup(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions): { co: Conv2dOpts; shape: number[] } {
   sameDevice("conv2d", x, weight);
   if (x.ndim !== 4 || weight.ndim !== 4) throw new ShapeError(`conv2d: expects input [N, C, H, W] and weight [O, C/groups, kH, kW], got ${formatShape(x.shape)} and ${formatShape(weight.shape)}`);
   if (!isFloat(x.dtype) || x.dtype !== weight.dtype) throw new DTypeError(`conv2d: expects input and weight of one floating-point dtype, got ${x.dtype} and ${weight.dtype}`);
@@ -40,21 +63,53 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const co: Conv2dOpts = { stride, padding, dilation, groups };
   const OH = windowOutSize(x.shape[2], KH, stride[0], padding[0], dilation[0]), OW = windowOutSize(x.shape[3], KW, stride[1], padding[1], dilation[1]);
   if (OH <= 0 || OW <= 0) throw new ShapeError(`conv2d: input ${formatShape(x.shape)} is smaller than the kernel [${KH}, ${KW}] (with padding ${padding.join(", ")}, dilation ${dilation.join(", ")})`);
-  const out = empty(x._backend(), [x.shape[0], O, OH, OW], x.dtype);
-  conv2dK(x, weight, bias ?? null, co, out);
-  const inputs = bias ? [x, weight, bias] : [x, weight];
-  const node = record("conv2d", inputs, out, conv2dBackward, co);
-  if (node) node.save(x, weight);
-  return out;
+  return { co, shape: [x.shape[0], O, OH, OW] };
 }
 
-const conv2dBackward: BackwardFn = (g, [x, w], node) => {
+const conv2dBackward: BackwardFn = (g, [x, w], node) => convGrads(g, x, w, node.ctx as Conv2dOpts, node);
+
+// relu's gradient first (through the output, as relu's own backward: 0 where out <= 0), then conv's.
+const conv2dReluBackward: BackwardFn = (g, saved, node) =>
+  convGrads(reluGrad(g, saved[2]), saved[0], saved[1], node.ctx as Conv2dOpts, node);
+
+/** The gradients a conv2d node's inputs need (x, weight, bias when it has one). */
+function convGrads(g: Tensor, x: Tensor, w: Tensor, co: Conv2dOpts, node: Node): (Tensor | null)[] {
   const b = x._backend();
   const gx = node.needs(0) ? empty(b, x.shape, x.dtype) : null;
   const gw = node.needs(1) ? empty(b, w.shape, w.dtype) : null;
   const gb = node.next.length > 2 && node.needs(2) ? empty(b, [w.shape[0]], w.dtype) : null;
-  conv2dBackwardK(x, w, g, node.ctx as Conv2dOpts, gx, gw, gb);
+  conv2dBackwardK(x, w, g, co, gx, gw, gb);
   return [gx, gw, gb];
+}
+
+/** maxPool2d(relu(conv2d(x, weight, bias)), pool) as one op (#17: nn.Sequential runs a Conv2d, a
+ * ReLU and a MaxPool2d so). Forward: the fused conv + ReLU, then the pooling; the activation in
+ * between is not kept. Backward: relu's mask is applied to the pooled gradient, at each window's
+ * maximum (the pooled value > 0: the test relu's backward makes at that position; every other
+ * position of the window gets no gradient from the pool anyway), so the mask costs a pass over
+ * the pooled tensor instead of the full activation; the same values as the three ops apart. */
+export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, bias: Tensor | null, convOpts: Conv2dOptions, pool: PoolOptions | Pair): Tensor {
+  if (x.ndim !== 4) return maxPool2d(conv2dRelu(x, weight, bias, convOpts), pool);
+  const { co, shape } = convSetup(x, weight, bias, convOpts);
+  const b = x._backend();
+  const h = empty(b, shape, x.dtype);
+  conv2dReluK(x, weight, bias, co, h);
+  const p = poolOpts("maxPool2d", h, pool);
+  const pooled = poolShape(h, p);
+  const values = empty(b, pooled, x.dtype), indices = empty(b, pooled, "int32");
+  maxPool2dK(h, p, values, indices);
+  h.dispose();
+  const node = record("conv2d_relu_maxpool2d", bias ? [x, weight, bias] : [x, weight], values, convReluPoolBackward, { co, shape });
+  if (node) node.save(x, weight, values, indices);
+  else indices.dispose();
+  return values;
+}
+
+const convReluPoolBackward: BackwardFn = (g, [x, w, values, indices], node) => {
+  const { co, shape } = node.ctx as { co: Conv2dOpts; shape: number[] };
+  const gh = empty(g._backend(), shape, g.dtype);
+  maxPool2dBackwardK(reluGrad(g, values), indices, gh);
+  return convGrads(gh, x, w, co, node);
 };
 
 /** Options of F.maxPool2d / F.avgPool2d: kernelSize, stride (= kernelSize), padding (0), dilation (1, max only), ceilMode (false), countIncludePad (true, avg only). */

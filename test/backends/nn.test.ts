@@ -76,6 +76,8 @@ forEachContractBackend((be) => {
 
   const POOL_CASES: { name: string; x: number[]; opts: Pool2dOpts }[] = [
     { name: "2x2 stride 2", x: [2, 3, 8, 8], opts: pool(2, 2, 0) },
+    // 22 windows a row: a full 16-wide block, a partial one and an odd last column left out (#17).
+    { name: "2x2 stride 2 on a wide, odd input", x: [1, 2, 6, 45], opts: pool(2, 2, 0) },
     { name: "3x3 stride 2 pad 1 (overlapping windows)", x: [2, 2, 9, 9], opts: pool(3, 2, 1) },
     { name: "ceil mode on an odd input", x: [1, 2, 7, 7], opts: pool(2, 2, 0, { ceilMode: true }) },
     { name: "3x3 stride 1 pad 1 without the padding in the count", x: [1, 2, 6, 5], opts: pool(3, 1, 1, { countIncludePad: false }) },

@@ -20,7 +20,7 @@ function node(code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stde
   return r;
 }
 
-function lastJson(stdout: string): { bench: string; results: { name: string; value: number; unit: string; vs: Record<string, number | null>; level?: string }[] } {
+function lastJson(stdout: string): { bench: string; results: { name: string; value: number; unit: string; vs: Record<string, number | null>; level?: string; flopPerSample?: number }[] } {
   return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 
@@ -80,10 +80,26 @@ describe("benchmarks are fair (#12)", function () {
     assert.equal(r.status, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.equal(out.bench, "train");
-    assert.deepEqual(out.results.map((x) => x.name), ["train_step_cnn_b64", "train_step_mlp_b128"]);
-    for (const x of out.results) {
+    assert.deepEqual(out.results.map((x) => x.name), ["train_step_cnn_b64", "train_step_mlp_b128", "matmul_1024",
+      "train_step_cnn_b64_gflops", "train_step_cnn_b64_of_matmul", "infer_cnn_b1", "infer_mlp_b1",
+      "train_step_cnn_fresh_allocs", "train_step_mlp_fresh_allocs", "train_step_cnn_b64_scaling_t1_t2"]);
+    const row = (name: string) => out.results.find((x) => x.name === name)!;
+    for (const x of out.results.slice(0, 2)) {
       assert.ok(x.value > 0);
       assert.deepEqual(Object.keys(x.vs).sort(), ["pytorch", "pytorch_fused", "tfjs-cpu", "tfjs-wasm"]);
     }
+    // #17: the CNN's GFLOP/s is its samples/s times the FLOPs counted from its layers, and its
+    // fraction is of the same run's matmul; latency rows compare with PyTorch (peer / ours).
+    const cnn = row("train_step_cnn_b64"), gflops = row("train_step_cnn_b64_gflops"), flop = gflops.flopPerSample!;
+    assert.ok(Math.abs(gflops.value - cnn.value * flop / 1e9) <= 0.1 + 1e-3 * gflops.value);
+    assert.ok(flop > 129e6 && flop < 131e6, `${flop} FLOP per sample`);
+    assert.ok(Math.abs(row("train_step_cnn_b64_of_matmul").value - gflops.value / row("matmul_1024").value) < 0.01);
+    for (const m of ["cnn", "mlp"]) {
+      assert.ok(row(`infer_${m}_b1`).value > 0);
+      assert.deepEqual(Object.keys(row(`infer_${m}_b1`).vs), ["pytorch"]);
+      // The pool serves every storage of a steady training step: none is created after warm-up.
+      assert.equal(row(`train_step_${m}_fresh_allocs`).value, 0);
+    }
+    assert.ok(row("train_step_cnn_b64_scaling_t1_t2").value > 0);
   });
 });

@@ -136,6 +136,13 @@ describe("native cpu backend", () => {
       return [view(a.buf, [4, 13], [0, 1]), randT([13, 6])];
     }]);
     cases.push(["large [130,257]@[257,129]^T", () => [rand([130, 257]), randT([257, 129])]]);
+    // x @ W^T with a large W and n >= 4m runs as (W @ x^T)^T (gemm.cpp swapWins, #17), 1 or >= 16 rows.
+    cases.push(["Linear-like [20,600]@[600,520]^T (computed transposed)", () => [rand([20, 600]), randT([600, 520])]]);
+    cases.push(["Linear-like [1,700]@[700,400]^T (computed transposed)", () => [rand([1, 700]), randT([700, 400])]]);
+    cases.push(["Linear-like, batched: [3,17,600]@[600,520]^T broadcast", () => {
+      const w = randT([600, 520]);
+      return [rand([3, 17, 600]), view(w.buf, [3, 600, 520], [0, ...w.strides])];
+    }]);
     for (const [name, make] of cases) {
       it(name, () => {
         const [a, b] = make();
@@ -307,6 +314,20 @@ describe("native cpu backend", () => {
         assertClose(dataOf(ga1), dataOf(ga2), `${name} avg backward`);
       });
     }
+    it("#17: 2x2 max pool of a ReLU output (ties at 0 keep the first index) over wide rows", () => {
+      const xs = [2, 3, 4, 70];
+      const x = rand(xs);
+      const d = dataOf(x.buf);
+      for (let i = 0; i < d.length; i++) d[i] = Math.max(0, d[i] - 0.5);
+      d[3] = NaN; d[75] = -Infinity;
+      const opts = pool(2, 2, 0);
+      const ys = [2, 3, 2, 35];
+      const [y1, y2] = out(sizeOf(ys)), [i1, i2] = out(sizeOf(ys), "int32");
+      nat.maxPool2d(x, opts, y1, i1);
+      ref.maxPool2d(x, opts, y2, i2);
+      assertClose(dataOf(y1), dataOf(y2), "max");
+      assert.deepEqual(dataOf(i1), dataOf(i2));
+    });
     it("max pool propagates NaN and keeps its index", () => {
       const x = rand([1, 1, 4, 4]);
       dataOf(x.buf)[5] = NaN;

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import * as fs from "node:fs";
 import type { TypedArray } from "../dtype";
 import { Scratch, type AdamStepOpts, type Backend, type BinaryOp, type Conv2dOpts, type Pool2dOpts, type ReduceOp, type Storage, type UnaryOp, type View } from "../backend";
-import { CpuBackend, dataOf } from "./reference";
+import { CpuBackend, CpuStorage, dataOf, type BlockedLayout } from "./reference";
 import { collapseDims } from "./iter";
 import {
   BINARY_B_IS_SCALAR, BINARY_CODES, BINARY_SCALAR, LAYOUT, MAX_DIMS, OPS_SIGNATURE, P_LEN, PTR_BASE as PTR,
@@ -46,6 +46,8 @@ export interface NativeAddon {
   avgPool2d(): void;
   avgPool2dBackward(): void;
   adamStep(): void;
+  /** nChw16c <-> NCHW of 4-byte elements (blocked activations, #17); arguments, not P. */
+  relayout16(src: TypedArray, dst: TypedArray, n: number, c: number, h: number, w: number, toBlocked: number): void;
   /** The registry's native ops the addon was built with (native_abi.ts OPS_SIGNATURE); absent in
    * builds older than the generated op codes. */
   opsSignature?: string;
@@ -125,6 +127,13 @@ export function createCpuBackend(): Backend {
 
 const isF32 = (v: View): boolean => v.buf.dtype === "float32";
 
+// conv.cpp's P[16] (#17): x / gy arrive in nChw16c; the output may be left so; it was.
+const BLK_X = 1, BLK_GY = 2, BLK_OUT_OK = 4, BLK_OUT = 1;
+// gemm.cpp's P[14]: what it applies to C's rows after the product (a Linear layer's bias, ReLU).
+const EPI_BIAS = 1, EPI_RELU = 2;
+// TSGRAD_BLOCKED=0 keeps every activation in NCHW (to measure what the blocked layout saves).
+const BLOCKED_ON = process.env.TSGRAD_BLOCKED !== "0";
+
 // Data addresses by array: asked once per TypedArray (an N-API unwrap costs ~150 ns, a WeakMap
 // hit ~20 ns). Pooled arrays keep their entry across reuse.
 const addresses = new WeakMap<TypedArray, number>();
@@ -147,6 +156,45 @@ export class NativeCpuBackend extends CpuBackend {
   get nativeVersion(): string { return this.addon.version(); }
 
   // ---- helpers ----
+
+  // ---- blocked activations (#17) ----
+  // Convolutions leave their output in oneDNN's nChw16c layout when it has 16k channels; ReLU,
+  // its backward and 2x2 max pooling keep that layout, and convolutions take it as it is, so a
+  // conv -> relu -> pool -> conv chain and its backward reorder nothing in between. Everything
+  // else reads through dataOf(), which turns the storage back to NCHW in place first (toPlain),
+  // so views, reads and the reference kernels see the usual layout.
+
+  /** The layout of a View that covers its whole blocked storage as [N, C, H, W], else null. */
+  private blockedOf(v: View): BlockedLayout | null {
+    const b = (v.buf as CpuStorage).blocked;
+    if (b === null || v.offset !== 0 || v.shape.length !== 4 || !isContiguous(v.shape, v.strides)) return null;
+    for (let d = 0; d < 4; d++) if (v.shape[d] !== b.dims[d]) return null;
+    return b;
+  }
+  private readonly toPlain = (s: CpuStorage): void => {
+    const [n, c, h, w] = s.blocked!.dims;
+    const tmp = this.alloc(s.length, s.dtype) as CpuStorage;
+    this.addon.relayout16(s.data, tmp.data, n, c, h, w, 0);
+    [s.data, tmp.data] = [tmp.data, s.data];
+    s.blocked = null;
+    this.free(tmp);
+  };
+  private markBlocked(buf: Storage, dims: readonly number[]): void {
+    (buf as CpuStorage).blocked = { dims, toPlain: this.toPlain };
+  }
+  /** The address of an output the kernel overwrites whole: whatever layout it had is dropped, not
+   * turned back first (a storage reused as an output, as bench:tensor's backend rows do). */
+  private outAddr(buf: Storage): number {
+    (buf as CpuStorage).blocked = null;
+    return this.rawAddr(buf);
+  }
+  /** The address of a storage's elements as they lie (blocked or not). */
+  private rawAddr(buf: Storage): number {
+    const d = (buf as CpuStorage).data;
+    let a = addresses.get(d);
+    if (a === undefined) addresses.set(d, (a = this.addon.address(d)));
+    return a;
+  }
 
   /** Byte address of element `offset` of a Storage. */
   private addr(buf: Storage, offset = 0): number {
@@ -213,6 +261,16 @@ export class NativeCpuBackend extends CpuBackend {
 
   unary(op: UnaryOp, x: View, out: Storage, param = 0, param2 = 0): void {
     const code = UNARY_CODES[op];
+    const xb = this.blockedOf(x);
+    if (xb && code !== undefined && out.dtype === "float32" && out.length === x.buf.length && this.layout(x.shape, [x])) {
+      // Element by element, so the blocked order carries over to the output.
+      const P = this.P;
+      P[UNARY_PARAM] = param; P[UNARY_PARAM2] = param2;
+      P[PTR] = this.rawAddr(x.buf); P[PTR + 1] = out === x.buf ? P[PTR] : this.outAddr(out);
+      this.addon.unary(code);
+      this.markBlocked(out, xb.dims);
+      return;
+    }
     if (code === undefined || !isF32(x) || out.dtype !== "float32" || out.length < SMALL || !this.layout(x.shape, [x])) {
       return super.unary(op, x, out, param, param2);
     }
@@ -248,6 +306,16 @@ export class NativeCpuBackend extends CpuBackend {
    * An optional fast path runtime/tensor/ops_elementwise.ts uses when a backend has it, instead of
    * gt + where; false when it does not apply (the caller then takes the generic route). */
   reluBackward(y: View, g: View, out: Storage): boolean {
+    const yb = this.blockedOf(y), gb = this.blockedOf(g);
+    if (yb && gb && isF32(y) && isF32(g) && out.dtype === "float32" && out.length === y.buf.length && this.layout(y.shape, [g, y])) {
+      const P = this.P;
+      P[BINARY_B_IS_SCALAR] = 0;
+      P[PTR] = this.rawAddr(g.buf); P[PTR + 1] = this.rawAddr(y.buf);
+      P[PTR + 2] = out === g.buf || out === y.buf ? this.rawAddr(out) : this.outAddr(out);
+      this.addon.binary(RELU_BACKWARD);
+      this.markBlocked(out, yb.dims);
+      return true;
+    }
     if (!isF32(y) || !isF32(g) || out.dtype !== "float32" || out.length < SMALL || !this.layout(y.shape, [g, y])) return false;
     const P = this.P;
     P[BINARY_B_IS_SCALAR] = 0;
@@ -312,6 +380,23 @@ export class NativeCpuBackend extends CpuBackend {
 
   // ---- linear algebra ----
 
+  /** GEMM with bias (and ReLU) applied to the output rows in the same call (gemm.cpp epilogue). */
+  linear(x: View, wT: View, bias: View | null, relu: boolean, out: Storage): boolean {
+    if (!isF32(x) || !isF32(wT) || x.shape.length !== 2 || (bias && (!isF32(bias) || !isContiguous(bias.shape, bias.strides)))) return false;
+    const [m, k] = x.shape, n = wT.shape[1];
+    const opA = gemmOperand(m, k, x.strides[0], x.strides[1]), opB = gemmOperand(k, n, wT.strides[0], wT.strides[1]);
+    if (!opA || !opB || m * n === 0) return false;
+    const biasAddr = bias ? this.addr(bias.buf, bias.offset) : 0;
+    const P = this.P;
+    P[0] = 1; P[1] = m; P[2] = n; P[3] = k;
+    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
+    P[8] = x.offset; P[9] = wT.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
+    P[14] = (bias ? EPI_BIAS : 0) | (relu ? EPI_RELU : 0);
+    P[PTR] = this.addr(x.buf); P[PTR + 1] = this.addr(wT.buf); P[PTR + 2] = this.addr(out); P[PTR + 3] = biasAddr;
+    this.addon.gemm();
+    return true;
+  }
+
   matmul(a: View, b: View, out: Storage): void {
     if (!isF32(a) || !isF32(b)) return super.matmul(a, b, out);
     const r = a.shape.length;
@@ -326,7 +411,7 @@ export class NativeCpuBackend extends CpuBackend {
     if (!opB) { tb = this.scratch.take(this.alloc(sizeOf(b.shape), "float32")); this.copy(b, tb); bv = plain(tb, b.shape); opB = { trans: false, ld: n }; }
     const P = this.P;
     P[1] = m; P[2] = n; P[3] = k;
-    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
+    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld; P[14] = 0;
     P[PTR] = this.addr(av.buf); P[PTR + 1] = this.addr(bv.buf); P[PTR + 2] = this.addr(out);
     if (r === 2) {
       P[0] = 1; P[8] = av.offset; P[9] = bv.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
@@ -358,11 +443,27 @@ export class NativeCpuBackend extends CpuBackend {
 
   conv2d(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): void {
     if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) return super.conv2d(x, w, bias, opts, out);
-    const xs = this.contiguous(x), ws = this.contiguous(w), bs = bias ? this.contiguous(bias) : null;
+    this.convForward(x, w, bias, opts, out, false);
+  }
+
+  /** conv2d with ReLU as oneDNN's post-op: one pass over the output instead of two. */
+  conv2dRelu(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage): boolean {
+    if (!isF32(x) || !isF32(w) || opts.groups !== 1 || sizeOf(x.shape) === 0) return false;
+    this.convForward(x, w, bias, opts, out, true);
+    return true;
+  }
+
+  private convForward(x: View, w: View, bias: View | null, opts: Conv2dOpts, out: Storage, relu: boolean): void {
+    const xb = this.blockedOf(x);
+    const xs = xb ? { addr: this.rawAddr(x.buf), temp: null } : this.contiguous(x);
+    const ws = this.contiguous(w), bs = bias ? this.contiguous(bias) : null;
     this.convParams(x.shape, w.shape, opts, bias !== null);
     const P = this.P;
-    P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.addr(out);
+    P[16] = (xb ? BLK_X : 0) | (BLOCKED_ON ? BLK_OUT_OK : 0);
+    P[17] = relu ? 1 : 0;
+    P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.outAddr(out);
     this.addon.conv2d();
+    if (P[16] === BLK_OUT) this.markBlocked(out, [P[0], P[4], P[7], P[8]]);
     this.release(xs, ws, bs);
   }
 
@@ -371,12 +472,17 @@ export class NativeCpuBackend extends CpuBackend {
       return super.conv2dBackward(x, w, gradOut, opts, gx, gw, gb);
     }
     if (!gx && !gw && !gb) return;
-    const xs = this.contiguous(x), ws = this.contiguous(w), gs = this.contiguous(gradOut);
+    const xb = this.blockedOf(x), yb = this.blockedOf(gradOut);
+    const xs = xb ? { addr: this.rawAddr(x.buf), temp: null } : this.contiguous(x);
+    const ws = this.contiguous(w);
+    const gs = yb ? { addr: this.rawAddr(gradOut.buf), temp: null } : this.contiguous(gradOut);
     this.convParams(x.shape, w.shape, opts, gb !== null);
     const P = this.P;
+    P[16] = (xb ? BLK_X : 0) | (yb ? BLK_GY : 0) | (BLOCKED_ON ? BLK_OUT_OK : 0);
     P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = gs.addr;
-    P[PTR + 3] = gx ? this.addr(gx) : 0; P[PTR + 4] = gw ? this.addr(gw) : 0; P[PTR + 5] = gb ? this.addr(gb) : 0;
+    P[PTR + 3] = gx ? this.outAddr(gx) : 0; P[PTR + 4] = gw ? this.addr(gw) : 0; P[PTR + 5] = gb ? this.addr(gb) : 0;
     this.addon.conv2dBackward();
+    if (gx && P[16] === BLK_OUT) this.markBlocked(gx, x.shape);
     this.release(xs, ws, gs);
   }
 
@@ -386,7 +492,7 @@ export class NativeCpuBackend extends CpuBackend {
     P[7] = windowOutSize(H, KH, o.stride[0], o.padding[0], o.dilation[0]);
     P[8] = windowOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
     P[9] = o.stride[0]; P[10] = o.stride[1]; P[11] = o.padding[0]; P[12] = o.padding[1];
-    P[13] = o.dilation[0]; P[14] = o.dilation[1]; P[15] = hasBias ? 1 : 0;
+    P[13] = o.dilation[0]; P[14] = o.dilation[1]; P[15] = hasBias ? 1 : 0; P[16] = 0;
   }
 
   private poolParams(xs: readonly number[], o: Pool2dOpts, maxPool: boolean): void {
@@ -397,10 +503,28 @@ export class NativeCpuBackend extends CpuBackend {
     P[5] = windowOutSize(W, o.kernel[1], o.stride[1], o.padding[1], dw, o.ceilMode);
     P[6] = o.kernel[0]; P[7] = o.kernel[1]; P[8] = o.stride[0]; P[9] = o.stride[1];
     P[10] = o.padding[0]; P[11] = o.padding[1]; P[12] = dh; P[13] = dw; P[14] = o.countIncludePad ? 1 : 0;
+    P[15] = 0;
   }
 
   maxPool2d(x: View, opts: Pool2dOpts, out: Storage, indices: Storage): void {
     if (!isF32(x) || x.shape.length !== 4) return super.maxPool2d(x, opts, out, indices);
+    const xb = this.blockedOf(x);
+    if (xb) {
+      this.poolParams(x.shape, opts, true);
+      const P = this.P, o = opts;
+      const whole2x2 = o.kernel[0] === 2 && o.kernel[1] === 2 && o.stride[0] === 2 && o.stride[1] === 2 && o.padding[0] === 0 &&
+        o.padding[1] === 0 && P[12] === 1 && P[13] === 1 && 2 * P[4] <= P[2] && 2 * P[5] <= P[3];
+      if (whole2x2) {
+        // Values and indices in the input's blocked layout (pool.cpp maxPool2dBlocked).
+        P[15] = 1;
+        P[PTR] = this.rawAddr(x.buf); P[PTR + 1] = this.outAddr(out); P[PTR + 2] = this.outAddr(indices);
+        this.addon.maxPool2d();
+        const dims = [P[0], P[1], P[4], P[5]];
+        this.markBlocked(out, dims);
+        this.markBlocked(indices, dims);
+        return;
+      }
+    }
     const xs = this.contiguous(x);
     this.poolParams(x.shape, opts, true);
     const P = this.P;
@@ -413,9 +537,32 @@ export class NativeCpuBackend extends CpuBackend {
     if (!isF32(gradOut) || inputShape.length !== 4 || !isContiguous(indices.shape, indices.strides)) {
       return super.maxPool2dBackward(gradOut, indices, inputShape, gx);
     }
+    const ib = this.blockedOf(indices);
+    if (ib) {
+      // Blocked indices: the gradient goes blocked too (a small NCHW one, as from a Linear after
+      // Flatten, is blocked into a scratch copy), and so does the input's gradient.
+      let gAddr: number, temp: Storage | null = null, plainCopy: Storage | null = null;
+      if (this.blockedOf(gradOut)) gAddr = this.rawAddr(gradOut.buf);
+      else {
+        const n = sizeOf(gradOut.shape);
+        if (!isContiguous(gradOut.shape, gradOut.strides)) { plainCopy = this.scratch.take(this.alloc(n, "float32")); this.copy(gradOut, plainCopy); }
+        const g = plainCopy ? dataOf(plainCopy) : dataOf(gradOut.buf).subarray(gradOut.offset, gradOut.offset + n);
+        temp = this.scratch.take(this.alloc(n, "float32"));
+        this.addon.relayout16(g, dataOf(temp), ib.dims[0], ib.dims[1], ib.dims[2], ib.dims[3], 1);
+        gAddr = this.addr(temp);
+      }
+      const P = this.P, [N, C, H, W] = inputShape;
+      P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = ib.dims[2]; P[5] = ib.dims[3]; P[15] = 1;
+      P[PTR] = gAddr; P[PTR + 1] = this.rawAddr(indices.buf); P[PTR + 2] = this.outAddr(gx);
+      this.addon.maxPool2dBackward();
+      this.markBlocked(gx, inputShape);
+      if (temp) this.scratch.give(temp, this.freeScratch);
+      if (plainCopy) this.scratch.give(plainCopy, this.freeScratch);
+      return;
+    }
     const gs = this.contiguous(gradOut);
     const P = this.P, [N, C, H, W] = inputShape;
-    P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = gradOut.shape[2]; P[5] = gradOut.shape[3];
+    P[0] = N; P[1] = C; P[2] = H; P[3] = W; P[4] = gradOut.shape[2]; P[5] = gradOut.shape[3]; P[15] = 0;
     P[PTR] = gs.addr; P[PTR + 1] = this.addr(indices.buf, indices.offset); P[PTR + 2] = this.addr(gx);
     this.addon.maxPool2dBackward();
     this.release(gs);

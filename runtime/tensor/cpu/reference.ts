@@ -13,17 +13,30 @@ import { ShapeError } from "../errors";
 import { gemm } from "./gemm";
 import * as nnk from "./nn";
 
+/** Elements of a [N, C, H, W] storage kept in oneDNN's nChw16c order instead of NCHW (#17: the
+ * native backend's convolutions, ReLU and 2x2 max pooling pass activations to one another so).
+ * `toPlain` puts the storage back into NCHW order, in place. */
+export interface BlockedLayout { readonly dims: readonly number[]; toPlain(s: CpuStorage): void }
+
 /** A CPU Storage is a TypedArray of exactly `length` elements. */
 export class CpuStorage implements Storage {
   freed = false;
   /** Counted by memory() (see CpuBackend.untrackedBelow). */
   tracked = false;
-  constructor(readonly data: TypedArray, readonly dtype: DType) {}
+  /** Set while the elements lie in a blocked layout; dataOf() turns them back first. */
+  blocked: BlockedLayout | null = null;
+  /** `data` changes only when a blocked storage is turned back (its array swapped for a plain one). */
+  constructor(public data: TypedArray, readonly dtype: DType) {}
   get length(): number { return this.data.length; }
 }
 
+/** The storage's elements in the order its Views' strides describe (NCHW for a blocked storage,
+ * which this turns back first). Every reader goes through here, so only the kernels that know the
+ * blocked layout (native.ts) ever see one. */
 export function dataOf(buf: Storage): TypedArray {
-  return (buf as CpuStorage).data;
+  const s = buf as CpuStorage;
+  if (s.blocked !== null) s.blocked.toPlain(s);
+  return s.data;
 }
 
 /** True when the View covers a contiguous run of its storage. */
@@ -58,6 +71,9 @@ export class CpuBackend implements Backend {
   private pooledBytes = 0;
   private liveBuffers = 0;
   private liveBytes = 0;
+  /** Storages alloc() had to create because the pool had none of that length and dtype (#17:
+   * bench:train counts them across steady training steps; after the first step it should be 0). */
+  freshAllocations = 0;
 
   // ---- memory ----
   alloc(length: number, dtype: DType): Storage {
@@ -66,7 +82,10 @@ export class CpuBackend implements Backend {
     if (pool && pool.length > 0) {
       data = pool.pop()!;
       this.pooledBytes -= length * data.BYTES_PER_ELEMENT;
-    } else data = arrayFor(dtype, length);
+    } else {
+      data = arrayFor(dtype, length);
+      this.freshAllocations++;
+    }
     const s = new CpuStorage(data, dtype);
     // The cap bounds the registry's cells: a cell whose array the collector took waits for a
     // cleanup callback, and none runs inside a synchronous loop, so 10,000 steps without tidy()

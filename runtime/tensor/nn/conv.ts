@@ -4,6 +4,7 @@
 
 import type { Tensor } from "../tensor";
 import { F } from "../functional";
+import { conv2dRelu, conv2dReluMaxPool2d } from "../ops_nn";
 import { zeros } from "../creation";
 import { Module, Parameter } from "./module";
 import { defaultLayerInit_ } from "./init";
@@ -131,4 +132,14 @@ export class AdaptiveAvgPool2d extends Module {
    * @example nn.AdaptiveAvgPool2d([2, 2]).forward(torch.zeros(1, 3, 7, 7)).shape; // [1, 3, 2, 2] */
   forward(x: Tensor): Tensor { return F.adaptiveAvgPool2d(x, this.outputSize); }
   extraRepr(): string { return `outputSize=${fmt(this.outputSize)}`; }
+}
+
+// Fused runs of layers for nn.Sequential (#17), with no hooks: relu(conv(x)) and
+// maxPool(relu(conv(x))) as single ops (runtime/tensor/ops_nn.ts), the same values and gradients.
+const convOptions = (c: Conv2d) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+export function convRelu(conv: Conv2d, x: Tensor): Tensor {
+  return conv2dRelu(x, conv.weight, conv.bias, convOptions(conv));
+}
+export function convReluMaxPool(conv: Conv2d, pool: MaxPool2d, x: Tensor): Tensor {
+  return conv2dReluMaxPool2d(x, conv.weight, conv.bias, convOptions(conv), pool.opts);
 }

@@ -7,7 +7,13 @@ import { Tensor } from "../tensor";
 import { F } from "../functional";
 import { zeros } from "../creation";
 import { noGrad } from "../autograd";
-import { Module, Parameter } from "./module";
+import { hasHooks, Module, Parameter } from "./module";
+import { Conv2d, convRelu, convReluMaxPool, MaxPool2d } from "./conv";
+import { scopedOp } from "../memory";
+import * as LA from "../ops_linalg";
+
+// relu(linear(x)) as one op; scoped as F.linear is, so a composed fallback frees its intermediates.
+const linearRelu = scopedOp(LA.linearRelu);
 import { defaultLayerInit_, normal_ } from "./init";
 import type { DeviceName } from "../backend";
 import type { DType } from "../dtype";
@@ -37,10 +43,30 @@ export class Sequential extends Module {
    * Shapes: the first module's input -> the last module's output.
    * @example const y = model.forward(x); */
   forward(x: any): any {
-    for (const m of this.children()) x = m.forward(x);
+    const ms = this.children();
+    for (let i = 0; i < ms.length; i++) {
+      // Conv2d, ReLU (and MaxPool2d), and Linear, ReLU run as one fused op (#17): the same values
+      // and gradients, passes over the activation fewer. Only these classes themselves, and only without hooks,
+      // since a hook or a subclass could read or change an output in between.
+      const run = fusedRun(ms, i);
+      if (run === "conv-relu-pool") x = convReluMaxPool(ms[i] as Conv2d, ms[i + 2] as MaxPool2d, x);
+      else if (run === "conv-relu") x = convRelu(ms[i] as Conv2d, x);
+      else if (run === "linear-relu") x = linearRelu(x, (ms[i] as Linear).weight, (ms[i] as Linear).bias);
+      else x = ms[i].forward(x);
+      i += run === null ? 0 : run === "conv-relu-pool" ? 2 : 1;
+    }
     return x;
   }
   [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
+}
+
+/** Which fused op the modules from ms[i] on run as, or null: exact classes, no hooks. */
+function fusedRun(ms: Module[], i: number): "conv-relu-pool" | "conv-relu" | "linear-relu" | null {
+  const is = (m: Module | undefined, cls: { prototype: object }) => m !== undefined && Object.getPrototypeOf(m) === cls.prototype && !hasHooks(m);
+  if (!is(ms[i + 1], ReLU)) return null;
+  if (is(ms[i], Linear)) return "linear-relu";
+  if (!is(ms[i], Conv2d)) return null;
+  return is(ms[i + 2], MaxPool2d) ? "conv-relu-pool" : "conv-relu";
 }
 
 /** A list of submodules registered under "0", "1", ... (torch.nn.ModuleList); no forward of its own. */

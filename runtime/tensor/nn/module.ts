@@ -69,6 +69,13 @@ export function registerModuleForwardPreHook(hook: ForwardPreHook): RemovableHan
 
 const INTERNALS = Symbol("tsgrad.module");
 
+/** True when forward hooks would run for m (its own or global ones): then its output must exist
+ * as such, and a container may not fuse it with the next module. */
+export function hasHooks(m: Module): boolean {
+  const i = (m as unknown as Record<symbol, Internals>)[INTERNALS];
+  return i.preHooks.size > 0 || i.hooks.size > 0 || globalPreHooks.size > 0 || globalHooks.size > 0;
+}
+
 // ---- Module -------------------------------------------------------------------------------------
 
 /** Base class of every layer and model (torch.nn.Module). Subclass it, assign layers and Parameters to fields
