@@ -5,7 +5,9 @@
 // functions its first transpile calls; from the cache, ~80 and ~8 ms. The cache is written after
 // the caller's warm-up (save()), so it holds those functions too, and again whenever V8 rejects it
 // (another Node, other flags). It lives in $XDG_CACHE_HOME/tsgrad (~/.cache/tsgrad), keyed by the
-// file, its size and time, and Node's version. Any failure falls back to a plain require.
+// file, its size and time, Node's version and its command-line flags (V8 rejects a cache made under
+// other flags: the kernel, started with kernel.json's, and a test process would otherwise take
+// turns rewriting one file). Any failure falls back to a plain require.
 import * as crypto from "crypto";
 import * as fs from "fs";
 import Module = require("module");
@@ -33,7 +35,7 @@ export function requireWithCodeCache<T>(id: string, from: string = __filename): 
   let cacheFile: string, source: string, cached: Buffer | undefined;
   try {
     const st = fs.statSync(file);
-    const key = crypto.createHash("sha256").update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.arch}`).digest("hex").slice(0, 16);
+    const key = crypto.createHash("sha256").update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.arch}\0${process.execArgv.join(" ")}`).digest("hex").slice(0, 16);
     cacheFile = path.join(cacheDir(), `${path.basename(path.dirname(path.dirname(file)))}-${path.basename(file)}-${key}.v8`);
     source = fs.readFileSync(file, "utf8");
     try { cached = fs.readFileSync(cacheFile); } catch { /* not made yet */ }
