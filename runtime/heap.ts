@@ -25,14 +25,13 @@ function collector(): () => void {
 export class HeapTrim {
   private base = getHeapStatistics().total_heap_size;
 
-  /** `slackMb`: how much the heap may grow past its size after the last collection; `relative`:
-   * or a quarter of that size, when more (a session holding a large heap is not collected after
-   * every cell). */
-  constructor(private readonly slackMb: number, private readonly relative = true) {}
+  /** `slackMb`: how much the heap may grow past its size after the last collection (or a quarter
+   * of that size, when more: a session holding a large heap is not collected after every cell). */
+  constructor(private readonly slackMb: number) {}
 
   /** A compacting full collection when the heap has outgrown its slack; says whether it ran. */
   maybeCollect(): boolean {
-    const slack = Math.max(this.slackMb * 1048576, this.relative ? this.base / 4 : 0);
+    const slack = Math.max(this.slackMb * 1048576, this.base / 4);
     if (getHeapStatistics().total_heap_size < this.base + slack) return false;
     const gc = collector();
     // V8 reads the flag at each collection: on for this one only.

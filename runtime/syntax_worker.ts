@@ -48,7 +48,7 @@ type Args<K extends keyof Ops> = Ops[K] extends (ts: typeof TS, ...a: infer A) =
 
 /** A full collection on the worker, after the reply, once its heap has grown this much (runtime/heap.ts:
  * every 100 calls, its old generation still grew 23 -> 32 MB over 1,300 cells). */
-const GC_SLACK_MB = 6;
+const GC_SLACK_MB = 8;
 /** Slots of the shared flags: REQUEST is set by the caller, REPLY and READY (TypeScript loaded
  * and warm) by the worker. */
 const REQUEST = 0, REPLY = 1, READY = 2;
@@ -214,8 +214,7 @@ function serve(): void {
   // From a V8 code cache on disk (code_cache.ts): ready ~140 ms sooner on the kernel's start.
   const loaded = requireWithCodeCache<typeof TS>("typescript6");
   const ts = loaded.exports;
-  // A fixed slack: the worker holds no user data, only TypeScript (~22 MB live).
-  const trim = new HeapTrim(GC_SLACK_MB, false);
+  const trim = new HeapTrim(GC_SLACK_MB);
   const warm = "const warm: number = 1; warm";
   OPS.compile(ts, warm);
   Atomics.store(flags, READY, 1);
