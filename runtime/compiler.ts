@@ -319,12 +319,11 @@ export class CellCompiler {
       this.unstage();
       return { js: "", analysis, tracked: [], diagnostics: syntax };
     }
-    if (!sameDeclarations(guess, analysis)) {
+    if (sameDeclarations(guess, analysis)) {
+      diagnostics = this.recheckMissing(source, analysis, diagnostics);
+    } else {
       this.unstage();
       diagnostics = this.typeCheck(source, analysis);
-    } else if (!this.allNodeTypes && diagnostics.some((d) => MISSING_NAME.has(d.code))) {
-      this.useAllNodeTypes();
-      diagnostics = this.typeCheckOnce(source, analysis);
     }
     if (diagnostics.length) {
       this.unstage();
@@ -339,14 +338,15 @@ export class CellCompiler {
 
   private typeCheck(source: string, analysis: CellAnalysis): CellDiagnostic[] {
     if (!this.allNodeTypes && analysis.imports.some((i) => isBuiltin(i.spec))) this.useAllNodeTypes();
-    const result = this.typeCheckOnce(source, analysis);
-    // A name Node declares outside its globals' files (NodeJS.ReadableStream, require, fetch, ...):
-    // check again with all of @types/node before reporting it missing.
-    if (!this.allNodeTypes && result.some((d) => MISSING_NAME.has(d.code))) {
-      this.useAllNodeTypes();
-      return this.typeCheckOnce(source, analysis);
-    }
-    return result;
+    return this.recheckMissing(source, analysis, this.typeCheckOnce(source, analysis));
+  }
+
+  /** A name Node declares outside its globals' files (NodeJS.ReadableStream, require, fetch, ...):
+   * the cell is checked again with all of @types/node before the name is reported missing. */
+  private recheckMissing(source: string, analysis: Declarations, result: CellDiagnostic[]): CellDiagnostic[] {
+    if (this.allNodeTypes || !result.some((d) => MISSING_NAME.has(d.code))) return result;
+    this.useAllNodeTypes();
+    return this.typeCheckOnce(source, analysis);
   }
 
   /** From now on the checker sees all of @types/node. */
