@@ -10,6 +10,9 @@ import { Module, Parameter } from "./module";
 import { defaultLayerInit_ } from "./init";
 import type { FactoryOptions } from "./layers";
 
+/** A Conv2d's options as F.conv2d and the fused ops take them. */
+const convOptions = (c: Conv2d) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+
 /** One number for both spatial dims, or [height, width]. */
 export type Pair = number | [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
@@ -72,7 +75,7 @@ export class Conv2d extends Module {
    * Shapes: `[N, inChannels, H, W]` (or `[inChannels, H, W]`) -> `[N, outChannels, H_out, W_out]`.
    * @example const y = conv.forward(x); */
   forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return F.conv2d(x, this.weight, this.bias, convOptions(this));
   }
   extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}`;
@@ -136,7 +139,6 @@ export class AdaptiveAvgPool2d extends Module {
 
 // Fused runs of layers for nn.Sequential (#17), with no hooks: relu(conv(x)) and
 // maxPool(relu(conv(x))) as single ops (runtime/tensor/ops_nn.ts), the same values and gradients.
-const convOptions = (c: Conv2d) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
 export function convRelu(conv: Conv2d, x: Tensor): Tensor {
   return conv2dRelu(x, conv.weight, conv.bias, convOptions(conv));
 }
