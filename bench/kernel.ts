@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ConnectionInfo } from "../kernel/connection";
-import { KERNEL_ENV, NODE_FLAGS } from "../kernel/kernelspec";
+import { KERNEL_ENV, kernelArgv } from "../kernel/kernelspec";
 import { Client, arrivedAt } from "../test/helpers/client";
 import { freePort } from "../test/helpers/kernel_proc";
 
@@ -42,7 +42,7 @@ interface Peer {
 const TS_CELL = (i: number) => `const v${i}: number[] = [${i}, 2];\nv${i}.length`;
 const PEERS: Peer[] = [
   // As kernel.json starts it (kernel/kernelspec.ts).
-  { name: "tsgrad", argv: (f) => [process.execPath, ...NODE_FLAGS, join(ROOT, "dist", "kernel", "main.js"), "--connection-file", f], env: { ...KERNEL_ENV },
+  { name: "tsgrad", argv: (f) => kernelArgv(join(ROOT, "dist", "kernel", "main.js"), f), env: { ...KERNEL_ENV },
     cell: TS_CELL, completeSetup: "const t = torch.randn([3, 4]);", completeAt: (i) => `${i};\nt.` },
   { name: "tslab", argv: (f) => [process.execPath, realpathSync(join(ROOT, "node_modules", ".bin", "tslab")), "kernel", "--config-path", f],
     cell: TS_CELL, completeSetup: "const t = [1, 2, 3];", completeAt: (i) => `${i};\nt.` },

@@ -23,6 +23,12 @@ export const NODE_FLAGS = ["--max-semi-space-size=4"];
  * so that what the kernel runs (`!cmd`, npm) does not inherit them. */
 export const KERNEL_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: "4194304", MALLOC_TRIM_THRESHOLD_: "131072" };
 
+/** The command that starts the kernel at `main` (a main.js) on a connection file, as kernel.json
+ * says it; the bench and the tests start it with this too, so no copy of the flags can drift. */
+export function kernelArgv(main: string, connectionFile: string): string[] {
+  return [process.execPath, ...NODE_FLAGS, main, "--connection-file", connectionFile];
+}
+
 export interface SpecOptions { displayName: string; interruptMode: "signal" | "message"; env?: Record<string, string> }
 
 export function kernelJson(opts: SpecOptions): Record<string, unknown> {
@@ -30,7 +36,7 @@ export function kernelJson(opts: SpecOptions): Record<string, unknown> {
   // WebGPU on lavapipe needs XDG_RUNTIME_DIR; main.js also makes a private one when this is unusable.
   if (!process.env.XDG_RUNTIME_DIR && !env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = `/tmp/tsgrad-runtime-${process.getuid?.() ?? "user"}`;
   return {
-    argv: [process.execPath, ...NODE_FLAGS, resolve(__dirname, "main.js"), "--connection-file", "{connection_file}"],
+    argv: kernelArgv(resolve(__dirname, "main.js"), "{connection_file}"),
     display_name: opts.displayName,
     language: "typescript",
     interrupt_mode: opts.interruptMode,

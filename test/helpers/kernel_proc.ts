@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ConnectionInfo } from "../../kernel/connection";
-import { KERNEL_ENV, NODE_FLAGS } from "../../kernel/kernelspec";
+import { KERNEL_ENV, kernelArgv } from "../../kernel/kernelspec";
 
 /** The repository root: two levels up from test/helpers/, three from dist/test/helpers/. */
 const ROOT = [resolve(__dirname, "../.."), resolve(__dirname, "../../..")].find((d) => existsSync(join(d, "package.json")) && existsSync(join(d, "kernel")))!;
@@ -52,7 +52,8 @@ export async function startKernel(opts: StartOptions = {}): Promise<KernelProces
   };
   const connectionFile = join(dir, "kernel.json");
   writeFileSync(connectionFile, JSON.stringify(connection));
-  const proc = spawn(process.execPath, [...NODE_FLAGS, KERNEL_MAIN, "--connection-file", connectionFile], {
+  const [node, ...args] = kernelArgv(KERNEL_MAIN, connectionFile);
+  const proc = spawn(node, args, {
     env: { ...process.env, ...KERNEL_ENV, TSGRAD_DATA_DIR: dataDir, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
