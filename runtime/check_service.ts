@@ -17,6 +17,8 @@ export interface CheckService {
   readonly name: string;
   /** Records a change of a virtual file; it reaches the checker with the next request. */
   changed(file: string, kind: "changed" | "created" | "deleted"): void;
+  /** Sends the changes recorded so far now, so the next request waits on its own only. */
+  sync(): void;
   /** Type errors in one file, positions in that file's text. Syntax errors are the caller's: the
    * compiler parses every cell first and checks only cells that parsed. */
   diagnostics(file: string): ServiceDiagnostic[];

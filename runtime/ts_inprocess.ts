@@ -52,6 +52,10 @@ export class InProcessCheckService implements CheckService {
     this.versions.set(file, (this.versions.get(file) ?? 0) + 1);
   }
 
+  sync(): void {
+    this.ls.getProgram();
+  }
+
   diagnostics(file: string): ServiceDiagnostic[] {
     const ts = this.ts;
     const program = this.ls.getProgram()!;

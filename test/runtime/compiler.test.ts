@@ -126,6 +126,35 @@ describe("runtime/compiler", function () {
       } finally { service.changed = original; }
     });
 
+    it("settled cells share slots: 150 cells sit in a few slot files, every name keeps its type, and a shared cell's names can be declared again", async () => {
+      const c = new CellCompiler({ globalNames: [], globalsModule: path.join(__dirname, "../../runtime/index") });
+      await c.warmUp();
+      const inner = c as unknown as { slotCells: number[][]; files: { get(f: string): string | undefined }; slots: string[] };
+      const ok = async (code: string) => {
+        const r = c.compile(code, { check: true });
+        assert.deepStrictEqual(r.diagnostics.map((d) => d.message), [], code);
+        c.commit(code, r.analysis);
+        await new Promise((resolve) => setImmediate(resolve));   // compaction runs after the cell
+      };
+      try {
+        await ok("import * as os from 'os';\nconst host: string = os.hostname();");
+        for (let i = 0; i < 150; i++) await ok(`const s${i}: number[] = [${i}];\nfunction f${i}(x: number): string { return String(x + s${i}[0]); }`);
+        const used = inner.slotCells.filter((cells) => cells.length > 0);
+        assert.ok(used.length <= 45, `151 cells in ${used.length} slots`);
+        assert.ok(used.some((cells) => cells.length >= 30), "some slot holds a group of cells");
+        // The cell with an import kept a slot of its own (a shared slot's import list never changes).
+        const hostSlot = inner.slots.findIndex((f, i) => /os\.hostname/.test(inner.files.get(f) ?? "") && inner.slotCells[i].length > 0);
+        assert.strictEqual(inner.slotCells[hostSlot].length, 1);
+        // Names of shared cells keep their types, values and functions alike.
+        assert.deepStrictEqual(c.compile("const t0: number = s3[0];\nconst t1: string = f100(s149[0]);\nconst t2: string = host;", { check: true }).diagnostics, []);
+        assert.match(c.compile("const bad: string = s3;", { check: true }).diagnostics[0]?.message ?? "", /number\[\]/);
+        // A shared cell's name declared again: the new type wins, the shared cell's other names stay.
+        await ok("const s5 = 'five';");
+        assert.deepStrictEqual(c.compile("const u: string = s5;\nconst v: string = f5(1);", { check: true }).diagnostics, []);
+        assert.strictEqual(c.compile("const w: number[] = s5;", { check: true }).diagnostics.length, 1);
+      } finally { c.close(); }
+    });
+
     it("a cell may declare a name the runtime or the language makes global; it is the cell's own", async () => {
       assert.strictEqual(plain((await run(ev, "class ShapeError extends Error { kind = 'mine' }\nnew ShapeError('x').kind")).out), "'mine'");
       assert.strictEqual(plain((await run(ev, "new ShapeError('y').kind")).out), "'mine'");
