@@ -57,6 +57,8 @@ export class Debugger {
   private nextFrame = 1;
   private readonly vars = new Variables(() => this.inspector("variables"));
   private stepping = false;
+  /** initialize came, and no disconnect since. */
+  private initialized = false;
   private lastStep: string | undefined;
   private pauseRequested = false;
   /** Interrupted: every pause is skipped until this request (the interrupted cell) is done. */
@@ -91,7 +93,11 @@ export class Debugger {
   }
 
   private readonly handlers = {
-    initialize: async () => CAPABILITIES,
+    // Started from initialize on, as ipykernel says (it starts debugpy there): JupyterLab sets its
+    // own isStarted from every debugInfo reply, and its toolbar button sends debugInfo while it
+    // starts (initialize, then attach). Said false until attach, a debugInfo answered in between
+    // turned the client's debugger off for good (no breakpoints sent, seen in ~1 run of 5).
+    initialize: async () => { this.initialized = true; return CAPABILITIES; },
     attach: async () => {
       if (this.session) return;
       this.session = new InspectorSession((m, p) => this.onEvent(m, p));
@@ -103,7 +109,7 @@ export class Debugger {
     configurationDone: async () => {},
     disconnect: async () => { this.detach(); },
     debugInfo: async () => ({
-      isStarted: !!this.session, hashMethod: HASH_METHOD, hashSeed: HASH_SEED,
+      isStarted: this.initialized || !!this.session, hashMethod: HASH_METHOD, hashSeed: HASH_SEED,
       tmpFilePrefix: this.files.prefix, tmpFileSuffix: FILE_SUFFIX,
       breakpoints: this.bps.list(),
       stoppedThreads: this.paused ? [THREAD_ID] : [], richRendering: true, exceptionPaths: [], copyToGlobals: true,
@@ -302,6 +308,7 @@ export class Debugger {
   }
 
   private detach(): void {
+    this.initialized = false;
     if (!this.session) return;
     this.session.close();
     this.session = undefined;

@@ -106,6 +106,9 @@ describe("debugger protocol", function () {
 
   it("initialize, attach, debugInfo, dumpCell, setBreakpoints, configurationDone", async () => {
     const caps = await d.ok("initialize", { clientID: "jupyterlab", adapterID: "tsgrad", pathFormat: "path", linesStartAt1: true, columnsStartAt1: true });
+    // Started from initialize on, as ipykernel says: JupyterLab takes isStarted from every
+    // debugInfo reply, and one answered between initialize and attach must not turn it off.
+    assert.equal((await d.ok("debugInfo")).isStarted, true);
     assert.deepEqual(caps.exceptionBreakpointFilters.map((f: { filter: string }) => f.filter), ["raised", "uncaught"]);
     await d.ok("attach", {});
     await d.event("initialized");
