@@ -86,7 +86,12 @@ describe("browser: the debugger in JupyterLab 4", function () {
     const highlighted = await page.locator(".jp-Cell .jp-DebuggerEditor-highlight").first().innerText();
     assert.match(highlighted, /acc \+= w\.sum\(\)\.itemSync\(\) \* i;/);
 
-    await waitFor(page, "Variables panel lists the tensor", () => /Tensor \[3, 2\] float32 cpu/.test(document.querySelector(".jp-DebuggerVariables")?.textContent ?? ""));
+    // The panel fills in as its requests answer: wait for both locals (innerText, which separates
+    // the rows; textContent runs a name into its value).
+    await waitFor(page, "Variables panel lists the tensor and acc", () => {
+      const text: string = document.querySelector(".jp-DebuggerVariables")?.innerText ?? "";
+      return /Tensor \[3, 2\] float32 cpu/.test(text) && /\bacc\b/.test(text) && /\bw\b/.test(text);
+    });
     const vars = await page.locator(".jp-DebuggerVariables").first().innerText();
     assert.match(vars, /\bw\b/);
     assert.match(vars, /\bacc\b/);
