@@ -102,10 +102,10 @@ const COMPILE_CACHE_SIZE = 200;
 interface HeldCell { text: string; slot: number; names: string[]; shares: boolean }
 
 /** Whether a committed cell may share a slot with others: nothing in it may change the slot's
- * imports (an import, `require`, a reference directive) or its exports, or declare outside it. */
-function canShare(source: string, a: CellAnalysis): boolean {
-  return a.imports.length === 0 && !a.hasDynamicImport && a.exported.size === 0 &&
-    !/\b(import|export|require|declare)\b|^\s*\/\/\//m.test(source);
+ * imports (an import of any kind, `require`, a reference directive) or its exports, or declare
+ * outside it. A word test: a cell that only mentions one of these words keeps a slot of its own. */
+function canShare(source: string): boolean {
+  return !/\b(import|export|require|declare)\b|^\s*\/\/\//m.test(source);
 }
 
 /** Warns once per process when the native checker cannot start. */
@@ -447,7 +447,7 @@ export class CellCompiler {
     if (analysis.names.size === 0) { this.unstage(); return; }
     // Checked, it is staged already; compiled without a check or from the cache, it is staged now.
     this.stage(source, analysis);
-    this.cells.get(this.staged!.cell)!.shares = canShare(source, analysis);
+    this.cells.get(this.staged!.cell)!.shares = canShare(source);
     this.lastCommit = this.staged!.prev;
     this.staged = undefined;
     this.releaseUnowned();
@@ -504,12 +504,14 @@ export class CellCompiler {
     if (settled.length < COMPACT_AT) return false;
     const moving = settled.slice(0, -KEEP_APART);
     const slot = moving[0][1].slot;
+    const touched = new Set<number>();
     for (const [, held] of moving) {
-      if (held.slot !== slot) { this.slotCells[held.slot] = []; this.setFile(this.slots[held.slot], this.emptySlot(held.slot)); }
+      touched.add(held.slot);
+      this.slotCells[held.slot] = [];
       held.slot = slot;
     }
     this.slotCells[slot] = moving.map(([cell]) => cell);
-    this.writeSlots([slot]);
+    this.writeSlots(touched);
     return true;
   }
 
