@@ -135,8 +135,8 @@ export class NativeCheckService implements CheckService {
     }
     const changed = [...this.pending.changed];
     this.pending.changed.clear();
-    // The project file changed, or many files (new slots and the list of them): the program is
-    // built afresh anyway, so every change goes at once, not one snapshot each (128 of them: 5 s).
+    // The project file changed (the notebook's folder moved), so the program is built afresh
+    // anyway, or more files changed than go one by one: every change goes in one snapshot.
     if (changed.includes(this.configFile) || changed.length > ONE_BY_ONE) {
       const previous = this.snapshot;
       this.snapshot = this.api.updateSnapshot({ fileChanges: { changed } });
