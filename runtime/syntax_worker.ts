@@ -1,11 +1,11 @@
 // runtime/syntax_worker.ts
 // The kernel's TypeScript syntax work (parse, cell analysis, syntax errors, the rewrite and
 // transpile, is_complete, names in scope for completion) on a worker thread (issue 10: flat
-// memory). TypeScript 6's transpileModule builds a program and a checker for every call: on the
-// kernel's own thread that garbage grew the process by ~120 MB over 1,300 cells, pages V8 never
-// gave back. On the worker it is collected in a heap of its own, with a small young generation and
-// a full collection when its heap has grown (GC_SLACK_MB), run after the reply is sent (off the cell's path); and
-// the kernel's thread never loads TypeScript 6 (~40 MB) unless the in-process fallback checker
+// memory). TypeScript's parse and emit make garbage on every cell (transpileModule, where a cell
+// still needs it, a program and a checker: cell_emit.ts): on the kernel's own thread that garbage
+// grew the process by ~120 MB over 1,300 cells, pages V8 never gave back. On the worker it is
+// collected in a heap of its own, with a small young generation and a full collection when its
+// heap has grown (GC_SLACK_MB), run after the reply is sent (off the cell's path); and the kernel's thread never loads TypeScript 6 (~40 MB) unless the in-process fallback checker
 // runs. A worker replaced now and then would give memory back too, but each new one runs
 // TypeScript's code cold (measured: cells 4x slower for the next hundred). Calls are synchronous
 // (Atomics.wait on shared memory, the reply read with receiveMessageOnPort), ~0.1 ms over the work.
@@ -13,7 +13,8 @@
 import * as path from "path";
 import { Worker, MessageChannel, receiveMessageOnPort, isMainThread, workerData, type MessagePort } from "worker_threads";
 import type * as TS from "typescript6";
-import { analyzeCell, cellTransformer, type CellAnalysis } from "./cell_source";
+import { analyzeCell, type CellAnalysis } from "./cell_source";
+import { emitCell, type EmittedCell } from "./cell_emit";
 import { isCompleteCode } from "./is_complete";
 import { HeapTrim } from "./heap";
 import { requireWithCodeCache } from "./code_cache";
@@ -24,16 +25,20 @@ import type { IsCompleteStatus } from "./io";
 const OPS = {
   /** Parse, analysis and syntax errors only (the compiler then transpiles while the checker checks). */
   analyze(ts: typeof TS, source: string): { analysis: CellAnalysis; diagnostics: CellDiagnostic[] } {
-    const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sf = parse(ts, source);
+    lastParsed = sf;
     return { analysis: analyzeCell(ts, sf), diagnostics: syntaxDiagnostics(ts, sf) };
   },
-  transpile(ts: typeof TS, source: string, analysis: CellAnalysis): { js: string; sourceMap?: string } {
-    return transpileCell(ts, source, analysis);
+  /** The cell's JavaScript, from the tree `analyze` parsed when it was the same text. */
+  transpile(ts: typeof TS, source: string, analysis: CellAnalysis): EmittedCell {
+    const sf = lastParsed?.text === source ? lastParsed : undefined;
+    lastParsed = undefined;
+    return emitCell(ts, source, analysis, sf);
   },
   /** analyze, then transpile when the cell parsed: one request, while the checker already checks. */
   compile(ts: typeof TS, source: string): { analysis: CellAnalysis; diagnostics: CellDiagnostic[]; js?: string; sourceMap?: string } {
     const analyzed = OPS.analyze(ts, source);
-    return analyzed.diagnostics.length ? analyzed : { ...analyzed, ...transpileCell(ts, source, analyzed.analysis) };
+    return analyzed.diagnostics.length ? analyzed : { ...analyzed, ...OPS.transpile(ts, source, analyzed.analysis) };
   },
   isComplete(ts: typeof TS, code: string): IsCompleteStatus {
     return isCompleteCode(ts, code);
@@ -59,20 +64,11 @@ const START_TIMEOUT_MS = 5_000;
 /** A transpile that takes longer than this is abandoned and done on the caller's thread. */
 const TIMEOUT_MS = 30_000;
 
-/** The rewrite (cell_source.ts) and the transpile. */
-function transpileCell(ts: typeof TS, source: string, analysis: CellAnalysis): { js: string; sourceMap?: string } {
-  const out = ts.transpileModule(source, {
-    fileName: "cell.ts", reportDiagnostics: false,
-    // ESNext keeps the module transform out: the CommonJS one would rewrite names of imports
-    // that cell_source.ts has already turned into globals.
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true,
-      esModuleInterop: true, inlineSources: false, removeComments: false, alwaysStrict: false,
-      useDefineForClassFields: true },
-    transformers: { before: [cellTransformer(ts, analysis)] },
-  });
-  // A cell with imports is a module: ESNext output ends in `export {};`, which a function body cannot hold.
-  const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\s*\};?[ \t]*$/gm, "");
-  return { js, sourceMap: out.sourceMapText };
+/** The last cell `analyze` parsed, until `transpile` emits it (a transform consumes the tree). */
+let lastParsed: TS.SourceFile | undefined;
+
+function parse(ts: typeof TS, source: string): TS.SourceFile {
+  return ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
 
 interface Side { worker: Worker; port: MessagePort; flags: Int32Array; failed: boolean }
