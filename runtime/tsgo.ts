@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { requireWithCodeCache } from "./code_cache";
 import type { CheckService, ServiceCompletion, ServiceDiagnostic, ServiceSymbolInfo, VirtualFiles } from "./check_service";
 
 import type { Symbol as Sym } from "typescript/unstable/sync" with { "resolution-mode": "import" };
@@ -23,6 +24,22 @@ type RawDiagnostic = ReturnType<Project["program"]["getSemanticDiagnostics"]>[nu
 export function nativeVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require("typescript/package.json") as { version: string }).version;
+}
+
+/** The API: from the build's single file (scripts/bundle_tsgo_api.js) when it was made from the
+ * installed version, else from the package's own modules. */
+function loadApi(): Sync {
+  const bundled = path.join(__dirname, "tsgo_api.cjs");
+  if (fs.existsSync(bundled)) {
+    const loaded = requireWithCodeCache<Sync & { bundledVersion?: string }>(bundled);
+    if (loaded.exports.bundledVersion === nativeVersion()) {
+      // The cache is written once the server runs: it then holds the functions a start calls.
+      setImmediate(() => loaded.save()).unref();
+      return loaded.exports;
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("typescript/unstable/sync") as Sync;
 }
 
 /** Replaced snapshots held at most before they are released at once (each holds a program). */
@@ -56,8 +73,7 @@ export class NativeCheckService implements CheckService {
 
   /** Spawns the server at once (it starts while the kernel goes on loading); nothing blocks until the first request. */
   constructor(private readonly files: VirtualFiles, private readonly configFile: string) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { API } = require("typescript/unstable/sync") as Sync;
+    const { API } = loadApi();
     // The server inherits the environment when it is spawned, here and now: give it a soft memory
     // limit for its Go heap (measured over 1,300 cells: 133 MB without, 85 MB with), and take it
     // back out at once so nothing else the kernel starts sees it. TSGRAD_CHECKER_MEMLIMIT overrides.

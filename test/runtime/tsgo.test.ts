@@ -40,6 +40,19 @@ describe("runtime/tsgo: the native checker's wrapper", function () {
     assert.strictEqual(svc.name, "tsgo");
   });
 
+  it("the build's one-file API (scripts/bundle_tsgo_api.js) is the pinned version's, with the package's exports", () => {
+    // The kernel runs from dist/ and loads this file; the tests above run the package's modules.
+    const bundled = path.join(ROOT, "dist", "runtime", "tsgo_api.cjs");
+    assert.ok(fs.existsSync(bundled), "npm run build makes dist/runtime/tsgo_api.cjs");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const one = require(bundled) as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const modules = require("typescript/unstable/sync") as Record<string, unknown>;
+    assert.strictEqual(one.bundledVersion, nativeVersion());
+    assert.deepStrictEqual(Object.keys(one).filter((k) => k !== "bundledVersion").sort(), Object.keys(modules).sort());
+    assert.strictEqual(typeof one.API, "function");
+  });
+
   it("reports a type error with its code, position and message; a change of the file is seen", () => {
     const text = "const n: number = 'x';\nexport {};\n";
     set(main, text);
