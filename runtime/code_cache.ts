@@ -52,6 +52,8 @@ export function requireWithCodeCache<T>(id: string, from: string = __filename): 
   // A later require() of the same file gets this module, not a second copy.
   require.cache[file] = mod;
   const fromCache = cached !== undefined && !script.cachedDataRejected;
+  // A cache's time says when it was last used (off this thread: the kernel is starting).
+  if (fromCache) { const now = new Date(); fs.utimes(cacheFile, now, now, () => {}); }
   return {
     exports: mod.exports as T,
     fromCache,
@@ -62,7 +64,25 @@ export function requireWithCodeCache<T>(id: string, from: string = __filename): 
         const tmp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}`;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cacheFile);
+        pruneStale(cacheFile);
       } catch { /* a read-only home: no cache, the next start compiles again */ }
     },
   };
+}
+
+/** A cache unused this long goes when another of the same file is written. */
+const STALE_DAYS = 7;
+
+/** Removes the other caches of the same file (made for another copy of it, another Node or other
+ * flags) that no process has loaded for STALE_DAYS: each reinstall of the package gives the file a
+ * new time, hence a new key, and the old caches (3 MB each for TypeScript 6) were never removed. */
+function pruneStale(cacheFile: string): void {
+  const dir = path.dirname(cacheFile);
+  const prefix = path.basename(cacheFile).replace(/[0-9a-f]{16}\.v8$/, "");
+  const before = Date.now() - STALE_DAYS * 86_400_000;
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (!name.startsWith(prefix) || file === cacheFile) continue;
+    try { if (fs.statSync(file).mtimeMs < before) fs.rmSync(file, { force: true }); } catch { /* gone already */ }
+  }
 }

@@ -44,6 +44,31 @@ describe("runtime/code_cache", function () {
     }
   });
 
+  it("writing a cache removes the same file's caches unused for a week, and keeps the rest", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-cache-"));
+    try {
+      const dir = path.join(home, "tsgrad");
+      fs.mkdirSync(dir, { recursive: true });
+      const week = 8 * 86_400_000;
+      const old = (name: string, ageMs: number) => {
+        fs.writeFileSync(path.join(dir, name), "x");
+        const t = new Date(Date.now() - ageMs);
+        fs.utimesSync(path.join(dir, name), t, t);
+      };
+      old("typescript6-typescript.js-0123456789abcdef.v8", week);   // an earlier install: goes
+      old("typescript6-typescript.js-fedcba9876543210.v8", 3_600_000);   // used an hour ago: stays
+      old("other-lib.js-0123456789abcdef.v8", week);   // another file's: stays
+      load(home);
+      const left = fs.readdirSync(dir).sort();
+      assert.strictEqual(left.length, 3, left.join());
+      assert.ok(!left.includes("typescript6-typescript.js-0123456789abcdef.v8"));
+      assert.ok(left.includes("typescript6-typescript.js-fedcba9876543210.v8"));
+      assert.ok(left.includes("other-lib.js-0123456789abcdef.v8"));
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it("a corrupt cache is rejected by V8, compiled again and rewritten", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-cache-"));
     try {
