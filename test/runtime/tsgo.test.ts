@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as fs from "fs";
-import { NativeCheckService, nativeVersion } from "../../runtime/tsgo";
+import { NativeCheckService, nativeVersion, packageExe, platformExe } from "../../runtime/tsgo";
 import { VirtualFiles } from "../../runtime/check_service";
 import { CellCompiler, findPackageRoot } from "../../runtime/compiler";
 import { spawn } from "child_process";
@@ -51,6 +51,10 @@ describe("runtime/tsgo: the native checker's wrapper", function () {
     assert.strictEqual(one.bundledVersion, nativeVersion());
     assert.deepStrictEqual(Object.keys(one).filter((k) => k !== "bundledVersion").sort(), Object.keys(modules).sort());
     assert.strictEqual(typeof one.API, "function");
+  });
+
+  it("finds the server binary where the package's own lookup finds it, without loading that ES module", () => {
+    assert.strictEqual(platformExe(), packageExe());
   });
 
   it("reports a type error with its code, position and message; a change of the file is seen", () => {
