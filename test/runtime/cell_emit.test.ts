@@ -3,22 +3,13 @@
 // and the same source map as transpileModule, byte for byte, on every code cell of the teaching
 // notebooks and on a corpus of TypeScript's syntax; cells that need a checker go to transpileModule.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { analyzeCell } from "../../runtime/cell_source";
 import { emitCell, emitCounts, emitDirect, emitWithProgram } from "../../runtime/cell_emit";
 import { loadTypeScript } from "../../runtime/compiler";
+import { notebookCells } from "../helpers/notebook_cells";
 
 const ts = loadTypeScript();
 const parse = (source: string) => ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-
-function notebookCells(): string[] {
-  const dir = path.join(__dirname, "..", "..", "notebooks");
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).flatMap((f) => {
-    const nb = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { cells: { cell_type: string; source: string | string[] }[] };
-    return nb.cells.filter((c) => c.cell_type === "code").map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
-  }).filter((s) => !/^\s*[%!?]/.test(s));
-}
 
 /** TypeScript's syntax, as cells use it: each goes the direct way and must emit what transpileModule does. */
 const SYNTAX = [

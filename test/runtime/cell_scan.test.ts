@@ -3,25 +3,16 @@
 // says (cell_source.ts analyzeCell), or nothing: a guess that differs would cost the cell a
 // second check. Checked on every cell of the teaching notebooks and on cells written to trip it.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { scanDeclarations } from "../../runtime/cell_scan";
 import { analyzeCell } from "../../runtime/cell_source";
 import { loadTypeScript } from "../../runtime/compiler";
+import { notebookCells } from "../helpers/notebook_cells";
 
 const ts = loadTypeScript();
 const analyze = (source: string) =>
   analyzeCell(ts, ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS));
 const plain = (d: { names: Map<string, string>; exported: Set<string> }) =>
   ({ names: Object.fromEntries([...d.names].sort()), exported: [...d.exported].sort() });
-
-function notebookCells(): string[] {
-  const dir = path.join(__dirname, "..", "..", "notebooks");
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).flatMap((f) => {
-    const nb = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { cells: { cell_type: string; source: string | string[] }[] };
-    return nb.cells.filter((c) => c.cell_type === "code").map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
-  }).filter((s) => !/^\s*[%!?]/.test(s));
-}
 
 /** Cells that a scan over brackets and keywords could misread. */
 const TRICKY = [
