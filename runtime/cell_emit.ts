@@ -22,12 +22,14 @@ import { cellTransformer, type CellAnalysis } from "./cell_source";
 export interface EmittedCell { js: string; sourceMap?: string }
 
 /** The internals emitDirect uses, present in TypeScript 6's runtime but not in its typings. */
+type Transformer = TS.TransformerFactory<TS.SourceFile>;
+type Transformed = TS.TransformationResult<TS.SourceFile> & { emitNodeWithNotification: unknown; isEmitNotificationEnabled: unknown };
 interface Internals {
-  getTransformers(options: TS.CompilerOptions): { scriptTransformers: TS.TransformerFactory<TS.SourceFile>[] };
+  getTransformers(options: TS.CompilerOptions): { scriptTransformers: Transformer[] };
   transformNodes(resolver: object, host: object, factory: TS.NodeFactory, options: TS.CompilerOptions,
-    nodes: TS.SourceFile[], transformers: TS.TransformerFactory<TS.SourceFile>[], allowDtsFiles: boolean): TS.TransformationResult<TS.SourceFile> & {
-    emitNodeWithNotification: unknown; isEmitNotificationEnabled: unknown };
-  createSourceMapGenerator(host: object, file: string, sourceRoot: string, sourcesDirectoryPath: string, options: TS.CompilerOptions): { toString(): string };
+    nodes: TS.SourceFile[], transformers: Transformer[], allowDtsFiles: boolean): Transformed;
+  createSourceMapGenerator(host: object, file: string, sourceRoot: string, sourcesDirectoryPath: string,
+    options: TS.CompilerOptions): { toString(): string };
   createTextWriter(newLine: string): { getText(): string; writeLine(): void };
 }
 
@@ -60,7 +62,8 @@ export function emitCell(ts: typeof TS, source: string, analysis: CellAnalysis, 
 /** TypeScript's emit of the parsed cell without a program, or undefined where it needs a checker. */
 export function emitDirect(ts: typeof TS, sf: TS.SourceFile, analysis: CellAnalysis): EmittedCell | undefined {
   const internals = ts as unknown as Internals;
-  const options: TS.CompilerOptions = { ...compilerOptions(ts), isolatedModules: true, noCheck: true, noLib: true, noResolve: true };
+  const options: TS.CompilerOptions = {
+    ...compilerOptions(ts), isolatedModules: true, noCheck: true, noLib: true, noResolve: true };
   const host = {
     getCompilerOptions: () => options, getCurrentDirectory: () => "", getCanonicalFileName: (f: string) => f,
     useCaseSensitiveFileNames: () => true, getCommonSourceDirectory: () => "",
@@ -76,7 +79,7 @@ export function emitDirect(ts: typeof TS, sf: TS.SourceFile, analysis: CellAnaly
       : key === "hasNodeCheckFlag" ? () => false
       : () => { throw new NeedsChecker(String(key)); },
   });
-  let result: ReturnType<Internals["transformNodes"]> | undefined;
+  let result: Transformed | undefined;
   try {
     result = internals.transformNodes(resolver, host, ts.factory, options, [sf],
       [cellTransformer(ts, analysis), ...internals.getTransformers(options).scriptTransformers], false);
@@ -86,7 +89,8 @@ export function emitDirect(ts: typeof TS, sf: TS.SourceFile, analysis: CellAnaly
         substituteNode: result.substituteNode, hasGlobalName } as TS.PrintHandlers);
     const map = internals.createSourceMapGenerator(host, "cell.js", "", "", options);
     const writer = internals.createTextWriter("\n");
-    (printer as unknown as { writeFile(sf: TS.SourceFile, w: object, map: object): void }).writeFile(result.transformed[0], writer, map);
+    const write = printer as unknown as { writeFile(sf: TS.SourceFile, writer: object, map: object): void };
+    write.writeFile(result.transformed[0], writer, map);
     writer.writeLine();
     emitCounts.direct++;
     return { js: dropEmptyExport(writer.getText()), sourceMap: map.toString() };

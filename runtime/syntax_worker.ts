@@ -5,10 +5,11 @@
 // still needs it, a program and a checker: cell_emit.ts): on the kernel's own thread that garbage
 // grew the process by ~120 MB over 1,300 cells, pages V8 never gave back. On the worker it is
 // collected in a heap of its own, with a small young generation and a full collection when its
-// heap has grown (GC_SLACK_MB), run after the reply is sent (off the cell's path); and the kernel's thread never loads TypeScript 6 (~40 MB) unless the in-process fallback checker
-// runs. A worker replaced now and then would give memory back too, but each new one runs
-// TypeScript's code cold (measured: cells 4x slower for the next hundred). Calls are synchronous
-// (Atomics.wait on shared memory, the reply read with receiveMessageOnPort), ~0.1 ms over the work.
+// heap has grown (GC_SLACK_MB), run after the reply is sent (off the cell's path); and the kernel's
+// thread never loads TypeScript 6 (~40 MB) unless the in-process fallback checker runs. A worker
+// replaced now and then would give memory back too, but each new one runs TypeScript's code cold
+// (measured: cells 4x slower for the next hundred). Calls are synchronous (Atomics.wait on shared
+// memory, the reply read with receiveMessageOnPort), ~0.1 ms over the work.
 // This file is both sides: SyntaxWorker runs on the kernel's thread, serve() on the worker.
 import * as path from "path";
 import { Worker, MessageChannel, receiveMessageOnPort, isMainThread, workerData, type MessagePort } from "worker_threads";
