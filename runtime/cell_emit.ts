@@ -17,7 +17,7 @@
 // pinned, and the tests compare both paths' text and source map on every code cell of the teaching
 // notebooks and on a corpus of TypeScript's syntax (test/runtime/cell_emit.test.ts).
 import type * as TS from "typescript6";
-import { cellTransformer, type CellAnalysis } from "./cell_source";
+import { cellTransformer, parseCell, type CellAnalysis } from "./cell_source";
 
 export interface EmittedCell { js: string; sourceMap?: string }
 
@@ -52,7 +52,7 @@ const compilerOptions = (ts: typeof TS): TS.CompilerOptions => ({
  * parsed as analyzeCell saw it (it is transformed, so not reused after). */
 export function emitCell(ts: typeof TS, source: string, analysis: CellAnalysis, sf?: TS.SourceFile): EmittedCell {
   if (!CLASS_TRANSFORMS.test(source)) {
-    const parsed = sf ?? ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const parsed = sf ?? parseCell(ts, source);
     const direct = emitDirect(ts, parsed, analysis);
     if (direct) return direct;
   }

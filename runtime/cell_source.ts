@@ -56,6 +56,11 @@ export function trackedLets(a: CellAnalysis): string[] {
 
 export const RUNTIME_PARAM = "__tsg";
 
+/** A cell's text parsed as every part of the compiler reads it: TypeScript, ES2022, with parents. */
+export function parseCell(ts: typeof TS, source: string): TS.SourceFile {
+  return ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+}
+
 function hasModifier(ts: typeof TS, node: TS.Node, kind: TS.SyntaxKind): boolean {
   const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
   return !!mods?.some((m) => m.kind === kind);

@@ -4,6 +4,7 @@
 // Runs where TypeScript 6 is loaded: the kernel calls it through syntax_worker.ts.
 import type * as TS from "typescript6";
 import type { IsCompleteStatus } from "./io";
+import { parseCell } from "./cell_source";
 
 /** is_complete: "incomplete" (with indent) while brackets, strings, templates or comments are
  * open or the code ends mid-expression; "invalid" for errors more typing cannot fix. */
@@ -39,7 +40,7 @@ export function isCompleteCode(ts: typeof TS, code: string): IsCompleteStatus {
   const baseIndent = /^\s*/.exec(lastLine)![0];
   if (unterminated || templateDepth > 0) return { status: "incomplete", indent: "" };
   if (depth > 0) return { status: "incomplete", indent: baseIndent + "  " };
-  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const sf = parseCell(ts, code);
   const errs = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
   if (errs.length === 0) return { status: "complete" };
   const end = code.trimEnd().length;

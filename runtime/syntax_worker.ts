@@ -14,7 +14,7 @@
 import * as path from "path";
 import { Worker, MessageChannel, receiveMessageOnPort, isMainThread, workerData, type MessagePort } from "worker_threads";
 import type * as TS from "typescript6";
-import { analyzeCell, type CellAnalysis } from "./cell_source";
+import { analyzeCell, parseCell, type CellAnalysis } from "./cell_source";
 import { emitCell, type EmittedCell } from "./cell_emit";
 import { isCompleteCode } from "./is_complete";
 import { HeapTrim } from "./heap";
@@ -26,7 +26,7 @@ import type { IsCompleteStatus } from "./io";
 const OPS = {
   /** Parse, analysis and syntax errors only (the compiler then transpiles while the checker checks). */
   analyze(ts: typeof TS, source: string): { analysis: CellAnalysis; diagnostics: CellDiagnostic[] } {
-    const sf = parse(ts, source);
+    const sf = parseCell(ts, source);
     lastParsed = sf;
     return { analysis: analyzeCell(ts, sf), diagnostics: syntaxDiagnostics(ts, sf) };
   },
@@ -46,7 +46,7 @@ const OPS = {
   },
   /** Names declared in the scopes around `pos` (see syntax.ts), as [name, kind] pairs. */
   localNames(ts: typeof TS, code: string, pos: number): [string, string][] {
-    return [...localNames(ts, ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS), pos)];
+    return [...localNames(ts, parseCell(ts, code), pos)];
   },
 };
 type Ops = typeof OPS;
@@ -67,10 +67,6 @@ const TIMEOUT_MS = 30_000;
 
 /** The last cell `analyze` parsed, until `transpile` emits it (a transform consumes the tree). */
 let lastParsed: TS.SourceFile | undefined;
-
-function parse(ts: typeof TS, source: string): TS.SourceFile {
-  return ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-}
 
 interface Side { worker: Worker; port: MessagePort; flags: Int32Array; failed: boolean }
 

@@ -3,13 +3,13 @@
 // and the same source map as transpileModule, byte for byte, on every code cell of the teaching
 // notebooks and on a corpus of TypeScript's syntax; cells that need a checker go to transpileModule.
 import * as assert from "assert";
-import { analyzeCell } from "../../runtime/cell_source";
+import { analyzeCell, parseCell } from "../../runtime/cell_source";
 import { emitCell, emitCounts, emitDirect, emitWithProgram } from "../../runtime/cell_emit";
 import { loadTypeScript } from "../../runtime/compiler";
 import { notebookCells } from "../helpers/notebook_cells";
 
 const ts = loadTypeScript();
-const parse = (source: string) => ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+const parse = (source: string) => parseCell(ts, source);
 
 /** TypeScript's syntax, as cells use it: each goes the direct way and must emit what transpileModule does. */
 const SYNTAX = [

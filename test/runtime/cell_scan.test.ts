@@ -4,13 +4,13 @@
 // second check. Checked on every cell of the teaching notebooks and on cells written to trip it.
 import * as assert from "assert";
 import { scanDeclarations } from "../../runtime/cell_scan";
-import { analyzeCell } from "../../runtime/cell_source";
+import { analyzeCell, parseCell } from "../../runtime/cell_source";
 import { loadTypeScript } from "../../runtime/compiler";
 import { notebookCells } from "../helpers/notebook_cells";
 
 const ts = loadTypeScript();
 const analyze = (source: string) =>
-  analyzeCell(ts, ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS));
+  analyzeCell(ts, parseCell(ts, source));
 const plain = (d: { names: Map<string, string>; exported: Set<string> }) =>
   ({ names: Object.fromEntries([...d.names].sort()), exported: [...d.exported].sort() });
 
@@ -65,7 +65,7 @@ describe("runtime/cell_scan", () => {
     for (const cell of cells) {
       const guess = scanDeclarations(cell);
       if (!guess) continue;
-      const sf = ts.createSourceFile("cell.ts", cell, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+      const sf = parseCell(ts, cell);
       if ((sf as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length) continue;   // the worker reports those first
       assert.deepStrictEqual(plain(guess), plain(analyze(cell)), `cell:\n${cell}`);
     }
