@@ -406,7 +406,7 @@ export class CellCompiler {
   /** Puts a cell into a free slot, owning its names (taken from the cells that declared them
    * before), as it will be once committed; returns the slot. The same cell again: the same slot. */
   private stage(source: string, analysis: Declarations, text = this.cellText(source, analysis)): number {
-    if (this.staged?.source === source) return this.cells.get(this.staged.cell)!.slot;
+    if (this.staged?.source === source) return this.slotOf(this.staged.cell);
     this.unstage();
     const slot = this.freeSlot();
     const cell = this.nextCell++;
@@ -415,7 +415,7 @@ export class CellCompiler {
     for (const [name, kind] of analysis.names) {
       const before = this.chain.get(name);
       prev.set(name, before);
-      if (before) touched.add(this.cells.get(before.cell)!.slot);
+      if (before) touched.add(this.slotOf(before.cell));
       this.chain.delete(name);
       this.chain.set(name, { cell, kind });
     }
@@ -426,16 +426,21 @@ export class CellCompiler {
     return slot;
   }
 
+  /** The slot a held cell sits in. */
+  private slotOf(cell: number): number {
+    return this.cells.get(cell)!.slot;
+  }
+
   /** Gives a staged cell's slot and names back (its check failed, or it will not run). */
   private unstage(): void {
     const staged = this.staged;
     if (!staged) return;
     this.staged = undefined;
-    const slot = this.cells.get(staged.cell)!.slot;
+    const slot = this.slotOf(staged.cell);
     const touched = new Set<number>([slot]);
     for (const [name, before] of staged.prev) {
       this.chain.delete(name);
-      if (before) { this.chain.set(name, before); touched.add(this.cells.get(before.cell)!.slot); }
+      if (before) { this.chain.set(name, before); touched.add(this.slotOf(before.cell)); }
     }
     this.cells.delete(staged.cell);
     this.slotCells[slot] = [];
@@ -525,7 +530,7 @@ export class CellCompiler {
     }
     const owned = new Map<number, string[]>();
     for (const slot of slots) owned.set(slot, []);
-    for (const [name, { cell }] of this.chain) owned.get(this.cells.get(cell)!.slot)?.push(`  export import ${name} = ${SELF}.${name};`);
+    for (const [name, { cell }] of this.chain) owned.get(this.slotOf(cell))?.push(`  export import ${name} = ${SELF}.${name};`);
     for (const [slot, aliases] of owned) {
       const texts = this.slotCells[slot].map((c) => this.cells.get(c)!.text);
       this.setFile(this.slots[slot], (texts.length ? texts.join("") : EMPTY_MODULE) + this.globals(slot, aliases));
@@ -555,9 +560,9 @@ export class CellCompiler {
       if (!before.has(name)) continue;
       const prev = before.get(name);
       const now = this.chain.get(name);
-      if (now) touched.add(this.cells.get(now.cell)!.slot);
+      if (now) touched.add(this.slotOf(now.cell));
       this.chain.delete(name);
-      if (prev) { this.chain.set(name, prev); touched.add(this.cells.get(prev.cell)!.slot); }
+      if (prev) { this.chain.set(name, prev); touched.add(this.slotOf(prev.cell)); }
     }
     if (touched.size) { this.writeSlots(touched); this.scopeVersion++; }
   }
