@@ -152,13 +152,19 @@ async function completeMs(client: Client, code: string): Promise<number> {
   return ms;
 }
 
+/** A cell that must run: its round trip and the reply's arrival. */
+async function executeOk(k: Started, peer: Peer, code: string): Promise<{ ms: number; at: number }> {
+  const r = await executeMs(k.client, code, peer.name);
+  if (r.status !== "ok") throw new Error(`${peer.name}: ${JSON.stringify(code)} failed (${r.ename}: ${r.evalue})\n${k.log()}`);
+  return r;
+}
+
 /** The first cell of a started kernel: its round trip, and the time from the spawn to its reply
  * (the wait for the iopub subscription included). */
 async function firstCell(k: Started, peer: Peer, code: string): Promise<{ ms: number; fromSpawn: number }> {
   // Let the iopub subscription join before counting on status messages.
   await k.client.ready(30_000);
-  const r = await executeMs(k.client, code, peer.name);
-  if (r.status !== "ok") throw new Error(`${peer.name}: ${JSON.stringify(code)} failed (${r.ename}: ${r.evalue})\n${k.log()}`);
+  const r = await executeOk(k, peer, code);
   return { ms: r.ms, fromSpawn: r.at - k.spawnedAt };
 }
 
@@ -176,11 +182,7 @@ async function measure(peer: Peer): Promise<Measured> {
   const k = await start(peer);
   startups.push(k.startupMs);
   try {
-    const ok = async (code: string) => {
-      const r = await executeMs(k.client, code, peer.name);
-      if (r.status !== "ok") throw new Error(`${peer.name}: ${JSON.stringify(code)} failed (${r.ename}: ${r.evalue})\n${k.log()}`);
-      return r.ms;
-    };
+    const ok = async (code: string) => (await executeOk(k, peer, code)).ms;
     const first = await firstCell(k, peer, peer.cell(0));
     firstResults.push(first.fromSpawn);
     const cellMs: number[] = [ first.ms ];
