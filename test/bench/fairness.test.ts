@@ -1,6 +1,6 @@
 // test/bench/fairness.test.ts
-// #12: what keeps the benchmarks fair. Loading tsgrad's native addon gives libgomp the passive
-// wait policy without leaving it in the environment that child processes (a benchmark's peers)
+// #12: what keeps the benchmarks fair. Loading tsgrad's native addon gives libgomp its short spin
+// before sleeping (#17) without leaving it in the environment that child processes (a benchmark's peers)
 // inherit; a peer's environment is the user's plus the shared thread count; and each benchmark,
 // run briefly without peers, still ends with its one JSON line, public-API rows first and
 // backend-level rows labelled. Needs `npm run build` (runs dist/bench/*.js).
@@ -27,20 +27,25 @@ function lastJson(stdout: string): { bench: string; results: { name: string; val
 describe("benchmarks are fair (#12)", function () {
   this.timeout(240_000);
 
-  it("the addon runs OpenMP with passive waiting, and neither process.env nor a child process sees OMP_WAIT_POLICY", () => {
+  it("the addon's OpenMP threads spin 3,000 PAUSEs before they sleep, and neither process.env nor a child process sees the setting", () => {
     const r = node(`require(${NATIVE}).loadNativeAddon();
       const child = require("node:child_process").execFileSync("env", { encoding: "utf8" });
-      console.log(JSON.stringify({ own: process.env.OMP_WAIT_POLICY ?? null, child: /^OMP_WAIT_POLICY=/m.test(child) }));`,
-    { OMP_DISPLAY_ENV: "true" });
-    assert.match(r.stderr, /OMP_WAIT_POLICY = 'PASSIVE'/, "libgomp read the passive policy when it loaded");
+      console.log(JSON.stringify({ own: process.env.GOMP_SPINCOUNT ?? null, child: /^GOMP_SPINCOUNT=/m.test(child) }));`,
+    { OMP_DISPLAY_ENV: "verbose" });
+    assert.match(r.stderr, /GOMP_SPINCOUNT = '3000'/, "libgomp read the spin count when it loaded");
     assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), { own: null, child: false });
   });
 
-  it("a wait policy the user set wins and stays set", () => {
+  it("a wait policy or spin count the user set wins and stays set", () => {
     const r = node(`require(${NATIVE}).loadNativeAddon(); console.log(process.env.OMP_WAIT_POLICY);`,
-      { OMP_DISPLAY_ENV: "true", OMP_WAIT_POLICY: "active" });
-    assert.match(r.stderr, /OMP_WAIT_POLICY = 'ACTIVE'/);
-    assert.equal(r.stdout.trim().split("\n").pop(), "active");
+      { OMP_DISPLAY_ENV: "verbose", OMP_WAIT_POLICY: "passive" });
+    assert.match(r.stderr, /OMP_WAIT_POLICY = 'PASSIVE'/);
+    assert.match(r.stderr, /GOMP_SPINCOUNT = '0'/);
+    assert.equal(r.stdout.trim().split("\n").pop(), "passive");
+    const s = node(`require(${NATIVE}).loadNativeAddon(); console.log(process.env.GOMP_SPINCOUNT);`,
+      { OMP_DISPLAY_ENV: "verbose", GOMP_SPINCOUNT: "123" });
+    assert.match(s.stderr, /GOMP_SPINCOUNT = '123'/);
+    assert.equal(s.stdout.trim().split("\n").pop(), "123");
   });
 
   it("a peer's environment is the user's plus the shared thread count, after tsgrad has loaded", () => {
@@ -52,6 +57,7 @@ describe("benchmarks are fair (#12)", function () {
     assert.equal(peer.OMP_NUM_THREADS, "3");
     assert.equal(peer.MKL_NUM_THREADS, "3");
     assert.equal(peer.OMP_WAIT_POLICY, undefined);
+    assert.equal(peer.GOMP_SPINCOUNT, undefined);
     assert.equal(peer.TSGRAD_NUM_THREADS, undefined, "tsgrad's own settings stay out of the peers");
     assert.equal(peer.PATH, process.env.PATH);
   });

@@ -59,6 +59,8 @@ const SMALL = 64;
 const RELU_BACKWARD = BINARY_CODES.relu_backward!;
 const BOOL_OUT = new Set<BinaryOp>(BINARY_NAMES.filter(writesBool));
 
+/** PAUSEs an idle OpenMP thread spins before it sleeps (GOMP_SPINCOUNT; see loadNativeAddon). */
+const SPIN_COUNT = 3000;
 const BUILD_HINT = "run ./install.sh (or: apt-get install libdnnl-dev && cd native && npx node-gyp rebuild --nodedir=/usr)";
 
 let loaded: { addon: NativeAddon | null; error: string | null; file: string | null } | null = null;
@@ -85,18 +87,24 @@ export function loadNativeAddon(): { addon: NativeAddon | null; error: string | 
     loaded = { addon: null, file: null, error: `native addon not built (looked for ${files[0]}); ${BUILD_HINT}` };
     return loaded;
   }
-  // OpenMP threads that wait by spinning (libgomp's default) burn the time slices the other
-  // thread needs whenever the cores are shared (a loaded machine, the kernel's socket thread, a
-  // notebook next to a browser): measured here on 2 busy cores, an MLP step took 45 ms of CPU
-  // with spinning and 3.6 ms with passive waiting. libgomp reads OMP_WAIT_POLICY once, in its
-  // constructor, when it loads with the addon; a value the user set wins. The variable is set only
-  // around that load and then removed again, so that processes this one starts (a benchmark's
-  // PyTorch peer, a user's child process) inherit the environment the user gave, not ours (#12).
-  const passive = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
-  if (passive) process.env.OMP_WAIT_POLICY = "passive";
+  // How OpenMP threads wait between parallel regions. libgomp's default spins for 300,000 PAUSEs
+  // (about 9 ms here), which burns the time slices the other thread needs whenever the cores are
+  // shared (a loaded machine, the kernel's socket thread, a notebook next to a browser): on 2 busy
+  // cores an MLP step took 23 ms with it. Passive waiting (#12) puts a worker to sleep at once, so
+  // every region wakes it through the kernel, and a training step has dozens of short regions: on
+  // 2 idle cores the MLP step was slower on 2 threads than on 1. SPIN_COUNT spins briefly (about
+  // 90 us at this machine's 30 ns a PAUSE), then sleeps (#17; measured on 2 threads, interleaved
+  // runs: MLP step 2.1 ms against 3.0 passive, CNN step 59 against 63; with both cores busy 6.2
+  // against 5.4 passive and 23 for the default). libgomp reads its settings once, in its
+  // constructor, when it loads with the addon; a policy or count the user set wins. The variable
+  // is set only around that load and then removed again, so that processes this one starts (a
+  // benchmark's PyTorch peer, a user's child process) inherit the environment the user gave, not
+  // ours (#12).
+  const ours = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
+  if (ours) process.env.GOMP_SPINCOUNT = String(SPIN_COUNT);
   try {
     let addon: NativeAddon;
-    try { addon = require(file) as NativeAddon; } finally { if (passive) delete process.env.OMP_WAIT_POLICY; }
+    try { addon = require(file) as NativeAddon; } finally { if (ours) delete process.env.GOMP_SPINCOUNT; }
     checkOpsSignature(addon);
     addon.init(PARAMS);
     const threads = Number(process.env.TSGRAD_NUM_THREADS);
