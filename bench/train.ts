@@ -15,7 +15,8 @@
 // its fraction of the same run's matmul_1024 GFLOP/s; batch-1 inference latency of both models
 // (forward under noGrad, result read back; vs = peer / ours, above 1 = tsgrad faster); storages
 // the CPU pool had to create per steady training step (CpuBackend.freshAllocations, counted over
-// steps after warm-up); and the CNN step's samples/s at BENCH_THREADS over 1 thread.
+// steps after warm-up); and the CNN step's samples/s at BENCH_THREADS over 1 thread, both timed in
+// alternating rounds on one model.
 // The last line is one JSON object: {"bench":"train","results":[...]}.
 // Env: TSGRAD_BENCH_SECONDS (timing budget per case, default 5), BENCH_THREADS,
 // TSGRAD_TORCH_PYTHON, BENCH_TFJS_CPU_CNN_S (how long tfjs-cpu may take for its one CNN step,
@@ -45,19 +46,24 @@ function mlp(): nn.Module {
   return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10));
 }
 
-/** samples/s of forward + backward + Adam on RING batches in turn, timed as every bench here
- * times (bench/peers/timing.ts: a warm-up step, then steps for `seconds`, at least two), and the
- * storages the CPU pool had to create per step over STEADY steps after the timed ones. */
-function benchTsgrad(model: nn.Module, shape: number[], seconds: number): { samplesPerSec: number; allocsPerStep: number } {
+/** One training step (forward, cross-entropy, backward, Adam, the loss read back) on RING batches in turn. */
+function trainingStep(model: nn.Module, shape: number[]): () => number {
   const batches = Array.from({ length: RING }, () => [torch.rand(shape), torch.randint(0, 10, [shape[0]], { dtype: "int32" })]);
   const opt = optim.Adam(model.parameters(), { lr: 1e-3 });
   let i = 0;
-  const step = () => torch.tidy(() => {
+  return () => torch.tidy(() => {
     const [x, y] = batches[i++ % RING];
     const loss = F.crossEntropy(model.forward(x), y);
     opt.zeroGrad(); loss.backward(); opt.step();
     return loss.itemSync();
   });
+}
+
+/** samples/s of forward + backward + Adam on RING batches in turn, timed as every bench here
+ * times (bench/peers/timing.ts: a warm-up step, then steps for `seconds`, at least two), and the
+ * storages the CPU pool had to create per step over STEADY steps after the timed ones. */
+function benchTsgrad(model: nn.Module, shape: number[], seconds: number): { samplesPerSec: number; allocsPerStep: number } {
+  const step = trainingStep(model, shape);
   const samplesPerSec = shape[0] / timeit(step, seconds);
   const cpu = getBackend("cpu") as CpuBackend;
   const before = cpu.freshAllocations;
@@ -65,6 +71,27 @@ function benchTsgrad(model: nn.Module, shape: number[], seconds: number): { samp
   return { samplesPerSec, allocsPerStep: (cpu.freshAllocations - before) / STEADY };
 }
 const STEADY = 8;
+
+/** samples/s of the same training step on `threads` threads and on one, timed in alternating
+ * rounds (seconds / SCALING_ROUNDS each, a warm-up step at each count first): on a shared machine
+ * the second core's share drifts over a run, and both figures see the same drift. */
+function scalingTsgrad(cpu: NativeCpuBackend, threads: number, shape: number[], seconds: number): { many: number; one: number } {
+  const step = trainingStep(mnistCnn(), shape);
+  const spent = { many: 0, one: 0 }, steps = { many: 0, one: 0 };
+  for (const side of ["many", "one"] as const) { cpu.setNumThreads(side === "many" ? threads : 1); step(); }
+  for (let r = 0; r < SCALING_ROUNDS; r++) {
+    for (const side of ["many", "one"] as const) {
+      cpu.setNumThreads(side === "many" ? threads : 1);
+      const start = process.hrtime.bigint();
+      let elapsed = 0;
+      do { step(); steps[side]++; elapsed = Number(process.hrtime.bigint() - start) / 1e9; } while (elapsed < seconds / SCALING_ROUNDS);
+      spent[side] += elapsed;
+    }
+  }
+  cpu.setNumThreads(threads);
+  return { many: shape[0] * steps.many / spent.many, one: shape[0] * steps.one / spent.one };
+}
+const SCALING_ROUNDS = 4;
 
 /** Mean seconds of one batch-1 forward under noGrad, its output read into a JS array. */
 function inferTsgrad(model: nn.Module, shape: number[], seconds: number): number {
@@ -124,13 +151,7 @@ async function main(): Promise<void> {
   const ours = { cnn: trained.cnn.samplesPerSec, mlp: trained.mlp.samplesPerSec };
   const gemm = matmulGflops(seconds);
   const latency = { cnn: inferTsgrad(mnistCnn(), [1, ...CNN_SAMPLE], seconds), mlp: inferTsgrad(mlp(), [1, 784], seconds) };
-  // Thread scaling: the same CNN step on one thread, then back to `threads`.
-  let oneThread: number | null = null;
-  if (threads > 1 && cpu instanceof NativeCpuBackend) {
-    cpu.setNumThreads(1);
-    oneThread = benchTsgrad(mnistCnn(), [64, ...CNN_SAMPLE], seconds).samplesPerSec;
-    cpu.setNumThreads(threads);
-  }
+  const scaling = threads > 1 && cpu instanceof NativeCpuBackend ? scalingTsgrad(cpu, threads, [64, ...CNN_SAMPLE], seconds) : null;
   const cnnFlops = trainFlopsPerSample(mnistCnn(), CNN_SAMPLE);
   const pt = PEERS.includes("pytorch") ? benchTorch(threads, seconds)
     : { default: { cnn: skipped("pytorch"), mlp: skipped("pytorch") }, fused: { cnn: skipped("pytorch"), mlp: skipped("pytorch") } };
@@ -180,9 +201,10 @@ async function main(): Promise<void> {
       name: `train_step_${m}_fresh_allocs`, value: trained[m].allocsPerStep, unit: "allocations/step", vs: {},
       what: `storages the CPU pool had to create per step, over ${STEADY} steps after warm-up and the timed steps`,
     })),
-    ...(oneThread === null ? [] : [{
-      name: `train_step_cnn_b64_scaling_t1_t${threads}`, value: Number((ours.cnn / oneThread).toFixed(3)), unit: "x", vs: {},
-      what: `CNN samples/s on ${threads} threads / on 1 thread`, samplesPerSec: { t1: round(oneThread), [`t${threads}`]: round(ours.cnn) },
+    ...(scaling === null ? [] : [{
+      name: `train_step_cnn_b64_scaling_t1_t${threads}`, value: Number((scaling.many / scaling.one).toFixed(3)), unit: "x", vs: {},
+      what: `CNN samples/s on ${threads} threads / on 1 thread, the same model timed in ${SCALING_ROUNDS} alternating rounds of each`,
+      samplesPerSec: { t1: round(scaling.one), [`t${threads}`]: round(scaling.many) },
     }]),
   ];
   console.log(`bench:train — samples/s of one training step (forward, backward, Adam, loss read back); ${threads} thread(s) for every side; ` +
