@@ -117,6 +117,10 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static napi_value GemmPair(napi_env env, napi_callback_info info) {
+  gemmPair();
+  return nullptr;
+}
 static napi_value Unary(napi_env env, napi_callback_info info) {
   ARGS(1);
   unary(static_cast<UnaryOp>(intOf(env, argv[0])), ptr(0), ptr(1));
@@ -200,7 +204,7 @@ static napi_value Module(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
 #define FN(name, f) {name, nullptr, f, nullptr, nullptr, nullptr, napi_default, nullptr}
     FN("init", Init), FN("setThreads", SetThreads), FN("getThreads", GetThreads),
-    FN("version", Version), FN("noop", Noop), FN("address", Address), FN("gemm", Gemm), FN("unary", Unary),
+    FN("version", Version), FN("noop", Noop), FN("address", Address), FN("gemm", Gemm), FN("gemmPair", GemmPair), FN("unary", Unary),
     FN("binary", Binary), FN("reduce", Reduce), FN("softmax", Softmax), FN("copy", Copy), FN("where", Where),
     FN("conv2d", Conv2d), FN("conv2dBackward", Conv2dBackward), FN("maxPool2d", MaxPool),
     FN("maxPool2dBackward", MaxPoolBackward), FN("avgPool2d", AvgPool),

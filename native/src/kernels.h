@@ -34,6 +34,8 @@ inline void parallelFor(int64_t n, int64_t work, F fn) {
 }
 
 void gemm(const float* a, const float* b, float* c);
+constexpr int PAIR_BASE = 16;  // gemmPair's second product in P (gemm.cpp)
+void gemmPair();
 void unary(UnaryOp op, const float* x, float* out);
 void binary(BinaryOp op, const float* a, const float* b, void* out);
 void reduce(ReduceOp op, const float* x, void* out);

@@ -136,6 +136,10 @@ export interface Backend {
   /** A Linear layer in one call: out = x @ wT (+ bias) (then ReLU), x [m, k], wT [k, n], bias [n];
    * false when it does not apply (the engine then composes matmul, add and relu). */
   linear?(x: View, wT: View, bias: View | null, relu: boolean, out: Storage): boolean;
+  /** Two independent 2-d float32 products in one call, out = a @ b and out2 = c @ d (a Linear's
+   * backward: g @ W and g^T @ x), which a backend may run side by side; false when it does not
+   * apply (the engine then runs two matmuls). */
+  matmulPair?(a: View, b: View, out: Storage, c: View, d: View, out2: Storage): boolean;
   /** Gradients of conv2d; gx/gw/gb are written when non-null. */
   conv2dBackward?(x: View, w: View, gradOut: View, opts: Conv2dOpts,
     gx: Storage | null, gw: Storage | null, gb: Storage | null): void;

@@ -233,6 +233,13 @@ export function linearK(x: Tensor, wT: Tensor, bias: Tensor | null, relu: boolea
   return b.linear !== undefined && b.linear(x, wT, bias, relu, out.buf);
 }
 
+/** out = a @ b and out2 = c @ d (2-d, float32) in one backend call where the backend has
+ * Backend.matmulPair; false when it cannot (the caller then runs two matmuls). */
+export function matmulPairK(a: Tensor, b: Tensor, out: Tensor, c: Tensor, d: Tensor, out2: Tensor): boolean {
+  const be = out._backend();
+  return be.matmulPair !== undefined && be.matmulPair(a, b, out.buf, c, d, out2.buf);
+}
+
 /** conv2d then ReLU: fused where the backend has it, else the two kernels, ReLU in place. */
 export function conv2dReluK(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOpts, out: Tensor): void {
   const b = out._backend();

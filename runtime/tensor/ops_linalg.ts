@@ -3,10 +3,10 @@
 // operands reach the backend as Views with swapped strides: GEMM takes them as flags, no copy.
 
 import { isFloat, promote } from "./dtype";
-import { record, type BackwardFn } from "./autograd";
+import { isGradEnabled, record, type BackwardFn } from "./autograd";
 import { DTypeError, ShapeError } from "./errors";
 import { broadcastShapes, formatShape } from "./shape";
-import { broadcastView, castK, empty, hasLinearK, linearK, matmulK, sameDevice } from "./kernels";
+import { broadcastView, castK, empty, hasLinearK, linearK, matmulK, matmulPairK, sameDevice } from "./kernels";
 import type { Tensor } from "./tensor";
 import * as E from "./ops_elementwise";
 
@@ -83,13 +83,27 @@ function linearMaybeRelu(x: Tensor, weight: Tensor, bias: Tensor | null, relu: b
 }
 
 // g (through relu's mask when fused) to x (g @ W), weight (g^T @ x: [out, in], contiguous) and bias
-// (g summed over the batch).
+// (g summed over the batch). The two products go to the backend in one call where it has
+// matmulPair and no graph of the backward is recorded (#17: the native backend runs them side by
+// side on two threads).
 const linearBackward: BackwardFn = (g, saved, node) => {
   const [x, w] = saved;
   const gp = node.ctx ? E.reluGrad(g, saved[2]) : g;
-  return [
-    node.needs(0) ? matmul(gp, w) : null,
-    node.needs(1) ? matmul(gp.mT, x) : null,
-    node.next.length > 2 && node.needs(2) ? gp.sum(0) : null,
-  ];
+  const gb = node.next.length > 2 && node.needs(2) ? gp.sum(0) : null;
+  if (node.needs(0) && node.needs(1)) {
+    const pair = gradientPair(gp, x, w);
+    if (pair) return [pair[0], pair[1], gb];
+  }
+  return [node.needs(0) ? matmul(gp, w) : null, node.needs(1) ? matmul(gp.mT, x) : null, gb];
 };
+
+/** [g @ w, g^T @ x] through Backend.matmulPair, or null where it does not apply. */
+function gradientPair(g: Tensor, x: Tensor, w: Tensor): [Tensor, Tensor] | null {
+  if (g.ndim !== 2 || g.dtype !== "float32" || (isGradEnabled() && (g.requiresGrad || x.requiresGrad || w.requiresGrad))) return null;
+  const be = g._backend();
+  if (!be.matmulPair) return null;
+  const gx = empty(be, [g.shape[0], w.shape[1]], "float32"), gw = empty(be, [g.shape[1], x.shape[1]], "float32");
+  if (matmulPairK(g, w, gx, g.mT, x, gw)) return [gx, gw];
+  gx.dispose(); gw.dispose();
+  return null;
+}

@@ -3,7 +3,8 @@
 // ReLU post-op on the native backend, conv2d then relu elsewhere), and with a MaxPool2d after
 // them as one op (conv2dReluMaxPool2d: relu's mask applied to the pooled gradient); F.linear is one
 // backend call where the backend has Backend.linear (bias and ReLU applied after the GEMM), and a
-// Linear followed by a ReLU in nn.Sequential one op. On every backend the fused
+// Linear followed by a ReLU in nn.Sequential one op, whose two gradient products are one call where
+// the backend has Backend.matmulPair. On every backend the fused
 // result and every gradient equal the two ops run apart; the fusion steps aside for hooks and
 // subclasses, and bad shapes still name conv2d.
 
@@ -78,8 +79,14 @@ forEachBackend((device) => describe("conv2d + ReLU fused (#17)", () => {
       const g = torch.randn([6, 24], { device });
       const params = () => [x.grad!, fc.weight.grad!, ...(bias ? [fc.bias!.grad!] : [])];
       const fusedOut = nn.Sequential(fc, nn.ReLU()).forward(x);
-      if (getBackend(device).linear) assert.equal(fusedOut.gradFn?.name, "linear_relu", "the fused op ran");
-      fusedOut.backward(g);
+      const be = getBackend(device);
+      if (be.linear) assert.equal(fusedOut.gradFn?.name, "linear_relu", "the fused op ran");
+      // Where the backend has matmulPair, the two gradient products go to it in one call.
+      const pair = be.matmulPair;
+      let pairs = 0;
+      if (pair) be.matmulPair = (...args) => { pairs++; return pair.apply(be, args); };
+      try { fusedOut.backward(g); } finally { if (pair) be.matmulPair = pair; }
+      assert.equal(pairs, pair ? 1 : 0);
       const got = await Promise.all([fusedOut, ...params()].map(vals));
       x.grad = fc.weight.grad = null; if (fc.bias) fc.bias.grad = null;
       const lin = F.linear(x, fc.weight, fc.bias);

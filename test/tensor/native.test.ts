@@ -156,6 +156,46 @@ describe("native cpu backend", () => {
     }
   });
 
+  describe("matmulPair (#17: a Linear's two gradient products in one call)", () => {
+    // Small pairs run side by side on two threads, large ones one after the other (gemm.cpp
+    // PAIR_FLOPS); either way each output equals its own matmul, whatever the operands' layouts.
+    const pairs: [string, () => [View, View, View, View]][] = [
+      ["g @ W and g^T @ x, as a Linear's backward hands them over", () => {
+        const g = rand([128, 256]);
+        return [g, rand([256, 200]), view(g.buf, [256, 128], [1, 256]), rand([128, 200])];
+      }],
+      ["tiny products (the plain loop)", () => [rand([3, 4]), rand([4, 5]), randT([6, 2]), rand([2, 7])]],
+      ["transposed and offset operands", () => [randT([40, 30]), randT([30, 50]), view(storage(25 * 11), [20, 11], [11, 1], 33), randT([11, 9])]],
+      ["large products, one after the other on every thread", () => [rand([256, 512]), rand([512, 600]), randT([300, 512]), rand([512, 520])]],
+    ];
+    for (const threads of [2, 1]) {
+      for (const [name, make] of pairs) {
+        it(`${name}, ${threads} thread(s)`, () => {
+          const before = nat.getNumThreads();
+          nat.setNumThreads(threads);
+          try {
+            const [a, b, c, d] = make();
+            const [o1, want1] = out(a.shape[0] * b.shape[1]), [o2, want2] = out(c.shape[0] * d.shape[1]);
+            assert.equal(nat.matmulPair(a, b, o1, c, d, o2), true);
+            ref.matmul(a, b, want1);
+            ref.matmul(c, d, want2);
+            assertClose(dataOf(o1), dataOf(want1), `${name}: first`, 1e-4, 1e-5 * Math.sqrt(a.shape[1]));
+            assertClose(dataOf(o2), dataOf(want2), `${name}: second`, 1e-4, 1e-5 * Math.sqrt(c.shape[1]));
+          } finally {
+            nat.setNumThreads(before);
+          }
+        });
+      }
+    }
+    it("declines what GEMM cannot take as it lies (a broadcast row, every other column) and batched operands", () => {
+      const row = rand([1, 13]);
+      const [o1] = out(4 * 6), [o2] = out(4 * 6);
+      assert.equal(nat.matmulPair(view(row.buf, [4, 13], [0, 1]), rand([13, 6]), o1, rand([4, 13]), rand([13, 6]), o2), false);
+      assert.equal(nat.matmulPair(rand([4, 13]), rand([13, 6]), o1, randStrided([4, 13]), rand([13, 6]), o2), false);
+      assert.equal(nat.matmulPair(rand([2, 4, 13]), rand([2, 13, 6]), o1, rand([4, 13]), rand([13, 6]), o2), false);
+    });
+  });
+
   describe("reduce", () => {
     const shapes: [string, () => View][] = [
       ["[3,4,5,6] contiguous", () => rand([3, 4, 5, 6])],

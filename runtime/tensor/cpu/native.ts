@@ -33,6 +33,8 @@ export interface NativeAddon {
   /** An empty call: the floor of the per-call cost (bench). */
   noop(): void;
   gemm(): void;
+  /** Two batch-1 products (gemm.cpp gemmPair); absent in builds before it. */
+  gemmPair?(): void;
   unary(op: number): void;
   binary(op: number): void;
   reduce(op: number): void;
@@ -139,6 +141,8 @@ const isF32 = (v: View): boolean => v.buf.dtype === "float32";
 const BLK_X = 1, BLK_GY = 2, BLK_OUT_OK = 4, BLK_OUT = 1;
 // gemm.cpp's P[14]: what it applies to C's rows after the product (a Linear layer's bias, ReLU).
 const EPI_BIAS = 1, EPI_RELU = 2;
+// gemm.cpp gemmPair (kernels.h PAIR_BASE): where its second product's parameters start in P.
+const PAIR_BASE = 16;
 // TSGRAD_BLOCKED=0 keeps every activation in NCHW (to measure what the blocked layout saves).
 const BLOCKED_ON = process.env.TSGRAD_BLOCKED !== "0";
 
@@ -402,6 +406,32 @@ export class NativeCpuBackend extends CpuBackend {
     P[14] = (bias ? EPI_BIAS : 0) | (relu ? EPI_RELU : 0);
     P[PTR] = this.addr(x.buf); P[PTR + 1] = this.addr(wT.buf); P[PTR + 2] = this.addr(out); P[PTR + 3] = biasAddr;
     this.addon.gemm();
+    return true;
+  }
+
+  /** a @ b and c @ d in one call (gemm.cpp gemmPair: side by side on two threads when they are
+   * small enough); false for anything but 2-d float32 operands GEMM takes as they lie. */
+  matmulPair(a: View, b: View, out: Storage, c: View, d: View, out2: Storage): boolean {
+    if (!this.addon.gemmPair || !isF32(a) || !isF32(b) || !isF32(c) || !isF32(d) || a.shape.length !== 2 || c.shape.length !== 2) return false;
+    const first = this.productParams(a, b, 0), second = first && this.productParams(c, d, PAIR_BASE);
+    if (!second) return false;
+    const P = this.P;
+    P[PTR] = this.addr(a.buf); P[PTR + 1] = this.addr(b.buf); P[PTR + 2] = this.addr(out);
+    P[PTR + 4] = this.addr(c.buf); P[PTR + 5] = this.addr(d.buf); P[PTR + 6] = this.addr(out2);
+    this.addon.gemmPair();
+    return true;
+  }
+
+  /** gemm.cpp's P[base + 1..10] for the 2-d product a @ b into a contiguous output; false when
+   * an operand's layout is not one GEMM takes as it lies. */
+  private productParams(a: View, b: View, base: number): boolean {
+    const [m, k] = a.shape, n = b.shape[1];
+    const opA = gemmOperand(m, k, a.strides[0], a.strides[1]), opB = gemmOperand(k, n, b.strides[0], b.strides[1]);
+    if (!opA || !opB) return false;
+    const P = this.P;
+    P[base + 1] = m; P[base + 2] = n; P[base + 3] = k;
+    P[base + 4] = opA.trans ? 1 : 0; P[base + 5] = opB.trans ? 1 : 0; P[base + 6] = opA.ld; P[base + 7] = opB.ld;
+    P[base + 8] = a.offset; P[base + 9] = b.offset; P[base + 10] = 0;
     return true;
   }
 
