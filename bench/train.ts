@@ -8,7 +8,9 @@
 // tfjs-core cpu/wasm. Ratios are tsgrad / peer (above 1 = tsgrad ahead).
 // Fairness (#12): BENCH_THREADS (default: every core) sets tsgrad's threads and each peer's; each
 // peer runs in its own default environment (bench/peers/env.ts); every side cycles through RING
-// distinct batches and reads the loss back each step. tfjs-cpu is one JavaScript thread and
+// distinct batches and reads the loss back each step; tsgrad and PyTorch (a process that stays up)
+// are timed in alternating rounds, so that a machine whose speed drifts over the run (a shared VM)
+// slows every side alike. tfjs-cpu is one JavaScript thread and
 // tfjs-wasm's threaded build does not start in Node, so their ratios are labelled "vs 1 thread".
 // Rows beside the two steps (#17): the CNN step's achieved GFLOP/s (samples/s x the multiply-add
 // FLOPs of its conv and linear layers, forward and backward, counted from the layer shapes) and
@@ -32,7 +34,7 @@ import * as nn from "../runtime/tensor/nn/index";
 import * as optim from "../runtime/tensor/optim/index";
 import { F } from "../runtime/tensor/functional";
 import { CpuBackend, NativeCpuBackend } from "../runtime/tensor/cpu";
-import { benchTorch, benchTfjsProcess, type PeerResult } from "./train_peers";
+import { benchTfjsProcess, TorchTrainer, type PeerResult } from "./train_peers";
 import { timeit } from "./peers/timing";
 
 export function mnistCnn(): nn.Module {
@@ -59,17 +61,61 @@ function trainingStep(model: nn.Module, shape: number[]): () => number {
   });
 }
 
-/** samples/s of forward + backward + Adam on RING batches in turn, timed as every bench here
- * times (bench/peers/timing.ts: a warm-up step, then steps for `seconds`, at least two), and the
- * storages the CPU pool had to create per step over STEADY steps after the timed ones. */
-function benchTsgrad(model: nn.Module, shape: number[], seconds: number): { samplesPerSec: number; allocsPerStep: number } {
-  const step = trainingStep(model, shape);
-  const samplesPerSec = shape[0] / timeit(step, seconds);
-  const cpu = getBackend("cpu") as CpuBackend;
-  const before = cpu.freshAllocations;
-  for (let s = 0; s < STEADY; s++) step();
-  return { samplesPerSec, allocsPerStep: (cpu.freshAllocations - before) / STEADY };
+type Side = "tsgrad" | "pytorch" | "pytorch_fused";
+type Model = "cnn" | "mlp";
+const SHAPES: Record<Model, number[]> = { cnn: [64, 3, 28, 28], mlp: [128, 784] };
+
+/** samples/s of every side's training step, timed in TRAIN_ROUNDS rounds that alternate between
+ * the sides (tsgrad, PyTorch's default Adam, its fused Adam; the order reversed every other round),
+ * each side given seconds / TRAIN_ROUNDS a round after a warm-up of 3 steps: on a shared machine
+ * the cores' speed drifts over a run, and every side sees the same drift. Then the storages the
+ * CPU pool had to create per tsgrad step over STEADY more steps. */
+async function trainRounds(torchPeer: TorchTrainer | null, seconds: number):
+  Promise<Record<Model, { samplesPerSec: Record<Side, number | null>; allocsPerStep: number }>> {
+  const out = {} as Record<Model, { samplesPerSec: Record<Side, number | null>; allocsPerStep: number }>;
+  for (const m of ["cnn", "mlp"] as const) {
+    const peer = torchFailure ? null : torchPeer;
+    const step = trainingStep(m === "cnn" ? mnistCnn() : mlp(), SHAPES[m]);
+    for (let w = 0; w < 3; w++) step();
+    const run: Record<Side, ((s: number) => Promise<{ steps: number; seconds: number }>) | null> = {
+      tsgrad: async (budget) => {
+        const start = process.hrtime.bigint();
+        let steps = 0, elapsed = 0;
+        do { step(); steps++; elapsed = Number(process.hrtime.bigint() - start) / 1e9; } while (elapsed < budget);
+        return { steps, seconds: elapsed };
+      },
+      pytorch: peer ? (budget) => peer.train(m, false, budget) : null,
+      pytorch_fused: peer ? (budget) => peer.train(m, true, budget) : null,
+    };
+    const sides = (Object.keys(run) as Side[]).filter((k) => run[k]);
+    const steps = { tsgrad: 0, pytorch: 0, pytorch_fused: 0 }, spent = { tsgrad: 0, pytorch: 0, pytorch_fused: 0 };
+    for (let r = 0; r < TRAIN_ROUNDS; r++) {
+      for (const side of r % 2 ? sides.slice().reverse() : sides) {
+        if (!run[side]) continue;
+        try {
+          const t = await run[side](seconds / TRAIN_ROUNDS);
+          steps[side] += t.steps; spent[side] += t.seconds;
+        } catch (e) {
+          // PyTorch failed (its process reported why): tsgrad's rounds go on without it.
+          torchFailure = (e as Error).message;
+          run.pytorch = run.pytorch_fused = null;
+        }
+      }
+    }
+    const cpu = getBackend("cpu") as CpuBackend;
+    const before = cpu.freshAllocations;
+    for (let s = 0; s < STEADY; s++) step();
+    const perSec = (side: Side) => (run[side] ? SHAPES[m][0] * steps[side] / spent[side] : null);
+    out[m] = {
+      samplesPerSec: { tsgrad: perSec("tsgrad"), pytorch: perSec("pytorch"), pytorch_fused: perSec("pytorch_fused") },
+      allocsPerStep: (cpu.freshAllocations - before) / STEADY,
+    };
+  }
+  return out;
 }
+const TRAIN_ROUNDS = 4;
+/** Why PyTorch's process stopped answering, once it has (the rows then carry it as their note). */
+let torchFailure: string | null = null;
 const STEADY = 8;
 
 /** samples/s of the same training step on `threads` threads and on one, timed in alternating
@@ -144,17 +190,29 @@ async function main(): Promise<void> {
   torch.manualSeed(0);
   const backend = cpu.constructor.name;
   const CNN_SAMPLE = [3, 28, 28];
-  const trained = {
-    cnn: benchTsgrad(mnistCnn(), [64, ...CNN_SAMPLE], seconds),
-    mlp: benchTsgrad(mlp(), [128, 784], seconds),
+  const torchPeer = PEERS.includes("pytorch") ? await TorchTrainer.start(threads) : skipped("pytorch").note!;
+  const peer = typeof torchPeer === "string" ? null : torchPeer;
+  let trained: Awaited<ReturnType<typeof trainRounds>>, ptInfer: { cnn: number | null; mlp: number | null } = { cnn: null, mlp: null };
+  try {
+    trained = await trainRounds(peer, seconds);
+    if (peer && !torchFailure) ptInfer = await peer.infer(seconds).catch((e: Error) => { torchFailure = e.message; return ptInfer; });
+  } finally {
+    peer?.close();
+  }
+  const ours = { cnn: trained.cnn.samplesPerSec.tsgrad!, mlp: trained.mlp.samplesPerSec.tsgrad! };
+  const torchResult = (m: Model, side: "pytorch" | "pytorch_fused"): PeerResult =>
+    typeof torchPeer === "string" ? { samplesPerSec: null, note: torchPeer }
+      : trained[m].samplesPerSec[side] === null ? { samplesPerSec: null, note: torchFailure ?? "torch failed" }
+      : { samplesPerSec: trained[m].samplesPerSec[side] };
+  const pt = {
+    default: { cnn: torchResult("cnn", "pytorch"), mlp: torchResult("mlp", "pytorch") },
+    fused: { cnn: torchResult("cnn", "pytorch_fused"), mlp: torchResult("mlp", "pytorch_fused") },
+    version: peer?.version, threads: peer?.threads,
   };
-  const ours = { cnn: trained.cnn.samplesPerSec, mlp: trained.mlp.samplesPerSec };
   const gemm = matmulGflops(seconds);
   const latency = { cnn: inferTsgrad(mnistCnn(), [1, ...CNN_SAMPLE], seconds), mlp: inferTsgrad(mlp(), [1, 784], seconds) };
   const scaling = threads > 1 && cpu instanceof NativeCpuBackend ? scalingTsgrad(cpu, threads, [64, ...CNN_SAMPLE], seconds) : null;
   const cnnFlops = trainFlopsPerSample(mnistCnn(), CNN_SAMPLE);
-  const pt = PEERS.includes("pytorch") ? benchTorch(threads, seconds)
-    : { default: { cnn: skipped("pytorch"), mlp: skipped("pytorch") }, fused: { cnn: skipped("pytorch"), mlp: skipped("pytorch") } };
   // tfjs-cpu trains the CNN extremely slowly (minutes per step on this machine): time one step,
   // with no warm-up. tfjs-wasm has no Conv2DBackpropFilter, so its CNN attempt reports that.
   const tfjs = (b: "cpu" | "wasm", m: "cnn" | "mlp", steps: number, opts = {}) =>
@@ -185,7 +243,6 @@ async function main(): Promise<void> {
       notes: Object.entries(peers).filter(([, v]) => v.note).map(([k, v]) => `${k}: ${v.note}`),
     };
   });
-  const ptInfer = pt.infer ?? { cnn: null, mlp: null };
   const cnnGflops = ours.cnn * cnnFlops / 1e9;
   const extra = [
     { name: "matmul_1024", value: round(gemm), unit: "GFLOP/s", vs: {}, what: "torch.matmul [1024,1024] @ [1024,1024], this run" },

@@ -1,13 +1,14 @@
 // bench/train_peers.ts
 // The peers bench/train.ts measures tsgrad against, in the same run: PyTorch CPU (a Python
-// subprocess: its default Adam and Adam(fused=True), as two peers) and tfjs-core on its cpu and
-// wasm backends. Each builds the same two models (the CNN of the MNIST run and an MLP
+// subprocess that stays up, so that its rounds alternate with tsgrad's: its default Adam and
+// Adam(fused=True), as two peers) and tfjs-core on its cpu and wasm backends. Each builds the same two models (the CNN of the MNIST run and an MLP
 // 784-256-256-10) and times forward + backward + Adam + reading the loss, cycling through the
 // same number of distinct batches as tsgrad (RING). Every peer runs in its own process with the
 // thread count tsgrad uses and its own default environment (bench/peers/env.ts).
 // tfjs runs in its own process (bench/train_tfjs.ts).
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import * as readline from "node:readline";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { peerEnv, RING, TORCH_HINT, torchPython } from "./peers/env";
@@ -15,11 +16,16 @@ import { peerEnv, RING, TORCH_HINT, torchPython } from "./peers/env";
 export interface PeerResult { samplesPerSec: number | null; note?: string }
 
 const TORCH_SCRIPT = `
-# PyTorch's side of bench/train.ts: the same models, batch sizes, batches per ring and Adam (as
-# PyTorch's default, and with fused=True); samples/s as JSON; and the mean seconds of a batch-1
-# forward under no_grad (infer), timed as bench/peers/timing.ts timeit.
+# PyTorch's side of bench/train.ts, as a server: the same models, batch sizes, batches per ring
+# and Adam (PyTorch's default, and fused=True). bench/train.ts sends one JSON command per line and
+# reads one JSON line back, so that its rounds alternate between tsgrad and PyTorch:
+#   {"op": "train", "model": "cnn" | "mlp", "fused": bool, "seconds": s}: steps of that model,
+#     built and warmed up (3 steps) on first use and kept, for at least s seconds (at least one
+#     step): {"steps": n, "seconds": t};
+#   {"op": "infer", "seconds": s}: the mean seconds of a batch-1 forward under no_grad, the result
+#     read into a list, timed as bench/peers/timing.ts timeit: {"cnn": t, "mlp": t}.
 import json, sys, time, torch, torch.nn as nn, torch.nn.functional as F
-threads, seconds, ring = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+threads, ring = int(sys.argv[1]), int(sys.argv[2])
 torch.set_num_threads(threads); torch.manual_seed(0)
 def cnn():
     return nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -27,7 +33,10 @@ def cnn():
         nn.Linear(128 * 7 * 7, 1000), nn.ReLU(), nn.Linear(1000, 10))
 def mlp():
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
-def bench(model, shape, fused):
+MODELS = {"cnn": (cnn, (64, 3, 28, 28)), "mlp": (mlp, (128, 784))}
+def trainer(name, fused):
+    make, shape = MODELS[name]
+    model = make()
     batches = [(torch.rand(*shape), torch.randint(0, 10, (shape[0],))) for _ in range(ring)]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused)
     i = 0
@@ -36,12 +45,8 @@ def bench(model, shape, fused):
         x, y = batches[i % ring]; i += 1
         loss = F.cross_entropy(model(x), y); opt.zero_grad(); loss.backward(); opt.step(); return loss.item()
     for _ in range(3): step()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds or n < 3:
-        step(); n += 1
-    return shape[0] * n / (time.perf_counter() - t0)
-def infer(model, shape):
-    # Mean seconds of one batch-1 forward under no_grad, the result read into a Python list.
+    return step
+def infer(model, shape, seconds):
     model.eval()
     inputs = [torch.rand(*shape) for _ in range(ring)]
     i = 0
@@ -56,27 +61,61 @@ def infer(model, shape):
     while time.perf_counter() - t0 < seconds or n < 2:
         call(); n += 1
     return (time.perf_counter() - t0) / n
-out = {"version": torch.__version__, "threads": torch.get_num_threads()}
-out["infer"] = {"cnn": infer(cnn(), (1, 3, 28, 28)), "mlp": infer(mlp(), (1, 784))}
-for fused in (None, True):
-    key = "fused" if fused else "default"
-    out[key] = {"cnn": bench(cnn(), (64, 3, 28, 28), fused), "mlp": bench(mlp(), (128, 784), fused)}
-print(json.dumps(out))
+steps = {}
+print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+for line in sys.stdin:
+    cmd = json.loads(line)
+    if cmd["op"] == "train":
+        key = (cmd["model"], bool(cmd["fused"]))
+        if key not in steps: steps[key] = trainer(cmd["model"], True if cmd["fused"] else None)
+        step, n, t0 = steps[key], 0, time.perf_counter()
+        while time.perf_counter() - t0 < cmd["seconds"] or n < 1:
+            step(); n += 1
+        out = {"steps": n, "seconds": time.perf_counter() - t0}
+    else:
+        out = {m: infer(make(), (1,) + shape[1:], cmd["seconds"]) for m, (make, shape) in MODELS.items()}
+    print(json.dumps(out), flush=True)
 `;
 
-type Models = { cnn: PeerResult; mlp: PeerResult };
+/** PyTorch's training steps and batch-1 inference, in a process that stays up for the whole run
+ * so that bench/train.ts can alternate rounds of its steps with tsgrad's (TORCH_SCRIPT). */
+export class TorchTrainer {
+  private constructor(private readonly child: ChildProcess, private readonly lines: AsyncIterator<string>,
+    private readonly stderr: () => string, readonly version: string, readonly threads: number) {}
 
-/** PyTorch with its default Adam (for-loop on CPU) and with Adam(fused=True). */
-export function benchTorch(threads: number, seconds: number):
-  { default: Models; fused: Models; infer?: { cnn: number | null; mlp: number | null }; version?: string; threads?: number } {
-  const py = torchPython();
-  const failed = (note: string) => ({ cnn: { samplesPerSec: null, note }, mlp: { samplesPerSec: null, note } });
-  if (!py) { const f = failed(`no python with torch (${TORCH_HINT})`); return { default: f, fused: f }; }
-  const r = spawnSync(py, ["-c", TORCH_SCRIPT, String(threads), String(seconds), String(RING)], { encoding: "utf8", env: peerEnv(threads) });
-  if (r.status !== 0) { const f = failed(`torch failed: ${(r.stderr || "").trim().split("\n").pop()}`); return { default: f, fused: f }; }
-  const j = JSON.parse(r.stdout.trim().split("\n").pop()!);
-  const models = (k: string): Models => ({ cnn: { samplesPerSec: j[k].cnn }, mlp: { samplesPerSec: j[k].mlp } });
-  return { default: models("default"), fused: models("fused"), infer: j.infer, version: j.version, threads: j.threads };
+  /** The started peer, or why it could not start (no Python with torch, or torch failed). */
+  static async start(threads: number): Promise<TorchTrainer | string> {
+    const py = torchPython();
+    if (!py) return `no python with torch (${TORCH_HINT})`;
+    const child = spawn(py, ["-c", TORCH_SCRIPT, String(threads), String(RING)], { env: peerEnv(threads), stdio: ["pipe", "pipe", "pipe"] });
+    let err = "";
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => { err += d; });
+    child.stdin!.on("error", () => { /* the process ended: the next read reports why */ });
+    const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const first = await lines.next();
+    if (first.done) return `torch failed: ${err.trim().split("\n").pop() ?? "no output"}`;
+    const hello = JSON.parse(first.value) as { version: string; threads: number };
+    return new TorchTrainer(child, lines, () => err, hello.version, hello.threads);
+  }
+
+  /** Steps of PyTorch's `model` with its default or fused Adam for at least `seconds`. */
+  train(model: "cnn" | "mlp", fused: boolean, seconds: number): Promise<{ steps: number; seconds: number }> {
+    return this.ask({ op: "train", model, fused, seconds });
+  }
+
+  /** Mean seconds of a batch-1 forward of each model. */
+  infer(seconds: number): Promise<{ cnn: number; mlp: number }> {
+    return this.ask({ op: "infer", seconds });
+  }
+
+  close(): void { this.child.stdin!.end(); }
+
+  private async ask<T>(cmd: object): Promise<T> {
+    this.child.stdin!.write(JSON.stringify(cmd) + "\n");
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`torch failed: ${this.stderr().trim().split("\n").pop() ?? "no output"}`);
+    return JSON.parse(r.value) as T;
+  }
 }
 
 /** Repository root (holds package.json), from bench/ or dist/bench/. */

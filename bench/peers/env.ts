@@ -47,7 +47,7 @@ export function torchPython(): string | null {
 
 /** A warning when the machine is busy (1-minute load average above half its cores): PyTorch's
  * default OpenMP threads spin while they wait, and on oversubscribed cores that costs it many
- * times more than it costs tsgrad (whose addon waits passively), so ratios measured then overstate
+ * times more than it costs tsgrad (whose addon's threads spin for about 90 us, then sleep), so ratios measured then overstate
  * tsgrad's lead. Measured on 2 cores at load 6: PyTorch's MLP step, 2 threads, ran 18x slower than
  * on 1 thread, and 9x faster with OMP_WAIT_POLICY=passive. Null on a quiet machine. */
 export function busyNote(): string | null {

@@ -6,6 +6,8 @@
 // backend-level rows labelled. Needs `npm run build` (runs dist/bench/*.js).
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -76,6 +78,30 @@ describe("benchmarks are fair (#12)", function () {
       assert.ok(Number.isFinite(x.value) && x.value > 0, `${x.name} = ${x.value}`);
       assert.equal(x.level === "backend", x.name.startsWith("backend_"), `${x.name}: backend-level rows say so`);
       if (x.level === "backend") assert.deepEqual(x.vs, {}, `${x.name}: no peer ratio at backend level`);
+    }
+  });
+
+  it("bench:train: a PyTorch process that fails between rounds leaves its rows empty with its reason, and tsgrad's stand", () => {
+    // A stand-in for Python that passes the `import torch` probe, answers the hello, then fails.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-fakepy-"));
+    const py = path.join(dir, "python");
+    fs.writeFileSync(py, `#!/bin/sh\n[ "$2" = "import torch" ] && exit 0\necho '{"version": "0-test", "threads": 2}'\nread line\necho "RuntimeError: out of memory" >&2\nexit 1\n`, { mode: 0o755 });
+    try {
+      const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "bench", "train.js")], {
+        cwd: ROOT, encoding: "utf8",
+        env: { ...process.env, TSGRAD_BENCH_SECONDS: "0.05", BENCH_PEERS: "pytorch", BENCH_THREADS: "2", TSGRAD_TORCH_PYTHON: py },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const out = lastJson(r.stdout) as unknown as { results: { name: string; value: number; vs: Record<string, number | null>; notes?: string[] }[] };
+      for (const name of ["train_step_cnn_b64", "train_step_mlp_b128"]) {
+        const row = out.results.find((x) => x.name === name)!;
+        assert.ok(row.value > 0, `${name}: tsgrad's figure stands`);
+        assert.equal(row.vs.pytorch, null);
+        assert.equal(row.vs.pytorch_fused, null);
+        assert.ok(row.notes!.includes("pytorch: torch failed: RuntimeError: out of memory"), row.notes!.join("; "));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
