@@ -107,6 +107,29 @@ forEachBackend((device) => describe("conv2d + ReLU fused (#17)", () => {
     assert.throws(() => F.linear(torch.zeros([2, 5], { device }), torch.zeros([3, 4], { device })), { name: "ShapeError", message: /matmul: cannot multiply \[2, 5\] by \[4, 3\]/ });
   });
 
+  it("a NaN or infinity in the input stays NaN through the fused ReLU, as torch.relu keeps it (conv and a large Linear)", async () => {
+    // A NaN input pixel makes NaN every output whose window covers it, in every channel; +inf
+    // next to -inf in the same window gives inf - inf = NaN.
+    torch.manualSeed(4);
+    for (const bad of [[NaN], [Infinity, -Infinity]]) {
+      const xs = Array.from({ length: 2 * 16 * 6 * 6 }, () => Math.random() - 0.5);
+      bad.forEach((v, i) => { xs[2 * 36 + 14 + i] = v; });  // batch 0, channel 2, row 2, columns 2(, 3)
+      const x = torch.tensor(xs, { device }).reshape([2, 16, 6, 6]);
+      const conv = nn.Conv2d(16, 16, { kernelSize: 3, padding: 1 }).to(device);
+      const y = nn.Sequential(conv, nn.ReLU()).forward(x);
+      const got = await vals(y), want = await vals(F.relu(F.conv2d(x, conv.weight, conv.bias, { padding: 1 })));
+      const nan = (v: number[]) => v.map((u, i) => (Number.isNaN(u) ? i : -1)).filter((i) => i >= 0);
+      assert.ok(nan(want).length > 0, "the unfused ops give NaN");
+      assert.deepEqual(nan(got), nan(want), `NaN where relu(conv2d(x)) has it (${bad})`);
+    }
+    const xs = Array.from({ length: 64 * 600 }, () => Math.random());
+    xs[5] = NaN;
+    const fc = nn.Linear(600, 400).to(device);
+    const out = await vals(nn.Sequential(fc, nn.ReLU()).forward(torch.tensor(xs, { device }).reshape([64, 600])));
+    assert.ok(out.slice(0, 400).every(Number.isNaN), "row 0 (the NaN's row) is NaN throughout");
+    assert.ok(out.slice(400).every((v) => v >= 0), "the other rows are ReLU's");
+  });
+
   it("a forward hook on the Conv2d sees its output before the ReLU: no fusion then", async () => {
     const conv = nn.Conv2d(3, 16, { kernelSize: 3, padding: 1 }).to(device);
     let seen: Tensor | null = null;
