@@ -139,6 +139,12 @@ describe("native cpu backend", () => {
     // x @ W^T with a large W and n >= 4m runs as (W @ x^T)^T (gemm.cpp swapWins, #17), 1 or >= 16 rows.
     cases.push(["Linear-like [20,600]@[600,520]^T (computed transposed)", () => [rand([20, 600]), randT([600, 520])]]);
     cases.push(["Linear-like [1,700]@[700,400]^T (computed transposed)", () => [rand([1, 700]), randT([700, 400])]]);
+    // x @ W^T with 16 rows or more and enough FLOPs runs on oneDNN's matmul primitive (gemm.cpp linearForward).
+    cases.push(["Linear-like [64,600]@[600,400]^T (matmul primitive)", () => [rand([64, 600]), randT([600, 400])]]);
+    cases.push(["Linear-like, rows of a wider array: [48,300] of [48,350] @ [300,700]^T (matmul primitive)", () => {
+      const wide = rand([48, 350]);
+      return [view(wide.buf, [48, 300], [350, 1], 7), randT([300, 700])];
+    }]);
     cases.push(["Linear-like, batched: [3,17,600]@[600,520]^T broadcast", () => {
       const w = randT([600, 520]);
       return [rand([3, 17, 600]), view(w.buf, [3, 600, 520], [0, ...w.strides])];
@@ -153,6 +159,28 @@ describe("native cpu backend", () => {
         ref.matmul(a, b, o2);
         assertClose(dataOf(o1), dataOf(o2), name, 1e-4, 1e-5 * Math.sqrt(k));
       });
+    }
+  });
+
+  describe("linear (#17: GEMM with bias and ReLU in one call)", () => {
+    // [rows, in] @ [out, in]^T: small products take dnnl_sgemm and the epilogue, large ones with
+    // 16 rows or more oneDNN's matmul primitive with bias and ReLU as its own (gemm.cpp).
+    for (const [m, k, n] of [[6, 20, 24], [64, 600, 400], [1, 700, 400], [130, 257, 260]]) {
+      for (const [bias, relu] of [[true, true], [true, false], [false, true], [false, false]]) {
+        it(`[${m},${k}] @ [${n},${k}]^T${bias ? " + bias" : ""}${relu ? ", ReLU" : ""}`, () => {
+          const x = rand([m, k]), wT = randT([k, n]), b = bias ? rand([n]) : null;
+          const [got, want] = out(m * n);
+          assert.equal(nat.linear(x, wT, b, relu, got), true);
+          ref.matmul(x, wT, want);
+          const w = dataOf(want) as Float32Array, bv = b ? dataOf(b.buf) as Float32Array : null;
+          for (let i = 0; i < m * n; i++) {
+            const v = w[i] + (bv ? bv[i % n] : 0);
+            w[i] = relu ? Math.max(v, 0) : v;
+          }
+          assertClose(dataOf(got), w, "linear", 1e-4, 1e-5 * Math.sqrt(k));
+          if (relu) assert.ok(w.some((v) => v === 0) && w.some((v) => v > 0), "the ReLU cut some outputs and kept others");
+        });
+      }
     }
   });
 
