@@ -113,7 +113,7 @@ static napi_value Address(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Gemm(napi_env env, napi_callback_info info) {
-  return guarded(env, [&] { gemm(ptr(0), ptr(1), ptr(2)); });  // oneDNN's matmul primitive may throw
+  return guarded(env, [&] { gemm(); });  // oneDNN's matmul primitive may throw
 }
 
 static napi_value GemmPair(napi_env env, napi_callback_info info) {

@@ -30,7 +30,6 @@ using namespace dnnl;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-
 // nChw16c for a 4-d NCHW desc whose channels fill whole blocks (no padding: same size as NCHW).
 static memory::desc blocked16(const memory::desc& plain) {
   const memory::dims d = plain.dims();

@@ -176,11 +176,33 @@ static void epilogue(float* c, int64_t m, int64_t n, const float* bias, bool rel
   });
 }
 
-void gemm(const float* a, const float* b, float* c) {
-  const int64_t batch = pi(0), m = pi(1), n = pi(2), k = pi(3);
-  const bool ta = P[4] != 0, tb = P[5] != 0;
-  const int64_t lda = pi(6), ldb = pi(7);
-  a += pi(8); b += pi(9); c += pi(10);
+struct Product {
+  int64_t m, n, k, lda, ldb;
+  bool ta, tb;
+  const float* a;
+  const float* b;
+  float* c;
+};
+
+// One product: P[base + 1..10] as laid out above (gemm reads its first at base 0), its addresses at
+// PTR_BASE + ptr .. ptr + 2.
+static Product productAt(int base, int ptr) {
+  Product p;
+  p.m = pi(base + 1); p.n = pi(base + 2); p.k = pi(base + 3);
+  p.ta = P[base + 4] != 0; p.tb = P[base + 5] != 0;
+  p.lda = pi(base + 6); p.ldb = pi(base + 7);
+  const auto at = [&](int i) { return reinterpret_cast<float*>(static_cast<uintptr_t>(P[PTR_BASE + ptr + i])); };
+  p.a = at(0) + pi(base + 8); p.b = at(1) + pi(base + 9); p.c = at(2) + pi(base + 10);
+  return p;
+}
+
+void gemm() {
+  const Product p = productAt(0, 0);
+  const int64_t batch = pi(0), m = p.m, n = p.n, k = p.k, lda = p.lda, ldb = p.ldb;
+  const bool ta = p.ta, tb = p.tb;
+  const float* a = p.a;
+  const float* b = p.b;
+  float* c = p.c;
   const int64_t sa = pi(11), sb = pi(12), sc = pi(13);
   if (m == 0 || n == 0) return;
   const int64_t epi = batch == 1 ? pi(14) : 0;
@@ -222,25 +244,6 @@ static void run(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb
 // SERIAL_FLOPS (more threads, where each product would get only one of them) the products run
 // one after the other, each on every thread.
 static constexpr int64_t PAIR_FLOPS = 2LL * 384 * 384 * 384;
-
-struct Product {
-  int64_t m, n, k, lda, ldb;
-  bool ta, tb;
-  const float* a;
-  const float* b;
-  float* c;
-};
-
-// P[base + 1..10] as gemm's P[1..10] (batch 1), addresses at PTR_BASE + ptr .. ptr + 2.
-static Product productAt(int base, int ptr) {
-  Product p;
-  p.m = pi(base + 1); p.n = pi(base + 2); p.k = pi(base + 3);
-  p.ta = P[base + 4] != 0; p.tb = P[base + 5] != 0;
-  p.lda = pi(base + 6); p.ldb = pi(base + 7);
-  const auto at = [&](int i) { return reinterpret_cast<float*>(static_cast<uintptr_t>(P[PTR_BASE + ptr + i])); };
-  p.a = at(0) + pi(base + 8); p.b = at(1) + pi(base + 9); p.c = at(2) + pi(base + 10);
-  return p;
-}
 
 static void runProduct(const Product& p) {
   if (p.m == 0 || p.n == 0) return;

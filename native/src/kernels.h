@@ -33,7 +33,7 @@ inline void parallelFor(int64_t n, int64_t work, F fn) {
   for (int64_t i = 0; i < n; i++) fn(i);
 }
 
-void gemm(const float* a, const float* b, float* c);
+void gemm();
 constexpr int PAIR_BASE = 16;  // gemmPair's second product in P (gemm.cpp)
 void gemmPair();
 void unary(UnaryOp op, const float* x, float* out);

@@ -395,14 +395,10 @@ export class NativeCpuBackend extends CpuBackend {
   /** GEMM with bias (and ReLU) applied to the output rows in the same call (gemm.cpp epilogue). */
   linear(x: View, wT: View, bias: View | null, relu: boolean, out: Storage): boolean {
     if (!isF32(x) || !isF32(wT) || x.shape.length !== 2 || (bias && (!isF32(bias) || !isContiguous(bias.shape, bias.strides)))) return false;
-    const [m, k] = x.shape, n = wT.shape[1];
-    const opA = gemmOperand(m, k, x.strides[0], x.strides[1]), opB = gemmOperand(k, n, wT.strides[0], wT.strides[1]);
-    if (!opA || !opB || m * n === 0) return false;
+    if (x.shape[0] * wT.shape[1] === 0 || !this.productParams(x, wT, 0)) return false;
     const biasAddr = bias ? this.addr(bias.buf, bias.offset) : 0;
     const P = this.P;
-    P[0] = 1; P[1] = m; P[2] = n; P[3] = k;
-    P[4] = opA.trans ? 1 : 0; P[5] = opB.trans ? 1 : 0; P[6] = opA.ld; P[7] = opB.ld;
-    P[8] = x.offset; P[9] = wT.offset; P[10] = 0; P[11] = 0; P[12] = 0; P[13] = 0;
+    P[0] = 1; P[11] = 0; P[12] = 0; P[13] = 0;
     P[14] = (bias ? EPI_BIAS : 0) | (relu ? EPI_RELU : 0);
     P[PTR] = this.addr(x.buf); P[PTR + 1] = this.addr(wT.buf); P[PTR + 2] = this.addr(out); P[PTR + 3] = biasAddr;
     this.addon.gemm();
@@ -422,8 +418,8 @@ export class NativeCpuBackend extends CpuBackend {
     return true;
   }
 
-  /** gemm.cpp's P[base + 1..10] for the 2-d product a @ b into a contiguous output; false when
-   * an operand's layout is not one GEMM takes as it lies. */
+  /** gemm.cpp's P[base + 1..10] for the 2-d product a @ b into a contiguous output (linear's, and
+   * matmulPair's two); false when an operand's layout is not one GEMM takes as it lies. */
   private productParams(a: View, b: View, base: number): boolean {
     const [m, k] = a.shape, n = b.shape[1];
     const opA = gemmOperand(m, k, a.strides[0], a.strides[1]), opB = gemmOperand(k, n, b.strides[0], b.strides[1]);
