@@ -35,7 +35,7 @@ import * as optim from "../runtime/tensor/optim/index";
 import { F } from "../runtime/tensor/functional";
 import { CpuBackend, NativeCpuBackend } from "../runtime/tensor/cpu";
 import { benchTfjsProcess, TorchTrainer, type PeerResult } from "./train_peers";
-import { timeit } from "./peers/timing";
+import { runFor, timeit } from "./peers/timing";
 
 export function mnistCnn(): nn.Module {
   return nn.Sequential(
@@ -79,10 +79,8 @@ async function trainRounds(torchPeer: TorchTrainer | null, seconds: number):
     for (let w = 0; w < 3; w++) step();
     const run: Record<Side, ((s: number) => Promise<{ steps: number; seconds: number }>) | null> = {
       tsgrad: async (budget) => {
-        const start = process.hrtime.bigint();
-        let steps = 0, elapsed = 0;
-        do { step(); steps++; elapsed = Number(process.hrtime.bigint() - start) / 1e9; } while (elapsed < budget);
-        return { steps, seconds: elapsed };
+        const { calls, seconds } = runFor(step, budget);
+        return { steps: calls, seconds };
       },
       pytorch: peer ? (budget) => peer.train(m, false, budget) : null,
       pytorch_fused: peer ? (budget) => peer.train(m, true, budget) : null,
@@ -128,10 +126,8 @@ function scalingTsgrad(cpu: NativeCpuBackend, threads: number, shape: number[], 
   for (let r = 0; r < SCALING_ROUNDS; r++) {
     for (const side of ["many", "one"] as const) {
       cpu.setNumThreads(side === "many" ? threads : 1);
-      const start = process.hrtime.bigint();
-      let elapsed = 0;
-      do { step(); steps[side]++; elapsed = Number(process.hrtime.bigint() - start) / 1e9; } while (elapsed < seconds / SCALING_ROUNDS);
-      spent[side] += elapsed;
+      const t = runFor(step, seconds / SCALING_ROUNDS);
+      steps[side] += t.calls; spent[side] += t.seconds;
     }
   }
   cpu.setNumThreads(threads);

@@ -8,13 +8,20 @@
 
 export function timeit(fn: () => void, budget: number): number {
   fn();
-  let n = 0;
+  const { calls, seconds } = runFor(fn, budget, 2);
+  return seconds / calls;
+}
+
+/** Calls fn until `budget` seconds have passed and it ran at least `minCalls` times: how many
+ * calls, in how many seconds (bench/train.ts's alternating rounds add these up). */
+export function runFor(fn: () => void, budget: number, minCalls = 1): { calls: number; seconds: number } {
+  let calls = 0;
   const start = process.hrtime.bigint();
   for (;;) {
     fn();
-    n++;
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    if (n >= 2 && elapsed >= budget) return elapsed / n;
+    calls++;
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (calls >= minCalls && seconds >= budget) return { calls, seconds };
   }
 }
 
