@@ -20,7 +20,10 @@
 // steps after warm-up); and the CNN step's samples/s at BENCH_THREADS over 1 thread, both timed in
 // alternating rounds on one model.
 // The last line is one JSON object: {"bench":"train","results":[...]}.
-// Env: TSGRAD_BENCH_SECONDS (timing budget per case, default 5), BENCH_THREADS,
+// Before the timed rounds every side trains each model for the same warm-up time; the rows keep
+// its samples/s apart ("warmup").
+// Env: TSGRAD_BENCH_SECONDS (timing budget per case, default 5), TSGRAD_BENCH_WARMUP_S (each
+// side's warm-up per model, default 0.4 x the budget), BENCH_THREADS,
 // TSGRAD_TORCH_PYTHON, BENCH_TFJS_CPU_CNN_S (how long tfjs-cpu may take for its one CNN step,
 // default 900), BENCH_PEERS (comma list, default "pytorch,tfjs-cpu,tfjs-wasm").
 
@@ -67,32 +70,35 @@ const SHAPES: Record<Model, number[]> = { cnn: [64, 3, 28, 28], mlp: [128, 784] 
 
 /** samples/s of every side's training step, timed in TRAIN_ROUNDS rounds that alternate between
  * the sides (tsgrad, PyTorch's default Adam, its fused Adam; the order reversed every other round),
- * each side given seconds / TRAIN_ROUNDS a round after a warm-up of 3 steps: on a shared machine
- * the cores' speed drifts over a run, and every side sees the same drift. Then the storages the
- * CPU pool had to create per tsgrad step over STEADY more steps. */
-async function trainRounds(torchPeer: TorchTrainer | null, seconds: number):
-  Promise<Record<Model, { samplesPerSec: Record<Side, number | null>; allocsPerStep: number }>> {
-  const out = {} as Record<Model, { samplesPerSec: Record<Side, number | null>; allocsPerStep: number }>;
+ * each side given seconds / TRAIN_ROUNDS a round after a warm-up of `warmup` seconds (at least 3
+ * steps; the same for every side, and its samples/s kept apart): on a shared machine the cores'
+ * speed drifts over a run, and every side sees the same drift. Then the storages the CPU pool had
+ * to create per tsgrad step over STEADY more steps. */
+async function trainRounds(torchPeer: TorchTrainer | null, seconds: number, warmup: number):
+  Promise<Record<Model, { samplesPerSec: Record<Side, number | null>; warmupSamplesPerSec: Record<Side, number | null>; allocsPerStep: number }>> {
+  const out = {} as Awaited<ReturnType<typeof trainRounds>>;
   for (const m of ["cnn", "mlp"] as const) {
     const peer = torchFailure ? null : torchPeer;
     const step = trainingStep(m === "cnn" ? mnistCnn() : mlp(), SHAPES[m]);
-    for (let w = 0; w < 3; w++) step();
     const run: Record<Side, ((s: number) => Promise<{ steps: number; seconds: number }>) | null> = {
       tsgrad: async (budget) => {
-        const { calls, seconds } = runFor(step, budget);
+        const { calls, seconds } = runFor(step, budget, 3);
         return { steps: calls, seconds };
       },
       pytorch: peer ? (budget) => peer.train(m, false, budget) : null,
       pytorch_fused: peer ? (budget) => peer.train(m, true, budget) : null,
     };
     const sides = (Object.keys(run) as Side[]).filter((k) => run[k]);
-    const steps = { tsgrad: 0, pytorch: 0, pytorch_fused: 0 }, spent = { tsgrad: 0, pytorch: 0, pytorch_fused: 0 };
-    for (let r = 0; r < TRAIN_ROUNDS; r++) {
+    const zero = () => ({ tsgrad: 0, pytorch: 0, pytorch_fused: 0 });
+    const steps = zero(), spent = zero(), warmSteps = zero(), warmSpent = zero();
+    // Round -1 is the warm-up: tsgrad's first ~2,000 MLP steps in a process run up to twice as
+    // slow while V8 optimises the step's JavaScript; PyTorch's first steps build its caches.
+    for (let r = -1; r < TRAIN_ROUNDS; r++) {
       for (const side of r % 2 ? sides.slice().reverse() : sides) {
         if (!run[side]) continue;
         try {
-          const t = await run[side](seconds / TRAIN_ROUNDS);
-          steps[side] += t.steps; spent[side] += t.seconds;
+          const t = await run[side](r < 0 ? warmup : seconds / TRAIN_ROUNDS);
+          if (r < 0) { warmSteps[side] += t.steps; warmSpent[side] += t.seconds; } else { steps[side] += t.steps; spent[side] += t.seconds; }
         } catch (e) {
           // PyTorch failed (its process reported why): tsgrad's rounds go on without it.
           torchFailure = (e as Error).message;
@@ -103,9 +109,12 @@ async function trainRounds(torchPeer: TorchTrainer | null, seconds: number):
     const cpu = getBackend("cpu") as CpuBackend;
     const before = cpu.freshAllocations;
     for (let s = 0; s < STEADY; s++) step();
-    const perSec = (side: Side) => (run[side] ? SHAPES[m][0] * steps[side] / spent[side] : null);
+    const perSec = (side: Side, n: Record<Side, number>, t: Record<Side, number>) => (run[side] ? SHAPES[m][0] * n[side] / t[side] : null);
+    const rates = (n: Record<Side, number>, t: Record<Side, number>) =>
+      ({ tsgrad: perSec("tsgrad", n, t), pytorch: perSec("pytorch", n, t), pytorch_fused: perSec("pytorch_fused", n, t) });
     out[m] = {
-      samplesPerSec: { tsgrad: perSec("tsgrad"), pytorch: perSec("pytorch"), pytorch_fused: perSec("pytorch_fused") },
+      samplesPerSec: rates(steps, spent),
+      warmupSamplesPerSec: rates(warmSteps, warmSpent),
       allocsPerStep: (cpu.freshAllocations - before) / STEADY,
     };
   }
@@ -180,6 +189,7 @@ const skipped = (name: string): PeerResult => ({ samplesPerSec: null, note: `${n
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.TSGRAD_BENCH_SECONDS ?? 5);
+  const warmup = Number(process.env.TSGRAD_BENCH_WARMUP_S ?? seconds * 0.4);
   const threads = benchThreads();
   const cpu = getBackend("cpu");
   if (cpu instanceof NativeCpuBackend) cpu.setNumThreads(threads);
@@ -190,7 +200,7 @@ async function main(): Promise<void> {
   const peer = typeof torchPeer === "string" ? null : torchPeer;
   let trained: Awaited<ReturnType<typeof trainRounds>>, ptInfer: { cnn: number | null; mlp: number | null } = { cnn: null, mlp: null };
   try {
-    trained = await trainRounds(peer, seconds);
+    trained = await trainRounds(peer, seconds, warmup);
     if (peer && !torchFailure) ptInfer = await peer.infer(seconds).catch((e: Error) => { torchFailure = e.message; return ptInfer; });
   } finally {
     peer?.close();
@@ -236,6 +246,7 @@ async function main(): Promise<void> {
       threads,
       tsgrad: Number(ours[m].toFixed(1)),
       peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, v.samplesPerSec === null ? null : Number(v.samplesPerSec.toFixed(1))])),
+      warmup: { seconds: round(warmup, 3), samplesPerSec: Object.fromEntries(Object.entries(trained[m].warmupSamplesPerSec).map(([k, v]) => [k, v === null ? null : round(v)])) },
       notes: Object.entries(peers).filter(([, v]) => v.note).map(([k, v]) => `${k}: ${v.note}`),
     };
   });
@@ -267,6 +278,10 @@ async function main(): Promise<void> {
   for (const r of results) {
     const cells = [fmt(r.tsgrad), ...cols.slice(1).map((c) => fmt(r.peers[c]) + (r.labels?.[c] ? "*" : ""))];
     console.log(`${r.model.padEnd(48)}${cells.map((c) => c.padStart(14)).join("")}   ${r.vs.pytorch ?? "n/a"}x / ${r.vs.pytorch_fused ?? "n/a"}x`);
+  }
+  for (const r of results) {
+    const w = r.warmup.samplesPerSec;
+    console.log(`  first ${round(warmup, 3)} s (warm-up, not in the figures above)`.padEnd(48) + [w.tsgrad, w.pytorch, w.pytorch_fused].map((v) => fmt(v).padStart(14)).join(""));
   }
   if (results.some((r) => r.labels)) console.log("* vs 1 thread: tfjs-cpu is one JavaScript thread; tfjs-wasm's threaded build does not start in Node");
   for (const r of results) for (const n of r.notes) console.log(`note (${r.batch === 64 ? "cnn" : "mlp"}): ${n}`);

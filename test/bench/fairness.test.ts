@@ -22,7 +22,8 @@ function node(code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stde
   return r;
 }
 
-function lastJson(stdout: string): { bench: string; results: { name: string; value: number; unit: string; vs: Record<string, number | null>; level?: string; flopPerSample?: number }[] } {
+function lastJson(stdout: string): { bench: string; results: { name: string; value: number; unit: string; vs: Record<string, number | null>; level?: string; flopPerSample?: number;
+  warmup?: { seconds: number; samplesPerSec: Record<string, number | null> } }[] } {
   return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 
@@ -119,6 +120,11 @@ describe("benchmarks are fair (#12)", function () {
     for (const x of out.results.slice(0, 2)) {
       assert.ok(x.value > 0);
       assert.deepEqual(Object.keys(x.vs).sort(), ["pytorch", "pytorch_fused", "tfjs-cpu", "tfjs-wasm"]);
+      // Every side warms up for the same time (0.4 x the budget) before the timed rounds, and the
+      // warm-up's own rate is reported beside the figure, not folded into it.
+      assert.equal(x.warmup!.seconds, 0.02);
+      assert.ok(x.warmup!.samplesPerSec.tsgrad! > 0);
+      assert.equal(x.warmup!.samplesPerSec.pytorch, null, "no PyTorch in this run");
     }
     // #17: the CNN's GFLOP/s is its samples/s times the FLOPs counted from its layers, and its
     // fraction is of the same run's matmul; latency rows compare with PyTorch (peer / ours).
