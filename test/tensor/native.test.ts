@@ -344,6 +344,85 @@ describe("native cpu backend", () => {
     });
   });
 
+  describe("conv2d through Winograd (3x3, stride 1, 16k channels, 64 or more 4x4 output tiles)", () => {
+    const opts: Conv2dOpts = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+    afterEach(() => { nat.convWinograd = true; });
+    const maxAbs = (a: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; };
+    // Winograd's error is a few ulps of a 4x4 tile's largest term, not of each output.
+    const closeToTile = (got: ArrayLike<number>, want: ArrayLike<number>, what: string) =>
+      assertClose(got, want, what, 1e-4, 2e-6 * maxAbs(want));
+    /** Forward (with bias) and both gradients on the native backend, with the passes that ran Winograd. */
+    function run(x: View, w: View, bias: View | null, gy: View | null) {
+      const ys = [x.shape[0], w.shape[0], x.shape[2], x.shape[3]];
+      const y = ref.alloc(sizeOf(ys), "float32");
+      nat.conv2d(x, w, bias, opts, y);
+      const fwd = nat.lastConvWinograd;
+      const g = gy ?? rand(ys);
+      const gx = ref.alloc(sizeOf(x.shape), "float32"), gw = ref.alloc(sizeOf(w.shape), "float32"), gb = ref.alloc(w.shape[0], "float32");
+      nat.conv2dBackward(x, w, g, opts, gx, gw, gb);
+      return { y: dataOf(y), gx: dataOf(gx), gw: dataOf(gw), gb: dataOf(gb), fwd, bwd: nat.lastConvWinograd, gy: g, ys };
+    }
+
+    it("runs the forward and both gradients through Winograd, within float32 rounding of the reference", () => {
+      const x = rand([8, 32, 12, 12]), w = rand([48, 32, 3, 3]), bias = rand([48]);
+      const r = run(x, w, bias, null);
+      assert.equal(r.fwd, 1, "the forward ran Winograd");
+      assert.equal(r.bwd, 2 | 4, "both gradients ran Winograd");
+      const y = out(sizeOf(r.ys))[0], gx = out(sizeOf(x.shape))[0], gw = out(sizeOf(w.shape))[0], gb = out(48)[0];
+      ref.conv2d(x, w, bias, opts, y);
+      ref.conv2dBackward(x, w, r.gy, opts, gx, gw, gb);
+      closeToTile(r.y, dataOf(y), "forward");
+      closeToTile(r.gx, dataOf(gx), "grad input");
+      closeToTile(r.gw, dataOf(gw), "grad weight");
+      assertClose(r.gb, dataOf(gb), "grad bias", 1e-4, 1e-4);
+    });
+
+    it("with convWinograd off runs the direct kernel, and the two agree within rounding", () => {
+      const x = rand([8, 16, 12, 12]), w = rand([16, 16, 3, 3]), bias = rand([16]), gy = rand([8, 16, 12, 12]);
+      const wino = run(x, w, bias, gy);
+      nat.convWinograd = false;
+      const direct = run(x, w, bias, gy);
+      assert.deepEqual([wino.fwd, wino.bwd, direct.fwd, direct.bwd], [1, 6, 0, 0]);
+      closeToTile(wino.y, direct.y, "forward");
+      closeToTile(wino.gx, direct.gx, "grad input");
+      closeToTile(wino.gw, direct.gw, "grad weight");
+    });
+
+    it("keeps the direct kernel for 3 input channels, a batch of one, and stride 2, where Winograd loses or does not apply", () => {
+      for (const [xs, ws] of [[[64, 3, 12, 12], [16, 3, 3, 3]], [[1, 64, 14, 14], [128, 64, 3, 3]]]) {
+        const r = run(rand(xs), rand(ws), null, null);
+        assert.deepEqual([r.fwd, r.bwd], [0, 0], `x ${xs}, w ${ws}`);
+      }
+      const strided: Conv2dOpts = { ...opts, stride: [2, 2] };
+      nat.conv2d(rand([8, 32, 12, 12]), rand([32, 32, 3, 3]), null, strided, ref.alloc(8 * 32 * 36, "float32"));
+      assert.equal(nat.lastConvWinograd, 0, "stride 2");
+    });
+
+    it("runs a pass directly when a value it reads is inf, NaN or 2^50 or more, so inf and NaN land where the direct kernel puts them", () => {
+      const shape = [8, 16, 12, 12], wshape = [16, 16, 3, 3];
+      const cases: [string, (x: Float32Array, w: Float32Array, gy: Float32Array) => void, number, number][] = [
+        // what is planted, the forward's Winograd bit, the backward's bits
+        ["inf in x", (x) => { x[100] = Infinity; }, 0, 2],
+        ["NaN in w", (_x, w) => { w[7] = NaN; }, 0, 4],
+        ["2^50 in x", (x) => { x[5] = 2 ** 50; }, 0, 2],
+        ["-inf in the output gradient", (_x, _w, gy) => { gy[9] = -Infinity; }, 1, 0],
+      ];
+      for (const [what, plant, fwdBit, bwdBits] of cases) {
+        const x = rand(shape), w = rand(wshape), gy = rand(shape);
+        plant(dataOf(x.buf) as Float32Array, dataOf(w.buf) as Float32Array, dataOf(gy.buf) as Float32Array);
+        const wino = run(x, w, null, gy);
+        assert.deepEqual([wino.fwd, wino.bwd], [fwdBit, bwdBits], what);
+        nat.convWinograd = false;
+        const direct = run(x, w, null, gy);
+        nat.convWinograd = true;
+        // A pass that ran directly gives the direct kernel's bits; NaN and inf in the same places.
+        if (!fwdBit) assert.deepEqual(wino.y, direct.y, `${what}: forward`);
+        if (!(bwdBits & 2)) assert.deepEqual(wino.gx, direct.gx, `${what}: grad input`);
+        if (!(bwdBits & 4)) assert.deepEqual(wino.gw, direct.gw, `${what}: grad weight`);
+      }
+    });
+  });
+
   describe("pooling", () => {
     const pool = (k: number, s: number, p: number, ceil = false, inc = true, d = 1): Pool2dOpts =>
       ({ kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], ceilMode: ceil, countIncludePad: inc });

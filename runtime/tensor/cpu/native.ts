@@ -145,6 +145,9 @@ const EPI_BIAS = 1, EPI_RELU = 2;
 const PAIR_BASE = 16;
 // TSGRAD_BLOCKED=0 keeps every activation in NCHW (to measure what the blocked layout saves).
 const BLOCKED_ON = process.env.TSGRAD_BLOCKED !== "0";
+// conv.cpp's P[18]: in, Winograd may run; out, the passes that ran it (forward, data and weight
+// gradients).
+const WINO_ALLOW = 1;
 
 // Data addresses by array: asked once per TypedArray (an N-API unwrap costs ~150 ns, a WeakMap
 // hit ~20 ns). Pooled arrays keep their entry across reuse.
@@ -152,6 +155,13 @@ const addresses = new WeakMap<TypedArray, number>();
 
 export class NativeCpuBackend extends CpuBackend {
   readonly native = true;
+  /** Whether 3x3 stride-1 convolutions may run oneDNN's Winograd kernels (native/src/conv.cpp):
+   * about 1.7x faster, rounding a few ulps away from the direct kernel's; default on, off with
+   * TSGRAD_CONV_WINOGRAD=0. */
+  convWinograd = process.env.TSGRAD_CONV_WINOGRAD !== "0";
+  /** Which passes of the last convolution call ran Winograd: 1 forward, 2 input gradient, 4 weight
+   * gradient (bits). */
+  lastConvWinograd = 0;
   private readonly P = PARAMS;
   /** Contiguous copies an op made of strided operands, until it frees them (see settle()). */
   private readonly scratch = new Scratch();
@@ -497,6 +507,7 @@ export class NativeCpuBackend extends CpuBackend {
     P[17] = relu ? 1 : 0;
     P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = bs ? bs.addr : 0; P[PTR + 3] = this.outAddr(out);
     this.addon.conv2d();
+    this.lastConvWinograd = P[18];
     if (P[16] === BLK_OUT) this.markBlocked(out, [P[0], P[4], P[7], P[8]]);
     this.release(xs, ws, bs);
   }
@@ -516,6 +527,7 @@ export class NativeCpuBackend extends CpuBackend {
     P[PTR] = xs.addr; P[PTR + 1] = ws.addr; P[PTR + 2] = gs.addr;
     P[PTR + 3] = gx ? this.outAddr(gx) : 0; P[PTR + 4] = gw ? this.addr(gw) : 0; P[PTR + 5] = gb ? this.addr(gb) : 0;
     this.addon.conv2dBackward();
+    this.lastConvWinograd = P[18];
     if (gx && P[16] === BLK_OUT) this.markBlocked(gx, x.shape);
     this.release(xs, ws, gs);
   }
@@ -527,6 +539,7 @@ export class NativeCpuBackend extends CpuBackend {
     P[8] = windowOutSize(W, KW, o.stride[1], o.padding[1], o.dilation[1]);
     P[9] = o.stride[0]; P[10] = o.stride[1]; P[11] = o.padding[0]; P[12] = o.padding[1];
     P[13] = o.dilation[0]; P[14] = o.dilation[1]; P[15] = hasBias ? 1 : 0; P[16] = 0;
+    P[18] = this.convWinograd ? WINO_ALLOW : 0;
   }
 
   private poolParams(xs: readonly number[], o: Pool2dOpts, maxPool: boolean): void {
