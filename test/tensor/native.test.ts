@@ -14,6 +14,7 @@ import type { Conv2dOpts, Pool2dOpts, ReduceOp, Storage, View } from "../../runt
 import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
 import { checkOpsSignature, createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu";
 import { contiguousStrides, sizeOf, windowOutSize } from "../../runtime/tensor/shape";
+import type { RefTensor } from "../helpers/torch_ref";
 
 const ref = new CpuBackend();
 let nat: NativeCpuBackend;
@@ -375,6 +376,20 @@ describe("native cpu backend", () => {
       closeToTile(r.gx, dataOf(gx), "grad input");
       closeToTile(r.gw, dataOf(gw), "grad weight");
       assertClose(r.gb, dataOf(gb), "grad bias", 1e-4, 1e-4);
+    });
+
+    it("agrees with PyTorch's direct convolution on the reference's Winograd case (test/fixtures), within the file's tolerance", () => {
+      const file = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "fixtures", "torch-ops.json"), "utf8")) as
+        { cases: { op: string; note?: string; inputs: RefTensor[]; outputs: RefTensor[]; cotangents: RefTensor[]; grads: RefTensor[] }[] };
+      const c = file.cases.find((k) => k.op === "conv2d" && k.note?.includes("Winograd"));
+      assert.ok(c, "the fixture has a conv2d case meant for Winograd");
+      const t = (r: RefTensor) => view(new CpuStorage(Float32Array.from(r.data), "float32"), r.shape);
+      const r = run(t(c.inputs[0]), t(c.inputs[1]), t(c.inputs[2]), t(c.cotangents[0]));
+      assert.deepEqual([r.fwd, r.bwd], [1, 6], "every pass ran Winograd");
+      assertClose(r.y, c.outputs[0].data, "forward", 1e-4, 1e-4);
+      assertClose(r.gx, c.grads[0].data, "grad input", 1e-4, 1e-4);
+      assertClose(r.gw, c.grads[1].data, "grad weight", 1e-4, 1e-4);
+      assertClose(r.gb, c.grads[2].data, "grad bias", 1e-4, 1e-4);
     });
 
     it("with convWinograd off runs the direct kernel, and the two agree within rounding", () => {
