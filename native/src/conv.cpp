@@ -107,12 +107,13 @@ static void reportBlocked(bool outBlocked) { const_cast<double*>(P)[16] = outBlo
 // undilated convolutions with 16k channels in and out and enough of a batch (entry()), forward and
 // both gradients. It does 2.25x fewer multiplications than the direct kernel; measured here for
 // the MNIST CNN's second convolution ([64,64,14,14] -> 128 channels, 2 threads, oneDNN alone):
-// forward 7.9 -> 4.7 ms, data gradient 8.7 -> 5.2 ms, weight gradient 9.8 -> 5.3 ms. Its transforms add and subtract
-// neighbouring values (up to ~1e4 times an input's magnitude in between), so a pass runs it only
-// when every value it reads is finite and below 2^50 in magnitude: an infinity would turn a whole
-// 4x4 tile into NaN, where the direct convolution gives inf in one place. Otherwise, and when
-// oneDNN declines the shape, the pass runs the direct kernel. Its rounding differs from the direct
-// kernel's by a few ulps of the tile's largest term (TSGRAD_CONV_WINOGRAD=0 turns it off).
+// forward 7.9 -> 4.7 ms, data gradient 8.7 -> 5.2 ms, weight gradient 9.8 -> 5.3 ms. Its
+// transforms add and subtract neighbouring values (up to ~1e4 times an input's magnitude in
+// between), so a pass runs it only when every value it reads is finite and below 2^50 in
+// magnitude: an infinity would turn a whole 4x4 tile into NaN, where the direct convolution gives
+// inf in one place. Otherwise, and when oneDNN declines the shape, the pass runs the direct
+// kernel. Its rounding differs from the direct kernel's by a few ulps of the tile's largest term
+// (TSGRAD_CONV_WINOGRAD=0 turns it off).
 constexpr int WINO_ALLOW = 1;                                 // P[18] in
 constexpr int WINO_FWD = 1, WINO_BWD_DATA = 2, WINO_BWD_WEIGHTS = 4;  // P[18] out
 
@@ -351,7 +352,8 @@ void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, 
     // The data gradient above already brought gy into a blocked layout; reuse it when the weight
     // gradient wants the same one (the usual case) instead of reordering gy twice.
     // A blocked gy that both primitives take as it is needs no sharing: it is read in place.
-    const bool shareGy = gyReordered && a.wDiffDst.reordered && gyReordered->inner.get_desc() == a.wDiffDst.inner.get_desc();
+    const bool shareGy = gyReordered && a.wDiffDst.reordered &&
+                         gyReordered->inner.get_desc() == a.wDiffDst.inner.get_desc();
     a.bwdWeights.execute(strm(), {{DNNL_ARG_SRC, a.wSrc.in(x, xBlocked)},
                                   {DNNL_ARG_DIFF_DST, shareGy ? gyReordered->inner : a.wDiffDst.in(gy, gyBlocked)},
                                   {DNNL_ARG_DIFF_WEIGHTS, a.wDiffWei.out(gw)},
@@ -360,7 +362,8 @@ void conv2dBackward(const float* x, const float* w, const float* gy, float* gx, 
   }
   strm().wait();
   reportBlocked(gxBlocked);
-  const_cast<double*>(P)[18] = (gx && dataWino ? WINO_BWD_DATA : 0) | ((gw || gb) && weightsWino ? WINO_BWD_WEIGHTS : 0);
+  const_cast<double*>(P)[18] =
+      (gx && dataWino ? WINO_BWD_DATA : 0) | ((gw || gb) && weightsWino ? WINO_BWD_WEIGHTS : 0);
 }
 
 }  // namespace tsg
