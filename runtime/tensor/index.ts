@@ -69,6 +69,24 @@ export const autograd = {
   gradcheck,
 };
 
+/** torch.backends.cpu: settings of the CPU backend, as PyTorch's torch.backends.* flags. */
+const cpuBackendSettings = {
+  /** Whether 3x3, stride-1 convolutions with 16k channels in and out (and a batch of several) run
+   * Winograd kernels on the native CPU backend: about 1.7x faster, rounding a few ulps away from
+   * PyTorch's direct kernel. True by default (false when the process started with
+   * TSGRAD_CONV_WINOGRAD=0); set false for the direct kernel everywhere. No effect on the
+   * TypeScript fallback backend or on webgpu.
+   * @example torch.backends.cpu.convWinograd = false; // every convolution rounds as PyTorch's does */
+  get convWinograd(): boolean {
+    const b = getBackend("cpu") as { convWinograd?: boolean };
+    return b.convWinograd === true;
+  },
+  set convWinograd(on: boolean) {
+    const b = getBackend("cpu") as { convWinograd?: boolean };
+    if (typeof b.convWinograd === "boolean") b.convWinograd = Boolean(on);
+  },
+};
+
 /** Free cached memory of a backend's pool and report what is live. */
 function memory(device: DeviceName = getDefaultDevice()): { buffers: number; bytes: number } {
   return getBackend(device).memory();
@@ -183,6 +201,13 @@ export const torch = {
   /** Live buffers and bytes of a device (the default device by default), to look for leaks.
    * @example torch.memory(); // { buffers: 12, bytes: 40960 } */
   memory,
+  /** Backend settings, as PyTorch's torch.backends: `cpu.convWinograd`.
+   * @example torch.backends.cpu.convWinograd = false; */
+  backends: {
+    /** Settings of the CPU backend: `convWinograd`.
+     * @example if (torch.backends.cpu.convWinograd) console.log("3x3 convolutions run Winograd"); */
+    cpu: cpuBackendSettings,
+  },
   /** The device creation functions use when `opts.device` is not given; throws if no such backend is available.
    * @example torch.setDefaultDevice("webgpu"); */
   setDefaultDevice,

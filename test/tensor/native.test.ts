@@ -15,6 +15,8 @@ import { CpuBackend, CpuStorage, dataOf } from "../../runtime/tensor/cpu";
 import { checkOpsSignature, createCpuBackend, loadNativeAddon, NativeCpuBackend } from "../../runtime/tensor/cpu";
 import { contiguousStrides, sizeOf, windowOutSize } from "../../runtime/tensor/shape";
 import type { RefTensor } from "../helpers/torch_ref";
+import { F, torch } from "../../runtime/tensor/index";
+import { getBackend } from "../../runtime/tensor/backend";
 
 const ref = new CpuBackend();
 let nat: NativeCpuBackend;
@@ -405,6 +407,23 @@ describe("native cpu backend", () => {
       closeToTile(wino.y, direct.y, "forward");
       closeToTile(wino.gx, direct.gx, "grad input");
       closeToTile(wino.gw, direct.gw, "grad weight");
+    });
+
+    it("torch.backends.cpu.convWinograd switches it on the default CPU backend", () => {
+      const cpu = getBackend("cpu") as NativeCpuBackend;
+      const x = torch.rand([8, 16, 12, 12]), w = torch.rand([16, 16, 3, 3]);
+      try {
+        torch.backends.cpu.convWinograd = false;
+        assert.equal(torch.backends.cpu.convWinograd, false);
+        F.conv2d(x, w, null, { padding: 1 }).dispose();
+        assert.equal(cpu.lastConvWinograd, 0);
+        torch.backends.cpu.convWinograd = true;
+        F.conv2d(x, w, null, { padding: 1 }).dispose();
+        assert.equal(cpu.lastConvWinograd, W);
+      } finally {
+        torch.backends.cpu.convWinograd = true;
+        torch.dispose([x, w]);
+      }
     });
 
     it("keeps the direct kernel for 3 input channels, a batch of one, and stride 2, where Winograd loses or does not apply", () => {
