@@ -81,7 +81,7 @@ for line in sys.stdin:
  * so that bench/train.ts can alternate rounds of its steps with tsgrad's (TORCH_SCRIPT). */
 export class TorchTrainer {
   private constructor(private readonly child: ChildProcess, private readonly lines: AsyncIterator<string>,
-    private readonly stderr: () => string, readonly version: string, readonly threads: number) {}
+    private readonly stderr: () => Promise<string>, readonly version: string, readonly threads: number) {}
 
   /** The started peer, or why it could not start (no Python with torch, or torch failed). */
   static async start(threads: number): Promise<TorchTrainer | string> {
@@ -91,11 +91,18 @@ export class TorchTrainer {
     let err = "";
     child.stderr!.setEncoding("utf8").on("data", (d: string) => { err += d; });
     child.stdin!.on("error", () => { /* the process ended: the next read reports why */ });
+    // Its last words: stdout can end before the stderr it wrote on the way out has been read, so
+    // wait for 'close' (every stream drained; 2 s at most) before quoting it.
+    const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+    const lastWords = async (): Promise<string> => {
+      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+      return err.trim().split("\n").pop() || "no output";
+    };
     const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     const first = await lines.next();
-    if (first.done) return `torch failed: ${err.trim().split("\n").pop() ?? "no output"}`;
+    if (first.done) return `torch failed: ${await lastWords()}`;
     const hello = JSON.parse(first.value) as { version: string; threads: number };
-    return new TorchTrainer(child, lines, () => err, hello.version, hello.threads);
+    return new TorchTrainer(child, lines, lastWords, hello.version, hello.threads);
   }
 
   /** Steps of PyTorch's `model` with its default or fused Adam for at least `seconds`. */
@@ -113,7 +120,7 @@ export class TorchTrainer {
   private async ask<T>(cmd: object): Promise<T> {
     this.child.stdin!.write(JSON.stringify(cmd) + "\n");
     const r = await this.lines.next();
-    if (r.done) throw new Error(`torch failed: ${this.stderr().trim().split("\n").pop() ?? "no output"}`);
+    if (r.done) throw new Error(`torch failed: ${await this.stderr()}`);
     return JSON.parse(r.value) as T;
   }
 }

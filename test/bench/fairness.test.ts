@@ -83,10 +83,12 @@ describe("benchmarks are fair (#12)", function () {
   });
 
   it("bench:train: a PyTorch process that fails between rounds leaves its rows empty with its reason, and tsgrad's stand", () => {
-    // A stand-in for Python that passes the `import torch` probe, answers the hello, then fails.
+    // A stand-in for Python that passes the `import torch` probe, answers the hello, then fails:
+    // its stdout ends before it writes its error, as a dying process's can (the reason must still
+    // be read).
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-fakepy-"));
     const py = path.join(dir, "python");
-    fs.writeFileSync(py, `#!/bin/sh\n[ "$2" = "import torch" ] && exit 0\necho '{"version": "0-test", "threads": 2}'\nread line\necho "RuntimeError: out of memory" >&2\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(py, `#!/bin/sh\n[ "$2" = "import torch" ] && exit 0\necho '{"version": "0-test", "threads": 2}'\nread line\nexec 1>&-\nsleep 0.2\necho "RuntimeError: out of memory" >&2\nexit 1\n`, { mode: 0o755 });
     try {
       const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "bench", "train.js")], {
         cwd: ROOT, encoding: "utf8",
