@@ -81,7 +81,7 @@ for line in sys.stdin:
  * so that bench/train.ts can alternate rounds of its steps with tsgrad's (TORCH_SCRIPT). */
 export class TorchTrainer {
   private constructor(private readonly child: ChildProcess, private readonly lines: AsyncIterator<string>,
-    private readonly stderr: () => Promise<string>, readonly version: string, readonly threads: number) {}
+    private readonly lastWords: () => Promise<string>, readonly version: string, readonly threads: number) {}
 
   /** The started peer, or why it could not start (no Python with torch, or torch failed). */
   static async start(threads: number): Promise<TorchTrainer | string> {
@@ -120,7 +120,7 @@ export class TorchTrainer {
   private async ask<T>(cmd: object): Promise<T> {
     this.child.stdin!.write(JSON.stringify(cmd) + "\n");
     const r = await this.lines.next();
-    if (r.done) throw new Error(`torch failed: ${await this.stderr()}`);
+    if (r.done) throw new Error(`torch failed: ${await this.lastWords()}`);
     return JSON.parse(r.value) as T;
   }
 }
